@@ -1,0 +1,24 @@
+/**
+ * Everything the core needs from a runtime, in one bundle. `adapters/deno`,
+ * `adapters/bun`, `adapters/node` (and the simulator) each export one.
+ */
+import type { Clock } from "./clock.ts";
+import type { Dial, Listen } from "./conn.ts";
+import type { Sha256 } from "./hash.ts";
+import type { Resolve } from "./resolver.ts";
+import type { Serve } from "./serve.ts";
+import type { KvStore } from "./storage.ts";
+
+/** The runtime-specific services, bound. */
+export interface Platform {
+  /** "deno", "bun", "node" or "sim". */
+  readonly name: string;
+  readonly dial: Dial;
+  readonly listen: Listen;
+  readonly resolve: Resolve;
+  readonly sha256: Sha256;
+  readonly clock: Clock;
+  readonly serve: Serve;
+  /** A durable store rooted at a directory (created if missing). */
+  openStore(dir: string): Promise<KvStore>;
+}

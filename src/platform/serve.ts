@@ -1,0 +1,19 @@
+/** The HTTP port: serves a fetch handler (the hono app) on a host and port. */
+
+/** What `serve` needs. */
+export interface ServeOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly fetch: (request: Request) => Response | Promise<Response>;
+}
+
+/** A running HTTP server. */
+export interface HttpServer {
+  /** The bound address (port resolved when 0 was asked for). */
+  readonly addr: { readonly host: string; readonly port: number };
+  /** Stops serving. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Starts an HTTP server. */
+export type Serve = (options: ServeOptions) => Promise<HttpServer>;

@@ -1,0 +1,127 @@
+/**
+ * A tiny `bun:test` stand-in so one test file runs under `deno test` and
+ * `node --test` as well as `bun test`.
+ *
+ * Tests are registered with `node:test`'s top-level `test` (Deno implements
+ * it over Deno.test); `describe` blocks are flattened into "outer > inner >
+ * name" test names because Deno's node:test has no hooks. The shim runs the
+ * hooks itself: beforeAll before a block's first test, afterAll after its last,
+ * beforeEach/afterEach around every test of the block and its children.
+ * `expect` is Jest's matcher library (the npm `expect` package), which is what
+ * bun:test's `expect` mirrors.
+ */
+import { test as nodeTest } from "node:test";
+import { expect } from "expect";
+
+type Hook = () => unknown | Promise<unknown>;
+type TestOptions = { timeout?: number } | number | undefined;
+
+interface Suite {
+  name: string;
+  parent: Suite | null;
+  beforeAll: Hook[];
+  afterAll: Hook[];
+  beforeEach: Hook[];
+  afterEach: Hook[];
+  /** Tests registered in this block or its children, in order. */
+  pending: number;
+  started: boolean;
+}
+
+function newSuite(name: string, parent: Suite | null): Suite {
+  return {
+    name,
+    parent,
+    beforeAll: [],
+    afterAll: [],
+    beforeEach: [],
+    afterEach: [],
+    pending: 0,
+    started: false,
+  };
+}
+
+const root = newSuite("", null);
+let current = root;
+
+function chain(suite: Suite): Suite[] {
+  const out: Suite[] = [];
+  for (let s: Suite | null = suite; s; s = s.parent) out.unshift(s);
+  return out;
+}
+
+function fullName(suite: Suite, name: string): string {
+  return [...chain(suite).map((s) => s.name).filter(Boolean), name].join(" > ");
+}
+
+async function runAll(hooks: Hook[]): Promise<void> {
+  for (const hook of hooks) await hook();
+}
+
+function timeoutOf(options: TestOptions): number | undefined {
+  return typeof options === "number" ? options : options?.timeout;
+}
+
+/** `describe(name, fn)`: a block of tests sharing hooks. */
+export function describe(name: string, fn: () => void): void {
+  const parent = current;
+  current = newSuite(name, parent);
+  try {
+    fn();
+  } finally {
+    current = parent;
+  }
+}
+
+/** `test(name, fn, timeout?)` as bun:test spells it. */
+export function test(
+  name: string,
+  fn: () => unknown | Promise<unknown>,
+  options?: TestOptions,
+): void {
+  const suites = chain(current);
+  for (const s of suites) s.pending++;
+  nodeTest(fullName(current, name), { timeout: timeoutOf(options) }, async () => {
+    try {
+      for (const s of suites) {
+        if (!s.started) {
+          s.started = true;
+          await runAll(s.beforeAll);
+        }
+      }
+      for (const s of suites) await runAll(s.beforeEach);
+      try {
+        await fn();
+      } finally {
+        for (const s of [...suites].reverse()) await runAll(s.afterEach);
+      }
+    } finally {
+      for (const s of [...suites].reverse()) {
+        if (--s.pending === 0) await runAll(s.afterAll);
+      }
+    }
+  });
+}
+test.skip = (name: string, _fn: unknown, _options?: TestOptions): void => {
+  nodeTest(fullName(current, name), { skip: true }, () => {});
+};
+test.skipIf = (condition: boolean) => condition ? test.skip : test;
+
+/** Runs once before the first test of the enclosing block. */
+export function beforeAll(hook: Hook): void {
+  current.beforeAll.push(hook);
+}
+/** Runs once after the last test of the enclosing block. */
+export function afterAll(hook: Hook): void {
+  current.afterAll.push(hook);
+}
+/** Runs before every test of the enclosing block. */
+export function beforeEach(hook: Hook): void {
+  current.beforeEach.push(hook);
+}
+/** Runs after every test of the enclosing block. */
+export function afterEach(hook: Hook): void {
+  current.afterEach.push(hook);
+}
+
+export { expect, test as it };
