@@ -1,1 +1,36 @@
-export const runtimeName = 'node';
+/**
+ * The Node.js adapter: the ports bound to `node:net`, `node:dns`,
+ * `node:crypto` and `@hono/node-server`, plus the process services the CLI
+ * entry needs. `#platform` resolves here under Node (the default condition).
+ */
+import type { Platform } from "../../src/platform/platform.ts";
+import { systemClock } from "../../src/platform/system_clock.ts";
+import { freePort as freePortWith } from "../shared/free_port.ts";
+import { resolve } from "../shared/node_dns.ts";
+import { sha256 } from "../shared/node_sha256.ts";
+import { openFileStore } from "../storage/file.ts";
+import { dial } from "./dial.ts";
+import { listen } from "./listen.ts";
+import { serve } from "./serve.ts";
+
+export { args, env, exit, homeDir, onShutdownSignal } from "../shared/node_process.ts";
+
+/** Which runtime this adapter binds. */
+export const runtimeName = "node";
+
+/** The Node.js platform. */
+export const platform: Platform = {
+  name: runtimeName,
+  dial,
+  listen,
+  resolve,
+  sha256,
+  clock: systemClock,
+  serve,
+  openStore: openFileStore,
+};
+
+/** Test helper: a loopback port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return freePortWith(listen);
+}

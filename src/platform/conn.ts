@@ -23,11 +23,16 @@ export interface Conn {
   readonly readable: ReadableStream<Uint8Array>;
   /**
    * Queues `bytes` for sending. Resolves once the runtime has taken them and
-   * its own buffer has room again (backpressure); rejects if the connection
-   * is closed. The caller must not reuse `bytes` until it resolves.
+   * its own buffer has room again (backpressure), so a peer that does not
+   * read keeps the promise pending; rejects with an Error named
+   * "ConnClosedError" if the connection is or gets closed. Writes go out in
+   * call order. The caller must not reuse `bytes` until it resolves.
    */
   write(bytes: Uint8Array): Promise<void>;
-  /** Closes both directions. Idempotent: later calls do nothing. */
+  /**
+   * Closes both directions at once: unresolved writes reject, `readable`
+   * ends and `closed` resolves. Idempotent: later calls do nothing.
+   */
   close(): void;
   /** Resolves once the connection is closed, from either side. Never rejects. */
   readonly closed: Promise<void>;
@@ -37,7 +42,7 @@ export interface Conn {
 export interface DialOptions {
   /** Aborting cancels the dial (the promise rejects with the signal's reason). */
   readonly signal?: AbortSignal;
-  /** Gives up after this many milliseconds (rejects with a TimeoutError). */
+  /** Gives up after this many milliseconds (rejects with a DOMException named "TimeoutError"). */
   readonly timeoutMs?: number;
 }
 
@@ -58,5 +63,5 @@ export interface ListenOptions extends HostPort {
   readonly onConn: (conn: Conn) => void;
 }
 
-/** Starts listening for TCP connections. */
+/** Starts listening for TCP connections; rejects (never throws) when the address can't be bound. */
 export type Listen = (options: ListenOptions) => Promise<Listener>;

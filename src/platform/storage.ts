@@ -4,7 +4,12 @@
  * holds either the old or the new value, never a mix.
  */
 
-/** A small key-value store. */
+/**
+ * A small key-value store. Keys are plain file names: non-empty, at most 200
+ * UTF-8 bytes, no `/`, `\\` or NUL, not starting with "."; any other key is
+ * rejected with a `TypeError`. Values are copied: mutating an array passed to
+ * `set` or returned by `get` never changes what is stored.
+ */
 export interface KvStore {
   /** The value stored under `key`, or `undefined`. */
   get(key: string): Promise<Uint8Array | undefined>;
@@ -14,7 +19,11 @@ export interface KvStore {
   delete(key: string): Promise<void>;
   /** Every key that starts with `prefix` (all keys without one), sorted. */
   list(prefix?: string): Promise<string[]>;
-  /** Moves a value to a new key atomically (used to set corrupt files aside). */
+  /**
+   * Moves a value to a new key atomically, replacing any value `to` had (used
+   * to set corrupt files aside). Rejects with an Error named "NotFoundError"
+   * when `from` holds no value.
+   */
   rename(from: string, to: string): Promise<void>;
 }
 

@@ -143,10 +143,15 @@ export class ByteWriter {
     this.#view = new DataView(this.#buf.buffer);
   }
 
+  /**
+   * Reserves `n` bytes and returns their offset. It may replace `#buf` and
+   * `#view`, so callers must call it BEFORE reading either (not inside
+   * `this.#buf.set(b, this.#room(n))`, which would write to the old buffer).
+   */
   #room(n: number): number {
     const at = this.length;
     if (at + n > this.#buf.length) {
-      let cap = this.#buf.length * 2;
+      let cap = Math.max(this.#buf.length, 16) * 2;
       while (cap < at + n) cap *= 2;
       const next = new Uint8Array(cap);
       next.set(this.#buf.subarray(0, at));
@@ -158,35 +163,43 @@ export class ByteWriter {
   }
 
   u8(v: number): this {
-    this.#buf[this.#room(1)] = v;
+    const at = this.#room(1);
+    this.#buf[at] = v;
     return this;
   }
   u16le(v: number): this {
-    this.#view.setUint16(this.#room(2), v, true);
+    const at = this.#room(2);
+    this.#view.setUint16(at, v, true);
     return this;
   }
   u16be(v: number): this {
-    this.#view.setUint16(this.#room(2), v, false);
+    const at = this.#room(2);
+    this.#view.setUint16(at, v, false);
     return this;
   }
   u32le(v: number): this {
-    this.#view.setUint32(this.#room(4), v >>> 0, true);
+    const at = this.#room(4);
+    this.#view.setUint32(at, v >>> 0, true);
     return this;
   }
   i32le(v: number): this {
-    this.#view.setInt32(this.#room(4), v, true);
+    const at = this.#room(4);
+    this.#view.setInt32(at, v, true);
     return this;
   }
   u64le(v: bigint): this {
-    this.#view.setBigUint64(this.#room(8), v, true);
+    const at = this.#room(8);
+    this.#view.setBigUint64(at, v, true);
     return this;
   }
   i64le(v: bigint): this {
-    this.#view.setBigInt64(this.#room(8), v, true);
+    const at = this.#room(8);
+    this.#view.setBigInt64(at, v, true);
     return this;
   }
   bytes(b: Uint8Array): this {
-    this.#buf.set(b, this.#room(b.length));
+    const at = this.#room(b.length);
+    this.#buf.set(b, at);
     return this;
   }
   /** A CompactSize integer. */

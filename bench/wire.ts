@@ -1,0 +1,158 @@
+/**
+ * Block parse benchmark: decode + every txid + merkle root (+ the witness
+ * commitment for the segwit block) for mainnet blocks 413567 (1 MB, 1557 txs)
+ * and 540107 (2.26 MB, 230 txs), next to the floor: sha256d of the same bytes
+ * in one call. Then SHA-256 implementations compared on one call of 64 bytes,
+ * one of 1 MB, and the whole parse of block 413567 (Bun's native hashers
+ * are included under Bun).
+ *
+ * Run: node_modules/.bin/bun bench/wire.ts
+ *      node_modules/.bin/deno run -A bench/wire.ts
+ *      node_modules/.bin/node bench/wire.ts
+ */
+import { platform } from "#platform";
+import { createHash, hash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { Sha256 } from "../src/platform/hash.ts";
+import { blockTxids, checkMerkleRoot, decodeBlock } from "../src/wire/block.ts";
+import { sha256d } from "../src/wire/hash.ts";
+import { checkWitnessCommitment } from "../src/wire/witness.ts";
+
+/** The parts of Bun's API this bench touches (declared here so deno and node type-check). */
+declare const Bun: undefined | {
+  version: string;
+  SHA256: { hash(data: Uint8Array, into?: Uint8Array): Uint8Array };
+  CryptoHasher: new (algorithm: string) => { update(data: Uint8Array): { digest(): Uint8Array } };
+};
+declare const Deno: undefined | { version: { deno: string } };
+declare const process: { version: string };
+
+const runtime = typeof Bun !== "undefined"
+  ? `bun ${Bun.version}`
+  : typeof Deno !== "undefined"
+  ? `deno ${Deno.version.deno}`
+  : `node ${process.version}`;
+
+/** Milliseconds each measurement runs for, after the warm-up. */
+const TARGET_MS = 2000;
+/** Calls before timing starts (lets the JIT settle). */
+const WARMUP_CALLS = 20;
+
+function vector(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(new URL(`../../shared/vectors/${name}`, import.meta.url)));
+}
+
+/** Runs `fn` for about `ms` after a warm-up; returns milliseconds per call. */
+function time(fn: () => void, ms = TARGET_MS): number {
+  for (let i = 0; i < WARMUP_CALLS; i++) fn();
+  let n = 0;
+  const begin = performance.now();
+  let now = begin;
+  while (now - begin < ms) {
+    for (let i = 0; i < 10; i++) fn();
+    n += 10;
+    now = performance.now();
+  }
+  return (now - begin) / n;
+}
+
+/** The measured work: decode, all txids, merkle root check, witness commitment check. */
+function parse(sha256: Sha256, bytes: Uint8Array, witness: boolean): void {
+  const block = decodeBlock(bytes);
+  const txids = blockTxids(sha256, block);
+  const merkle = checkMerkleRoot(sha256, block, txids);
+  if (!merkle.matchesHeader || merkle.mutated) throw new Error("merkle root mismatch");
+  if (witness && checkWitnessCommitment(sha256, block, txids).status !== "valid") {
+    throw new Error("witness commitment mismatch");
+  }
+}
+
+/** SHA-256 calls one parse makes (each pays the runtime's per-call cost). */
+function countCalls(bytes: Uint8Array, witness: boolean): number {
+  let calls = 0;
+  parse(
+    (d) => {
+      calls++;
+      return platform.sha256(d);
+    },
+    bytes,
+    witness,
+  );
+  return calls;
+}
+
+function table(title: string, header: string[], body: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join("  ");
+  console.log(`\n${title}`);
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const r of body) console.log(line(r));
+}
+
+const blocks = [
+  { name: "413567", bytes: vector("block-413567.raw"), witness: false },
+  { name: "540107 +wc", bytes: vector("block-540107.raw"), witness: true },
+];
+
+const parseRows = blocks.map(({ name, bytes, witness }) => {
+  const block = decodeBlock(bytes);
+  const full = time(() => parse(platform.sha256, bytes, witness));
+  const decodeOnly = time(() => decodeBlock(bytes), TARGET_MS / 2);
+  const floor = time(() => sha256d(platform.sha256, bytes), TARGET_MS / 2);
+  return [
+    name,
+    (bytes.length / 1e6).toFixed(2),
+    String(block.txCount),
+    String(countCalls(bytes, witness)),
+    full.toFixed(3),
+    (bytes.length / 1e3 / full).toFixed(0),
+    decodeOnly.toFixed(3),
+    floor.toFixed(3),
+    (full / floor).toFixed(1),
+  ];
+});
+
+table(
+  `Block parse (decode + all txids + merkle [+ witness commitment]) — ${runtime}, ` +
+    `sha256 = platform.sha256 (#platform)`,
+  ["block", "MB", "txs", "sha calls", "ms/block", "MB/s", "decode-only ms", "floor ms", "x floor"],
+  parseRows,
+);
+
+const hashers: [string, Sha256][] = [
+  ["platform.sha256", platform.sha256],
+  ["node:crypto createHash", (d) => createHash("sha256").update(d).digest()],
+  ["node:crypto hash()", (d) => hash("sha256", d, "buffer")],
+];
+if (typeof Bun !== "undefined") {
+  const bun = Bun;
+  hashers.push(
+    ["Bun.SHA256.hash(d)", (d) => bun.SHA256.hash(d)],
+    ["Bun.SHA256.hash(d, into)", (d) => bun.SHA256.hash(d, new Uint8Array(32))],
+    ["new Bun.CryptoHasher", (d) => new bun.CryptoHasher("sha256").update(d).digest()],
+  );
+}
+
+const small = new Uint8Array(64).map((_, i) => i);
+const big = blocks[0].bytes;
+const hashRows = hashers.map(([name, sha256]) => {
+  let sink = 0;
+  // ms per 1000 calls = µs per call
+  const perSmall = time(() => {
+    for (let i = 0; i < 1000; i++) sink ^= sha256(small)[0];
+  }, TARGET_MS / 4);
+  const perBig = time(() => {
+    sink ^= sha256(big)[0];
+  }, TARGET_MS / 4);
+  const parseMs = time(() => parse(sha256, big, false), TARGET_MS / 2);
+  if (sink === -1) console.log(sink); // keeps the results alive
+  return [name, perSmall.toFixed(3), perBig.toFixed(3), parseMs.toFixed(3)];
+});
+
+table(
+  `SHA-256 implementations — ${runtime}`,
+  ["sha256", "µs / 64 B call", "ms / 1 MB call", "block 413567 parse ms"],
+  hashRows,
+);

@@ -1,0 +1,26 @@
+/**
+ * HOST:PORT as written in options: an IP literal (IPv6 in brackets) or a host
+ * name, then a port 1–65535. Splitting follows Core's SplitHostPort
+ * (`src/wire/host_port.ts`); options additionally require the port.
+ */
+import { splitHostPort } from "../wire/host_port.ts";
+
+/** A split HOST:PORT; IPv6 hosts are returned without brackets. */
+export interface OptionHostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Splits `text` into host and port, or returns `undefined` when it is not HOST:PORT. */
+export function splitOptionHostPort(text: string): OptionHostPort | undefined {
+  const { host, port, validPort } = splitHostPort(text);
+  if (!validPort || port === 0 || host === "" || /[\s\[\]]/.test(host)) return undefined;
+  // A bare IPv6 literal without brackets has no port to split off.
+  if (host.includes(":") && !text.startsWith("[")) return undefined;
+  return { host, port };
+}
+
+/** True when `text` is a valid HOST:PORT. */
+export function isHostPort(text: string): boolean {
+  return splitOptionHostPort(text) !== undefined;
+}

@@ -1,0 +1,143 @@
+/**
+ * The one zod schema of every option: its flag, default and description.
+ * Flags, environment variables (`BTC_EDGE_*`), the config file and
+ * `createNode` options all go through it; `--help` is generated from it.
+ * Keys are camelCase; the flag is the key in kebab-case (`apiToken` →
+ * `--api-token`), the environment variable is `BTC_EDGE_` + the flag in
+ * upper snake case (`BTC_EDGE_API_TOKEN`).
+ */
+import { z } from "zod";
+import { LOG_LEVELS } from "../log/logger.ts";
+import { isHostPort } from "./host_port.ts";
+
+/** The networks a node can join. */
+export const NETWORK_NAMES = ["main", "testnet3", "testnet4", "signet", "regtest"] as const;
+
+const fromText = (parse: (text: string) => unknown) => (v: unknown) =>
+  typeof v === "string" ? parse(v.trim()) : v;
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(
+    fromText((t) => (/^-?\d+$/.test(t) ? Number(t) : t)),
+    z.number({ error: "expected an integer" }).int("expected an integer").min(
+      min,
+      `expected at least ${min}`,
+    )
+      .max(max, `expected at most ${max}`),
+  );
+
+const seconds = (min: number) =>
+  z.preprocess(
+    fromText((t) => (/^\d+(\.\d+)?$/.test(t) ? Number(t) : t)),
+    z.number({ error: "expected a number of seconds" }).min(
+      min,
+      `expected at least ${min} seconds`,
+    ),
+  );
+
+const boolean = z.preprocess(
+  fromText((
+    t,
+  ) => (t === "true" || t === "1" || t === "" ? true : t === "false" || t === "0" ? false : t)),
+  z.boolean({ error: "expected true or false" }),
+);
+
+const hostPort = z.string().refine(isHostPort, "expected HOST:PORT (IPv6 in brackets: [::1]:8333)");
+const hostPortOrNone = z.string().refine(
+  (v) => v === "none" || isHostPort(v),
+  "expected HOST:PORT or none",
+);
+const list = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (v === undefined ? v : Array.isArray(v) ? v : [v]), z.array(item));
+
+/** Every option. `.describe()` texts feed `--help`. */
+export const optionsSchema = z.object({
+  network: z.enum(NETWORK_NAMES, { error: `expected one of ${NETWORK_NAMES.join("|")}` }).default(
+    "main",
+  )
+    .describe("Bitcoin network: main|testnet3|testnet4|signet|regtest"),
+  datadir: z.string().min(1, "expected a directory").optional()
+    .describe(
+      "Data directory (peers.json, bans, anchors, headers, api.cookie); default ~/.btc-edge/<network>",
+    ),
+  listen: list(hostPortOrNone).default([])
+    .describe(
+      "Accept inbound peers on HOST:PORT (repeatable); default all interfaces on the network's port; none disables inbound",
+    ),
+  connect: list(hostPort).default([])
+    .describe("Connect only to these peers (repeatable); they are retried forever"),
+  addnode: list(hostPort).default([])
+    .describe("Also keep a connection to these peers (repeatable)"),
+  seednode: list(hostPort).default([])
+    .describe("Connect to these peers once to learn addresses, then disconnect (repeatable)"),
+  dnsseed: boolean.default(true).describe(
+    "Query the network's DNS seeds when the address manager needs addresses",
+  ),
+  maxpeers: integer(0, 10_000).default(125).describe("Maximum inbound connections"),
+  maxpeersperip: integer(1, 1000).default(3).describe(
+    "Maximum inbound connections from one IP address",
+  ),
+  targetoutbound: integer(0, 64).default(8).describe("Outbound peers to keep connected"),
+  proxy: hostPort.optional().describe("SOCKS5 proxy HOST:PORT for all outbound connections"),
+  onion: hostPort.optional().describe("SOCKS5 proxy HOST:PORT for Tor (.onion) connections"),
+  api: hostPortOrNone.optional()
+    .describe(
+      "Serve the status API on HOST:PORT; default 127.0.0.1 on the network's port + 1; none disables it",
+    ),
+  apiToken: z.string().min(16, "expected at least 16 characters").optional()
+    .describe("Bearer token for control routes; default: generated into <datadir>/api.cookie"),
+  logLevel: z.enum(LOG_LEVELS as [string, ...string[]], { error: "expected debug|info|warn|error" })
+    .default("info")
+    .describe("Lowest log level shown: debug|info|warn|error"),
+  logFormat: z.enum(["text", "json"], { error: "expected text|json" }).default("text")
+    .describe("Log format: text for people, json (one object per line) for machines"),
+  config: z.string().optional().describe(
+    "Read options from this JSON file (flags and environment win)",
+  ),
+  banscore: integer(1, 1_000_000).default(100).describe(
+    "Misbehaviour score at which a peer is banned",
+  ),
+  bantime: seconds(1).default(86_400).describe("Seconds a ban lasts"),
+  timeout: seconds(0.001).default(10).describe(
+    "Seconds to wait for an outbound connection to open",
+  ),
+  handshaketimeout: seconds(0.001).default(30).describe(
+    "Seconds a peer has to complete the version handshake",
+  ),
+  pinginterval: seconds(0.001).default(120).describe("Seconds between pings"),
+  pingtimeout: seconds(0.001).default(1200).describe(
+    "Seconds without a pong before a peer is dropped",
+  ),
+  inactivitytimeout: seconds(0.001).default(300)
+    .describe("Seconds without any message (after the handshake) before a peer is dropped"),
+}).strict();
+
+/** Options as given (every field optional, strings allowed where flags give strings). */
+export type OptionsInput = z.input<typeof optionsSchema>;
+/** Options after validation and defaults. */
+export type Options = z.output<typeof optionsSchema>;
+/** The option names. */
+export type OptionName = keyof Options;
+
+/** Options that may be given more than once. */
+export const REPEATABLE: ReadonlySet<string> = new Set([
+  "listen",
+  "connect",
+  "addnode",
+  "seednode",
+]);
+
+/** `apiToken` → `api-token`. */
+export function flagOf(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** `apiToken` → `BTC_EDGE_API_TOKEN`. */
+export function envOf(key: string): string {
+  return `BTC_EDGE_${flagOf(key).replace(/-/g, "_").toUpperCase()}`;
+}
+
+/** `api-token` → `apiToken`. */
+export function keyOfFlag(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,46 @@
+/**
+ * Does a block body belong to its header? The checks that need no chain
+ * context and that a peer can break by tampering with a valid block without
+ * changing its hash (Core calls such a block "mutated"): the merkle root, the
+ * CVE-2012-2459 duplication, 64-byte transactions, and the witness commitment.
+ * A block failing them is not proof the header is bad, only this copy.
+ */
+import type { Sha256 } from "../platform/hash.ts";
+import { type Block, blockTxids, checkMerkleRoot, hasSixtyFourByteTx } from "./block.ts";
+import { checkWitnessCommitment, type WitnessCommitmentStatus } from "./witness.ts";
+
+/** Why a block body does not match its header. */
+export type BlockBodyProblem =
+  /** The recomputed merkle root differs from the header's. */
+  | "bad-txnmrklroot"
+  /** Equal neighbours in the merkle tree (CVE-2012-2459). */
+  | "bad-txns-duplicate"
+  /** A transaction is 64 bytes without witness (could pose as a merkle node). */
+  | "bad-txns-64-byte"
+  /** The witness commitment check failed (see `WitnessCommitmentStatus`). */
+  | Exclude<WitnessCommitmentStatus, "valid" | "none">;
+
+/** Result of `checkBlockBody`. */
+export interface BlockBodyCheck {
+  /** Null when the body matches its header. */
+  problem: BlockBodyProblem | null;
+  /** Every txid, back to back (see `blockTxids`), for the caller to reuse. */
+  txids: Uint8Array;
+}
+
+/**
+ * Runs the body checks in Core's order. `checkWitness` is false before segwit
+ * activation, when witness data is neither committed nor allowed to matter.
+ */
+export function checkBlockBody(sha256: Sha256, block: Block, checkWitness = true): BlockBodyCheck {
+  const txids = blockTxids(sha256, block);
+  const merkle = checkMerkleRoot(sha256, block, txids);
+  if (!merkle.matchesHeader) return { problem: "bad-txnmrklroot", txids };
+  if (merkle.mutated) return { problem: "bad-txns-duplicate", txids };
+  if (hasSixtyFourByteTx(block)) return { problem: "bad-txns-64-byte", txids };
+  if (checkWitness) {
+    const { status } = checkWitnessCommitment(sha256, block, txids);
+    if (status !== "valid" && status !== "none") return { problem: status, txids };
+  }
+  return { problem: null, txids };
+}

@@ -1,0 +1,274 @@
+/**
+ * P2P message framing: the 24-byte header (magic, command, payload length,
+ * checksum) and a streaming decoder that turns arbitrary socket chunks into
+ * whole frames while holding at most one header plus one payload in memory.
+ */
+import type { Sha256 } from "../platform/hash.ts";
+import { bytesEqual, toHex } from "./bytes.ts";
+import { DecodeError } from "./errors.ts";
+import { sha256d } from "./hash.ts";
+
+/** Bytes in a message header: magic 4 + command 12 + length 4 + checksum 4. */
+export const HEADER_SIZE = 24;
+/** Bytes of the NUL-padded ASCII command field. */
+export const COMMAND_SIZE = 12;
+/** Largest payload accepted or sent. Core net.h MAX_PROTOCOL_MESSAGE_LENGTH (4 MB). */
+export const MAX_PAYLOAD = 4_000_000;
+
+const MAGIC_SIZE = 4;
+/** Offset just past the length field: the point where the header can be judged. */
+const LENGTH_END = MAGIC_SIZE + COMMAND_SIZE + 4;
+/** First allocation for a payload that arrives in pieces; it grows as bytes come. */
+const INITIAL_PAYLOAD_CAPACITY = 64 * 1024;
+
+/** One decoded frame. `payload` may be a view into the chunk it arrived in. */
+export interface Frame {
+  /** The command name, e.g. "version". */
+  readonly command: string;
+  /** The checksum-verified payload. */
+  readonly payload: Uint8Array;
+}
+
+/** The first 4 bytes of SHA-256d of `payload`. */
+export function frameChecksum(sha256: Sha256, payload: Uint8Array): Uint8Array {
+  return sha256d(sha256, payload).subarray(0, 4);
+}
+
+/**
+ * The 24-byte header for `payload`. Throws a `RangeError` for a bad magic,
+ * an invalid command name or an oversized payload (our own mistake, not the peer's).
+ */
+export function encodeHeader(
+  magic: Uint8Array,
+  command: string,
+  payload: Uint8Array,
+  sha256: Sha256,
+): Uint8Array {
+  if (magic.length !== MAGIC_SIZE) {
+    throw new RangeError(`magic must be 4 bytes, got ${magic.length}`);
+  }
+  if (!isValidCommandName(command)) {
+    throw new RangeError(
+      `command ${JSON.stringify(command)} is not 1-12 printable ASCII characters`,
+    );
+  }
+  if (payload.length > MAX_PAYLOAD) {
+    throw new RangeError(`${command} payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD}`);
+  }
+  const header = new Uint8Array(HEADER_SIZE);
+  header.set(magic, 0);
+  for (let i = 0; i < command.length; i++) header[MAGIC_SIZE + i] = command.charCodeAt(i);
+  new DataView(header.buffer).setUint32(MAGIC_SIZE + COMMAND_SIZE, payload.length, true);
+  header.set(frameChecksum(sha256, payload), LENGTH_END);
+  return header;
+}
+
+/** A whole message (header then payload) in one new buffer. Throws like `encodeHeader`. */
+export function encodeFrame(
+  magic: Uint8Array,
+  command: string,
+  payload: Uint8Array,
+  sha256: Sha256,
+): Uint8Array {
+  const frame = new Uint8Array(HEADER_SIZE + payload.length);
+  frame.set(encodeHeader(magic, command, payload, sha256), 0);
+  frame.set(payload, HEADER_SIZE);
+  return frame;
+}
+
+/** True for 1 to 12 printable ASCII characters (0x20-0x7e), the names a header can carry. */
+export function isValidCommandName(command: string): boolean {
+  if (command.length === 0 || command.length > COMMAND_SIZE) return false;
+  for (let i = 0; i < command.length; i++) {
+    const c = command.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/**
+ * Streaming frame decoder for one connection. Feed each chunk with `push`,
+ * then call `next` until it returns `null` (more bytes needed):
+ *
+ * ```ts
+ * decoder.push(chunk);
+ * for (let f = decoder.next(); f !== null; f = decoder.next()) handle(f);
+ * ```
+ *
+ * A wrong magic is rejected as soon as its bytes arrive, and a bad command or
+ * an oversized length as soon as the length field arrives, before any payload
+ * is buffered. Those errors (kinds "magic", "invalid", "bound") leave the
+ * stream unsynchronised, so every later `next` throws the same error. A bad
+ * checksum (kind "checksum") consumes just that frame: decoding may go on.
+ *
+ * A payload that lies whole inside one chunk is returned as a view of that
+ * chunk (no copy), so a pushed chunk must not be modified afterwards. A payload
+ * split across chunks is gathered into a buffer that grows as bytes arrive, so
+ * a peer announcing 4 MB and sending nothing costs 64 KiB, not 4 MB.
+ */
+export class FrameDecoder {
+  readonly #magic: Uint8Array;
+  readonly #sha256: Sha256;
+  readonly #header = new Uint8Array(HEADER_SIZE);
+  readonly #headerView = new DataView(this.#header.buffer);
+  #headerLength = 0;
+  #command = "";
+  #payloadLength = 0;
+  /** Payload gathered across chunks; `null` until a split payload starts. */
+  #partial: Uint8Array | null = null;
+  #partialLength = 0;
+  #chunk: Uint8Array = new Uint8Array(0);
+  #pos = 0;
+  #failure: DecodeError | null = null;
+
+  /** `magic`: the network's 4 message-start bytes in wire order. */
+  constructor(magic: Uint8Array, sha256: Sha256) {
+    if (magic.length !== MAGIC_SIZE) {
+      throw new RangeError(`magic must be 4 bytes, got ${magic.length}`);
+    }
+    this.#magic = magic.slice();
+    this.#sha256 = sha256;
+  }
+
+  /**
+   * Hands the decoder the next chunk from the socket. The previous chunk must
+   * have been drained (`next` returned `null`); otherwise this throws an `Error`.
+   */
+  push(chunk: Uint8Array): void {
+    if (this.#pos < this.#chunk.length && this.#failure === null) {
+      throw new Error("FrameDecoder.push: call next() until it returns null first");
+    }
+    this.#chunk = chunk;
+    this.#pos = 0;
+  }
+
+  /** Bytes held for an unfinished frame (header and payload so far). */
+  get buffered(): number {
+    return this.#headerLength + this.#partialLength;
+  }
+
+  /**
+   * The next complete frame, or `null` when the pushed bytes are used up.
+   * Throws `DecodeError` (kind "magic", "invalid", "bound" or "checksum").
+   */
+  next(): Frame | null {
+    if (this.#failure !== null) throw this.#failure;
+    try {
+      return this.#step();
+    } catch (e) {
+      if (e instanceof DecodeError && e.kind !== "checksum") this.#failure = e;
+      throw e;
+    }
+  }
+
+  #step(): Frame | null {
+    if (this.#headerLength < MAGIC_SIZE) {
+      const from = this.#headerLength;
+      this.#fillHeader(MAGIC_SIZE);
+      for (let i = from; i < this.#headerLength; i++) {
+        if (this.#header[i] !== this.#magic[i]) {
+          throw new DecodeError(
+            "magic",
+            `frame starts with ${toHex(this.#header.subarray(0, i + 1))}, expected ${
+              toHex(this.#magic)
+            } (a peer on another network, or a stream out of step)`,
+          );
+        }
+      }
+      if (this.#headerLength < MAGIC_SIZE) return null;
+    }
+    if (this.#headerLength < LENGTH_END) {
+      if (!this.#fillHeader(LENGTH_END)) return null;
+      this.#command = decodeCommand(this.#header.subarray(MAGIC_SIZE, MAGIC_SIZE + COMMAND_SIZE));
+      this.#payloadLength = this.#headerView.getUint32(MAGIC_SIZE + COMMAND_SIZE, true);
+      if (this.#payloadLength > MAX_PAYLOAD) {
+        throw new DecodeError(
+          "bound",
+          `payload length ${this.#payloadLength} exceeds the limit of ${MAX_PAYLOAD} bytes (MAX_PAYLOAD)`,
+          { command: this.#command, bound: MAX_PAYLOAD },
+        );
+      }
+    }
+    if (this.#headerLength < HEADER_SIZE && !this.#fillHeader(HEADER_SIZE)) return null;
+
+    const payload = this.#takePayload();
+    if (payload === null) return null;
+    const command = this.#command;
+    this.#headerLength = 0;
+    this.#partial = null;
+    this.#partialLength = 0;
+    const sum = frameChecksum(this.#sha256, payload);
+    const want = this.#header.subarray(LENGTH_END, HEADER_SIZE);
+    if (!bytesEqual(sum, want)) {
+      throw new DecodeError(
+        "checksum",
+        `payload checksum is ${toHex(sum)}, header says ${toHex(want)}`,
+        { command },
+      );
+    }
+    return { command, payload };
+  }
+
+  /** Copies chunk bytes into the header up to `target`; true once it is reached. */
+  #fillHeader(target: number): boolean {
+    const n = Math.min(target - this.#headerLength, this.#chunk.length - this.#pos);
+    this.#header.set(this.#chunk.subarray(this.#pos, this.#pos + n), this.#headerLength);
+    this.#headerLength += n;
+    this.#pos += n;
+    return this.#headerLength === target;
+  }
+
+  /** The whole payload once available (a chunk view when possible), else `null`. */
+  #takePayload(): Uint8Array | null {
+    const length = this.#payloadLength;
+    const available = this.#chunk.length - this.#pos;
+    if (this.#partial === null && available >= length) {
+      const payload = this.#chunk.subarray(this.#pos, this.#pos + length);
+      this.#pos += length;
+      return payload;
+    }
+    // Nothing yet: wait, so a payload arriving whole in the next chunk is still a view.
+    if (available === 0) return null;
+    const n = Math.min(length - this.#partialLength, available);
+    const needed = this.#partialLength + n;
+    if (this.#partial === null || this.#partial.length < needed) {
+      const doubled = (this.#partial?.length ?? 0) * 2;
+      const grown = new Uint8Array(
+        Math.min(length, Math.max(INITIAL_PAYLOAD_CAPACITY, needed, doubled)),
+      );
+      if (this.#partial !== null) grown.set(this.#partial.subarray(0, this.#partialLength));
+      this.#partial = grown;
+    }
+    this.#partial.set(this.#chunk.subarray(this.#pos, this.#pos + n), this.#partialLength);
+    this.#partialLength = needed;
+    this.#pos += n;
+    return needed === length ? this.#partial : null;
+  }
+}
+
+/**
+ * The command name in a 12-byte header field: printable ASCII, then NUL
+ * padding only. Throws `DecodeError("invalid")` otherwise.
+ */
+function decodeCommand(field: Uint8Array): string {
+  let end = 0;
+  while (end < field.length && field[end] !== 0) end++;
+  let name = "";
+  for (let i = 0; i < end; i++) {
+    const c = field[i];
+    if (c < 0x20 || c > 0x7e) {
+      throw new DecodeError("invalid", `command field ${toHex(field)} has a non-printable byte`);
+    }
+    name += String.fromCharCode(c);
+  }
+  for (let i = end; i < field.length; i++) {
+    if (field[i] !== 0) {
+      throw new DecodeError(
+        "invalid",
+        `command field ${toHex(field)} has bytes after its NUL padding`,
+      );
+    }
+  }
+  if (end === 0) throw new DecodeError("invalid", "command field is empty");
+  return name;
+}
