@@ -8,6 +8,7 @@
  * Run with Node 24 from node_modules (`npm test` does this).
  */
 import { spawn } from "node:child_process";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));

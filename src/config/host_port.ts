@@ -11,10 +11,18 @@ export interface OptionHostPort {
   readonly port: number;
 }
 
-/** Splits `text` into host and port, or returns `undefined` when it is not HOST:PORT. */
-export function splitOptionHostPort(text: string): OptionHostPort | undefined {
+/**
+ * Splits `text` into host and port, or returns `undefined` when it is not
+ * HOST:PORT. Port 0 (an ephemeral port) is accepted only with `allowPortZero`
+ * (listen and API addresses).
+ */
+export function splitOptionHostPort(
+  text: string,
+  allowPortZero = false,
+): OptionHostPort | undefined {
   const { host, port, validPort } = splitHostPort(text);
-  if (!validPort || port === 0 || host === "" || /[\s\[\]]/.test(host)) return undefined;
+  const portOk = (validPort && port !== 0) || (allowPortZero && port === 0 && /:\+?0+$/.test(text));
+  if (!portOk || host === "" || /[\s\[\]]/.test(host)) return undefined;
   // A bare IPv6 literal without brackets has no port to split off.
   if (host.includes(":") && !text.startsWith("[")) return undefined;
   return { host, port };
@@ -23,4 +31,9 @@ export function splitOptionHostPort(text: string): OptionHostPort | undefined {
 /** True when `text` is a valid HOST:PORT. */
 export function isHostPort(text: string): boolean {
   return splitOptionHostPort(text) !== undefined;
+}
+
+/** True when `text` is a valid HOST:PORT where PORT may be 0 (listen on any free port). */
+export function isBindHostPort(text: string): boolean {
+  return splitOptionHostPort(text, true) !== undefined;
 }

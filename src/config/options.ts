@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { LOG_LEVELS } from "../log/logger.ts";
-import { isHostPort } from "./host_port.ts";
+import { isBindHostPort, isHostPort } from "./host_port.ts";
 
 /** The networks a node can join. */
 export const NETWORK_NAMES = ["main", "testnet3", "testnet4", "signet", "regtest"] as const;
@@ -43,9 +43,9 @@ const boolean = z.preprocess(
 );
 
 const hostPort = z.string().refine(isHostPort, "expected HOST:PORT (IPv6 in brackets: [::1]:8333)");
-const hostPortOrNone = z.string().refine(
-  (v) => v === "none" || isHostPort(v),
-  "expected HOST:PORT or none",
+const bindOrNone = z.string().refine(
+  (v) => v === "none" || isBindHostPort(v),
+  "expected HOST:PORT (port 0 picks a free port) or none",
 );
 const list = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (v === undefined ? v : Array.isArray(v) ? v : [v]), z.array(item));
@@ -60,7 +60,7 @@ export const optionsSchema = z.object({
     .describe(
       "Data directory (peers.json, bans, anchors, headers, api.cookie); default ~/.btc-edge/<network>",
     ),
-  listen: list(hostPortOrNone).default([])
+  listen: list(bindOrNone).default([])
     .describe(
       "Accept inbound peers on HOST:PORT (repeatable); default all interfaces on the network's port; none disables inbound",
     ),
@@ -80,7 +80,7 @@ export const optionsSchema = z.object({
   targetoutbound: integer(0, 64).default(8).describe("Outbound peers to keep connected"),
   proxy: hostPort.optional().describe("SOCKS5 proxy HOST:PORT for all outbound connections"),
   onion: hostPort.optional().describe("SOCKS5 proxy HOST:PORT for Tor (.onion) connections"),
-  api: hostPortOrNone.optional()
+  api: bindOrNone.optional()
     .describe(
       "Serve the status API on HOST:PORT; default 127.0.0.1 on the network's port + 1; none disables it",
     ),

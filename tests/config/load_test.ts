@@ -72,7 +72,11 @@ describe("configuration", () => {
     expect(bad(["--connect=nohostport"])).toContain(
       `invalid --connect="nohostport": expected HOST:PORT`,
     );
-    expect(bad(["--listen=1.2.3.4:99999"])).toContain("expected HOST:PORT or none");
+    expect(bad(["--listen=1.2.3.4:99999"])).toContain(
+      "expected HOST:PORT (port 0 picks a free port) or none",
+    );
+    expect(bad(["--connect=1.2.3.4:0"])).toContain("expected HOST:PORT");
+    expect(resolveOptions([["flag", { listen: ["127.0.0.1:0"] }]]).listen).toEqual(["127.0.0.1:0"]);
     expect(bad(["--targetoutbound=-1"])).toContain("expected at least 0");
     expect(() => parseFlags(["--frobnicate=1"])).toThrow("unknown option --frobnicate");
     expect(() => parseFlags(["stray"])).toThrow("unexpected argument");

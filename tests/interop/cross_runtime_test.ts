@@ -12,31 +12,13 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { toHex } from "../../src/wire/bytes.ts";
 import { handshakeBytes, RUNTIMES } from "./fixtures/handshake.ts";
+import { ROOT, runtimeCommand } from "../runtime_command.ts";
 
 type Runtime = typeof RUNTIMES[number];
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const FIXTURES = join(ROOT, "tests", "interop", "fixtures");
-/**
- * The real Deno executable: `node_modules/.bin/deno` is a Node script that
- * runs it as a child and does not forward signals, so a peer started through
- * it could not be stopped with SIGTERM.
- */
-const DENO_EXE = join(
-  ROOT,
-  "node_modules/deno",
-  process.platform === "win32" ? "deno.exe" : "deno",
-);
-/** How each runtime runs a script (the project's pinned binaries). */
-const COMMANDS: Record<Runtime, string[]> = {
-  deno: [existsSync(DENO_EXE) ? DENO_EXE : join(ROOT, "node_modules/.bin/deno"), "run", "-A"],
-  bun: [join(ROOT, "node_modules/.bin/bun")],
-  node: [join(ROOT, "node_modules/.bin/node")],
-};
 /** Longest wait for a peer to write its port file. */
 const PEER_START_MS = 15_000;
 /** Longest one dialer run may take, start-up included. */
@@ -57,8 +39,8 @@ const peers = new Map<Runtime, Peer>();
 let workDir = "";
 
 function run(runtime: Runtime, script: string, args: string[]): ChildProcess {
-  const [command, ...prefix] = COMMANDS[runtime];
-  return spawn(command, [...prefix, join(FIXTURES, script), ...args], {
+  const [command, ...rest] = runtimeCommand(runtime, join(FIXTURES, script));
+  return spawn(command, [...rest, ...args], {
     cwd: ROOT,
     // stdin is a pipe nobody writes to: a peer exits when it closes, i.e. when this process ends.
     stdio: ["pipe", "pipe", "pipe"],

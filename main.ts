@@ -1,0 +1,66 @@
+/**
+ * The command-line entry: `npm start`, `deno task start` and `bun run start`
+ * all run this file. Options come from defaults < --config file < BTC_EDGE_*
+ * environment < flags; an invalid option exits with code 2 and a message
+ * naming it. SIGINT/SIGTERM stop the node cleanly (exit code 0).
+ */
+import { args, env, exit, onShutdownSignal } from "#platform";
+import { readFile } from "node:fs/promises";
+import { createNode } from "./mod.ts";
+import { helpText } from "./src/config/help.ts";
+import {
+  ConfigError,
+  parseConfigFile,
+  parseEnv,
+  parseFlags,
+  resolveOptions,
+} from "./src/config/load.ts";
+import { VERSION } from "./src/version.ts";
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    const { values: flags, help } = parseFlags(args());
+    if (help) {
+      console.log(helpText(VERSION));
+      return 0;
+    }
+    const fromEnv = parseEnv(env);
+    const configPath = (flags.config ?? fromEnv.config) as string | undefined;
+    const fromFile = configPath ? parseConfigFile(await readConfig(configPath), configPath) : {};
+    options = resolveOptions([["file", fromFile], ["env", fromEnv], ["flag", flags]]);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`btc-edge: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const node = createNode(options);
+  let signals = 0;
+  const stopped = new Promise<void>((resolve) => {
+    onShutdownSignal((signal) => {
+      if (signals++ > 0) {
+        console.error(`btc-edge: ${signal} received; shutdown already in progress`);
+        return;
+      }
+      node.stop().then(resolve, resolve);
+    });
+  });
+  await node.start();
+  await stopped;
+  return 0;
+}
+
+async function readConfig(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+}
+
+main().then(exit, (error) => {
+  console.error(`btc-edge: ${error instanceof Error ? error.message : String(error)}`);
+  exit(1);
+});

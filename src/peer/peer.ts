@@ -1,0 +1,715 @@
+/**
+ * One remote party: a peer owns one connection and speaks the protocol on
+ * it. It runs the version handshake (`handshake.ts`), keeps the connection
+ * alive or drops it (`liveness.ts`), sends through a bounded queue that
+ * honours backpressure (`send_queue.ts`), decodes with the streaming decoder,
+ * scores misbehaviour (`misbehaviour.ts`), remembers what the remote knows
+ * (`known_inventory.ts`) and counts everything (`peer_stats.ts`). Everything
+ * else (addresses, headers, blocks, getdata...) goes to its owner as a
+ * "message" event; the owner answers through `send`.
+ *
+ * This node is blocks-only: its `version` says relay=false (BIP37), so peers
+ * do not announce loose transactions to it, and it never relays any. It
+ * announces protocol 70016 and the user agent `/btc-edge:<version>/`.
+ *
+ * Log policy (records go to the logger given in the options, each with the
+ * peer's `toString()` in the `peer` field):
+ * - info: the version exchange completed (user agent, version, height); a
+ *   peer that had completed it is lost (reason).
+ * - warn: failures of persistent (user-requested) peers: a failed handshake,
+ *   a timeout, a drop, and misbehaviour that would have banned another peer.
+ * - debug: everything else (timeouts and failures of other peers, ignored
+ *   and malformed messages, misbehaviour).
+ *
+ * The only ways to make a peer are `newOutboundPeer` and `newInboundPeer`.
+ */
+import { type Logger, silentLogger } from "../log/logger.ts";
+import type { Clock } from "../platform/clock.ts";
+import type { Conn } from "../platform/conn.ts";
+import type { Sha256 } from "../platform/hash.ts";
+import { cryptoRandom, type Random } from "../platform/random.ts";
+import { systemClock } from "../platform/system_clock.ts";
+import { PROTOCOL_VERSION, USER_AGENT } from "../version.ts";
+import { parseAddress } from "../wire/address_format.ts";
+import { blockHeaderHash, encodeBlockHeader } from "../wire/block_header.ts";
+import { hashToHex } from "../wire/bytes.ts";
+import { DecodeError } from "../wire/errors.ts";
+import { encodeFrame, encodeHeader, FrameDecoder, HEADER_SIZE } from "../wire/framing.ts";
+import { type AddressPort, formatHostPort } from "../wire/host_port.ts";
+import { decodeMessage, encodeMessage, type Message, wireCommand } from "../wire/message.ts";
+import { type InvItem, MSG_BLOCK, MSG_WITNESS_FLAG } from "../wire/messages/inv.ts";
+import type { VersionMessage } from "../wire/messages/version.ts";
+import { Emitter } from "./events.ts";
+import {
+  checkVersion,
+  DEFAULT_MIN_PROTOCOL_VERSION,
+  FEEFILTER_VERSION,
+  type HandshakeState,
+  handshakeStep,
+  initialHandshakeState,
+  negotiatedVersion,
+  type PeerDirection,
+  SENDHEADERS_VERSION,
+  WTXID_RELAY_VERSION,
+} from "./handshake.ts";
+import { DEFAULT_KNOWN_INVENTORY_LIMIT, KnownInventory } from "./known_inventory.ts";
+import { Liveness, type PeerTimeouts, randomNonce, resolveTimeouts } from "./liveness.ts";
+import {
+  BanScore,
+  DEFAULT_BAN_THRESHOLD,
+  DUPLICATE_VERSION_POINTS,
+  LATE_FEATURE_POINTS,
+  MALFORMED_MESSAGE_POINTS,
+} from "./misbehaviour.ts";
+import {
+  type AnnouncedBlock,
+  OTHER_COMMAND,
+  type PeerFeatures,
+  type PeerStats,
+  TrafficCounter,
+} from "./peer_stats.ts";
+import { DEFAULT_SEND_QUEUE_LIMIT_BYTES, SendQueue } from "./send_queue.ts";
+import { NODE_NONE, NODE_WITNESS, serviceNames, servicesHex } from "./services.ts";
+
+/**
+ * Services an outbound peer must have by default: witness data, without
+ * which this node cannot fetch post-segwit blocks. The connection manager
+ * usually passes more (NODE_NETWORK or NODE_NETWORK_LIMITED).
+ */
+export const DEFAULT_REQUIRED_SERVICES = NODE_WITNESS;
+/** Payloads this large are written after their header instead of copied into one frame. */
+export const SEPARATE_PAYLOAD_BYTES = 64 * 1024;
+/** Highest valid `feefilter` rate: 21 million BTC in satoshis (Core MAX_MONEY). */
+const MAX_MONEY = 2_100_000_000_000_000n;
+
+/** Everything a peer needs; only `magic` and `sha256` are required. */
+export interface PeerOptions {
+  /** The network's 4 message-start bytes (`NetworkParams.magic`). */
+  readonly magic: Uint8Array;
+  readonly sha256: Sha256;
+  /** Default: the system clock. */
+  readonly clock?: Clock;
+  /** Nonces for version and ping. Default: `cryptoRandom`. */
+  readonly random?: Random;
+  /** Where records go, as given (pass e.g. `root.child("peer")`). Default: silent. */
+  readonly logger?: Logger;
+  /** Services we announce. Default `NODE_NONE`. */
+  readonly services?: bigint;
+  /** Services an outbound peer must have. Default `DEFAULT_REQUIRED_SERVICES`. */
+  readonly requiredServices?: bigint;
+  /** Our best height, read when our `version` is sent. Default 0. */
+  readonly bestHeight?: () => number;
+  /** Lowest protocol version accepted. Default `DEFAULT_MIN_PROTOCOL_VERSION` (70001). */
+  readonly minProtocolVersion?: number;
+  /**
+   * Nonces of our `version` messages in flight, shared by all of a node's
+   * peers: a remote `version` carrying one means we dialed ourselves. Each
+   * peer adds its nonce when sending and removes it once the handshake ends.
+   * Default: a set of this peer's own (detects nothing across peers).
+   */
+  readonly localNonces?: Set<bigint>;
+  /** Deadlines; each missing one takes its `DEFAULT_PEER_TIMEOUTS` value. */
+  readonly timeouts?: Partial<PeerTimeouts>;
+  /** Send queue bound. Default `DEFAULT_SEND_QUEUE_LIMIT_BYTES` (10 MiB). */
+  readonly sendQueueLimitBytes?: number;
+  /** Known-inventory bound. Default `DEFAULT_KNOWN_INVENTORY_LIMIT` (1,000). */
+  readonly knownInventoryLimit?: number;
+  /** Misbehaviour score that bans. Default `DEFAULT_BAN_THRESHOLD` (100). */
+  readonly banThreshold?: number;
+  /** User-requested: failures are logged as warnings, never banned automatically. */
+  readonly persistent?: boolean;
+  /** Node-wide id. Default: the next value of a process-wide counter. */
+  readonly id?: number;
+  /** BIP14 user agent to announce. Default `USER_AGENT`. */
+  readonly userAgent?: string;
+}
+
+/** Sent with the "misbehaving" event when a peer's score reaches the ban threshold. */
+export interface MisbehaviourReport {
+  /** The score reached. */
+  readonly score: number;
+  /** The offence that reached it. */
+  readonly reason: string;
+  /**
+   * True: the owner should ban the address (the peer disconnects itself).
+   * False for persistent peers, which are never banned automatically.
+   */
+  readonly banned: boolean;
+}
+
+/** The events a peer emits, with their arguments. */
+export interface PeerEvents {
+  /** The handshake completed; `send` works from now on. */
+  ready: [];
+  /** A post-handshake message for the owner (addr, inv, getdata, headers, block...). */
+  message: [Message];
+  /** The misbehaviour score reached the ban threshold (once per peer). */
+  misbehaving: [MisbehaviourReport];
+  /** The connection is gone (emitted exactly once, with the first reason). */
+  disconnected: [reason: string];
+}
+
+/** The unspecified address `::`, sent as our own address in `version` (as Core does). */
+const UNSPECIFIED = { network: "ipv6", bytes: new Uint8Array(16) } as const;
+/** The reason when the remote closed the connection (or it broke). */
+const REMOTE_CLOSED = "connection closed";
+
+/** A token only this module holds: the constructor is reachable through the two factories only. */
+const CREATE: unique symbol = Symbol("Peer.create");
+let nextPeerId = 1;
+
+/** One connected remote party. Make one with `newOutboundPeer` or `newInboundPeer`. */
+export class Peer {
+  /** Node-wide id. */
+  readonly id: number;
+  readonly direction: PeerDirection;
+  /** User-requested (never banned automatically; failures logged as warnings). */
+  readonly persistent: boolean;
+  /** The remote address and port. */
+  readonly address: AddressPort;
+  /** What the remote is known to have (announced by it or to it). */
+  readonly known: KnownInventory;
+  /** Resolves once the connection is closed, after "disconnected" was emitted. Never rejects. */
+  readonly closed: Promise<void>;
+
+  readonly #conn: Conn;
+  /** `host:port`. */
+  readonly #hostPort: string;
+  /** `host:port (direction)`: the one string form. */
+  readonly #label: string;
+  readonly #magic: Uint8Array;
+  readonly #sha256: Sha256;
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #log: Logger;
+  readonly #services: bigint;
+  readonly #requiredServices: bigint;
+  readonly #bestHeight: () => number;
+  readonly #minProtocolVersion: number;
+  readonly #localNonces: Set<bigint>;
+  readonly #banThreshold: number;
+  readonly #userAgent: string;
+  readonly #abort = new AbortController();
+  readonly #events: Emitter<PeerEvents>;
+  readonly #decoder: FrameDecoder;
+  readonly #queue: SendQueue;
+  readonly #liveness: Liveness;
+  readonly #score: BanScore;
+  readonly #sent = new TrafficCounter();
+  readonly #received = new TrafficCounter();
+  readonly #connectedAt: number;
+  #resolveClosed!: () => void;
+  #state: HandshakeState;
+  #started = false;
+  #closing = false;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  #nonce: bigint | null = null;
+  #remote: VersionMessage | null = null;
+  #timeOffsetSeconds: number | null = null;
+  #negotiated = 0;
+  #features: PeerFeatures = {
+    sendHeaders: false,
+    addrV2: false,
+    wtxidRelay: false,
+    feeFilter: null,
+  };
+  #lastBlock: AnnouncedBlock | null = null;
+  #lastSend: number | null = null;
+  #lastReceive: number | null = null;
+  #ignored = 0;
+  #reportedBan = false;
+
+  /** Internal: use `newOutboundPeer` / `newInboundPeer`. */
+  constructor(
+    token: typeof CREATE,
+    direction: PeerDirection,
+    address: AddressPort,
+    conn: Conn,
+    options: PeerOptions,
+  ) {
+    if (token !== CREATE) throw new TypeError("use newOutboundPeer or newInboundPeer");
+    this.id = options.id ?? nextPeerId++;
+    this.direction = direction;
+    this.persistent = options.persistent ?? false;
+    this.address = address;
+    this.#hostPort = formatHostPort(address.address, address.port);
+    this.#label = `${this.#hostPort} (${direction})`;
+    this.#conn = conn;
+    this.#magic = options.magic;
+    this.#sha256 = options.sha256;
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? cryptoRandom;
+    this.#log = options.logger ?? silentLogger;
+    this.#services = options.services ?? NODE_NONE;
+    this.#requiredServices = options.requiredServices ?? DEFAULT_REQUIRED_SERVICES;
+    this.#bestHeight = options.bestHeight ?? (() => 0);
+    this.#minProtocolVersion = options.minProtocolVersion ?? DEFAULT_MIN_PROTOCOL_VERSION;
+    this.#localNonces = options.localNonces ?? new Set();
+    this.#banThreshold = options.banThreshold ?? DEFAULT_BAN_THRESHOLD;
+    this.#userAgent = options.userAgent ?? USER_AGENT;
+    this.#state = initialHandshakeState(direction);
+    this.#connectedAt = this.#clock.now();
+    this.known = new KnownInventory(options.knownInventoryLimit ?? DEFAULT_KNOWN_INVENTORY_LIMIT);
+    this.#events = new Emitter((event, error) =>
+      this.#log.warn("peer event handler threw", { peer: this.#label, event, error })
+    );
+    this.#decoder = new FrameDecoder(this.#magic, this.#sha256);
+    const limit = options.sendQueueLimitBytes ?? DEFAULT_SEND_QUEUE_LIMIT_BYTES;
+    this.#queue = new SendQueue(
+      (bytes) => conn.write(bytes),
+      limit,
+      (error) => this.#fail(`write failed: ${errorText(error)}`),
+    );
+    this.#liveness = new Liveness(
+      this.#clock,
+      this.#random,
+      resolveTimeouts(options.timeouts),
+      this.#abort.signal,
+      {
+        sendPing: (nonce) => this.#enqueue({ command: "ping", nonce }),
+        timeout: (reason) => this.#fail(reason),
+      },
+    );
+    this.#score = new BanScore(this.#clock);
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+  }
+
+  /** `203.0.113.7:8333 (outbound)`, `[2001:db8::1]:8333 (inbound)`: the one string form. */
+  toString(): string {
+    return this.#label;
+  }
+
+  /** Where the handshake is ("closed" after a disconnect). */
+  get state(): HandshakeState {
+    return this.#state;
+  }
+
+  /** The remote's `version` message, once received. */
+  get remoteVersion(): VersionMessage | null {
+    return this.#remote;
+  }
+
+  /** min(our protocol version, theirs) once their `version` arrived, else 0. */
+  get negotiatedVersion(): number {
+    return this.#negotiated;
+  }
+
+  /** Features the remote negotiated. */
+  get features(): PeerFeatures {
+    return this.#features;
+  }
+
+  /**
+   * Bytes queued for sending and not yet taken by the connection. An owner
+   * sending a lot (blocks for getdata) waits while this is high, so a slow
+   * but reading peer is not dropped for the queue bound.
+   */
+  get queuedBytes(): number {
+    return this.#queue.bytes;
+  }
+
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<K extends keyof PeerEvents>(event: K, handler: (...args: PeerEvents[K]) => void): () => void {
+    return this.#events.on(event, handler);
+  }
+
+  /**
+   * Starts the peer: the handshake deadline, our `version` if outbound, and
+   * the read loop. Subscribe to events first. Later calls do nothing.
+   */
+  start(): void {
+    if (this.#started || this.#closing) return;
+    this.#started = true;
+    this.#log.debug("peer connection open", { peer: this.#label, id: this.id });
+    this.#liveness.startHandshakeTimer();
+    if (this.direction === "outbound") this.#sendVersion();
+    void this.#conn.closed.then(() => this.#fail(REMOTE_CLOSED));
+    void this.#readLoop();
+  }
+
+  /**
+   * Queues `msg` (encoded and framed) once the handshake is complete.
+   * Returns false, sending nothing, before that or after a disconnect; a
+   * message that would overflow the send queue disconnects the peer (false).
+   * A `block`/`tx`/unknown payload is sent as given: do not modify it afterwards.
+   */
+  send(msg: Message): boolean {
+    return this.#state === "ready" && this.#enqueue(msg);
+  }
+
+  /**
+   * Closes the connection (idempotent, safe from any context): the first
+   * call emits "disconnected" with its reason; every call returns `closed`.
+   * Nothing is sent or handled afterwards.
+   */
+  disconnect(reason: string): Promise<void> {
+    return this.#close(reason, false);
+  }
+
+  /**
+   * Adds misbehaviour points (persistent by default; `transient` points
+   * decay with a 60 s half-life). Reaching the ban threshold emits
+   * "misbehaving" and, unless the peer is persistent, disconnects it.
+   */
+  misbehave(points: number, reason: string, transient = false): void {
+    if (this.#closing) return;
+    const score = this.#score.add(transient ? 0 : points, transient ? points : 0);
+    this.#log.debug("peer misbehaving", { peer: this.#label, points, score, reason });
+    if (score < this.#banThreshold || this.#reportedBan) return;
+    this.#reportedBan = true;
+    if (this.persistent) {
+      this.#log.warn("persistent peer misbehaving; not banned", {
+        peer: this.#label,
+        score,
+        reason,
+      });
+      this.#events.emit("misbehaving", { score, reason, banned: false });
+    } else {
+      this.#events.emit("misbehaving", { score, reason, banned: true });
+      this.#fail(`banned: ${reason}`);
+    }
+  }
+
+  /** A snapshot of this peer's state and counters. */
+  stats(): PeerStats {
+    const r = this.#remote;
+    return {
+      id: this.id,
+      address: this.#hostPort,
+      direction: this.direction,
+      persistent: this.persistent,
+      handshake: this.#state,
+      services: servicesHex(r?.services ?? 0n),
+      serviceNames: serviceNames(r?.services ?? 0n),
+      version: r?.version ?? 0,
+      negotiatedVersion: this.#negotiated,
+      userAgent: printable(r?.userAgent ?? ""),
+      startHeight: r?.startHeight ?? 0,
+      relay: r?.relay ?? true,
+      features: { ...this.#features },
+      lastBlockAnnounced: this.#lastBlock,
+      pingMs: this.#liveness.lastPingMs,
+      minPingMs: this.#liveness.minPingMs,
+      pingWaitMs: this.#liveness.pingWaitMs,
+      timeOffsetSeconds: this.#timeOffsetSeconds,
+      connectedAt: this.#connectedAt,
+      lastSend: this.#lastSend,
+      lastReceive: this.#lastReceive,
+      banScore: Math.round(this.#score.value),
+      knownInventory: this.known.size,
+      sendQueueBytes: this.#queue.bytes,
+      ignoredMessages: this.#ignored,
+      sent: this.#sent.snapshot(),
+      received: this.#received.snapshot(),
+    };
+  }
+
+  // ---- sending ----
+
+  #sendVersion(): void {
+    const nonce = randomNonce(this.#random);
+    this.#nonce = nonce;
+    this.#localNonces.add(nonce);
+    this.#enqueue({
+      command: "version",
+      version: PROTOCOL_VERSION,
+      services: this.#services,
+      timestamp: Math.floor(this.#clock.now() / 1000),
+      addrRecv: {
+        services: this.#remote?.services ?? 0n,
+        addr: this.address.address,
+        port: this.address.port,
+      },
+      addrFrom: { services: this.#services, addr: UNSPECIFIED, port: 0 },
+      nonce,
+      userAgent: this.#userAgent,
+      startHeight: this.#bestHeight(),
+      relay: false,
+    });
+  }
+
+  /** Encodes, frames and queues `msg`; false when not sent. */
+  #enqueue(msg: Message): boolean {
+    if (this.#closing) return false;
+    const command = wireCommand(msg);
+    const payload = encodeMessage(msg);
+    const chunks = payload.length >= SEPARATE_PAYLOAD_BYTES
+      ? [encodeHeader(this.#magic, command, payload, this.#sha256), payload]
+      : [encodeFrame(this.#magic, command, payload, this.#sha256)];
+    const result = this.#queue.push(chunks);
+    if (result === "overflow") {
+      this.#fail(`send queue over ${this.#queue.limit} bytes (the peer is not reading)`);
+      return false;
+    }
+    if (result === "closed") return false;
+    this.#sent.record(
+      msg.command === "unknown" ? OTHER_COMMAND : command,
+      HEADER_SIZE + payload.length,
+    );
+    this.#lastSend = this.#clock.now();
+    if (msg.command === "inv") this.known.addItems(msg.items);
+    return true;
+  }
+
+  // ---- receiving ----
+
+  async #readLoop(): Promise<void> {
+    let reader: ReadableStreamDefaultReader<Uint8Array>;
+    try {
+      reader = this.#conn.readable.getReader();
+    } catch (error) {
+      this.#fail(`cannot read the connection: ${errorText(error)}`);
+      return;
+    }
+    this.#reader = reader;
+    try {
+      while (!this.#closing) {
+        const { done, value } = await reader.read();
+        if (done) {
+          this.#fail(REMOTE_CLOSED);
+          return;
+        }
+        if (this.#closing) return;
+        this.#onChunk(value);
+      }
+    } catch (error) {
+      this.#fail(`receive failed: ${errorText(error)}`);
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+  }
+
+  #onChunk(chunk: Uint8Array): void {
+    this.#decoder.push(chunk);
+    while (!this.#closing) {
+      let frame;
+      try {
+        frame = this.#decoder.next();
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error;
+        // Only a bad checksum leaves the stream in step; the other errors end it.
+        this.#malformed(error, error.kind !== "checksum");
+        if (error.kind !== "checksum") return;
+        continue;
+      }
+      if (frame === null) return;
+      this.#onFrame(frame.command, frame.payload);
+    }
+  }
+
+  #onFrame(command: string, payload: Uint8Array): void {
+    const size = HEADER_SIZE + payload.length;
+    this.#lastReceive = this.#clock.now();
+    this.#liveness.received();
+    let msg: Message;
+    try {
+      msg = decodeMessage(command, payload);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      this.#received.record(command, size); // only known commands can fail to decode
+      // Without a readable version there is no handshake to continue.
+      const fatal = command === "version" && this.#remote === null;
+      this.#malformed(error, fatal);
+      return;
+    }
+    this.#received.record(msg.command === "unknown" ? OTHER_COMMAND : command, size);
+    this.#handle(msg);
+  }
+
+  #handle(msg: Message): void {
+    const command = wireCommand(msg);
+    const { next, action } = handshakeStep(this.#state, command);
+    switch (action.kind) {
+      case "accept-version":
+        this.#acceptVersion(msg as VersionMessage, next);
+        return;
+      case "complete":
+        this.#complete(next);
+        return;
+      case "feature":
+        if (this.#negotiated < WTXID_RELAY_VERSION) {
+          this.#ignore(command, `${command} below protocol ${WTXID_RELAY_VERSION}`);
+        } else if (action.feature === "wtxidrelay") {
+          this.#features = { ...this.#features, wtxidRelay: true };
+        } else {
+          this.#features = { ...this.#features, addrV2: true };
+        }
+        return;
+      case "ignore":
+        this.#ignore(command, action.why);
+        return;
+      case "violation":
+        this.misbehave(
+          action.violation === "duplicate-version" ? DUPLICATE_VERSION_POINTS : LATE_FEATURE_POINTS,
+          action.reason,
+        );
+        if (action.disconnect) this.#fail(action.reason);
+        return;
+      case "deliver":
+        this.#deliver(msg);
+        return;
+    }
+  }
+
+  #acceptVersion(msg: VersionMessage, next: HandshakeState): void {
+    this.#remote = msg;
+    this.#timeOffsetSeconds = msg.timestamp - Math.floor(this.#clock.now() / 1000);
+    const problem = checkVersion(msg, {
+      direction: this.direction,
+      localNonces: this.#localNonces,
+      minProtocolVersion: this.#minProtocolVersion,
+      requiredServices: this.#requiredServices,
+    });
+    if (problem !== null) {
+      this.#fail(problem);
+      return;
+    }
+    this.#state = next;
+    this.#negotiated = negotiatedVersion(PROTOCOL_VERSION, msg.version);
+    if (this.direction === "inbound") this.#sendVersion();
+    if (this.#negotiated >= WTXID_RELAY_VERSION) {
+      this.#enqueue({ command: "wtxidrelay" });
+      this.#enqueue({ command: "sendaddrv2" });
+    }
+    this.#enqueue({ command: "verack" });
+  }
+
+  #complete(next: HandshakeState): void {
+    this.#state = next;
+    if (this.#nonce !== null) this.#localNonces.delete(this.#nonce);
+    const r = this.#remote!;
+    this.#log.info("peer connected", {
+      peer: this.#label,
+      userAgent: printable(r.userAgent),
+      version: r.version,
+      height: r.startHeight,
+      services: servicesHex(r.services),
+    });
+    this.#liveness.handshakeComplete();
+    if (this.#closing) return;
+    this.#events.emit("ready");
+  }
+
+  /** Post-handshake messages: liveness and feature flags here, the rest to the owner. */
+  #deliver(msg: Message): void {
+    switch (msg.command) {
+      case "ping":
+        this.#enqueue({ command: "pong", nonce: msg.nonce });
+        return;
+      case "pong":
+        if (this.#liveness.pong(msg.nonce) === null) this.#ignore("pong", "unexpected pong nonce");
+        return;
+      case "sendheaders":
+        if (this.#negotiated < SENDHEADERS_VERSION) {
+          this.#ignore("sendheaders", `sendheaders below protocol ${SENDHEADERS_VERSION}`);
+        } else this.#features = { ...this.#features, sendHeaders: true };
+        return;
+      case "feefilter":
+        if (this.#negotiated < FEEFILTER_VERSION) {
+          this.#ignore("feefilter", `feefilter below protocol ${FEEFILTER_VERSION}`);
+        } else if (msg.feeRate < 0n || msg.feeRate > MAX_MONEY) {
+          this.#ignore("feefilter", `fee rate ${msg.feeRate} out of range`);
+        } else this.#features = { ...this.#features, feeFilter: Number(msg.feeRate) };
+        return;
+      case "inv":
+        this.known.addItems(msg.items);
+        this.#noteBlockInv(msg.items);
+        break;
+      case "headers":
+        if (msg.headers.length > 0) {
+          const last = msg.headers[msg.headers.length - 1];
+          this.#noteBlock(blockHeaderHash(this.#sha256, encodeBlockHeader(last)));
+        }
+        break;
+    }
+    this.#events.emit("message", msg);
+  }
+
+  #noteBlockInv(items: readonly InvItem[]): void {
+    for (let i = items.length - 1; i >= 0; i--) {
+      if ((items[i].type & ~MSG_WITNESS_FLAG) === MSG_BLOCK) {
+        this.#noteBlock(items[i].hash);
+        return;
+      }
+    }
+  }
+
+  #noteBlock(hash: Uint8Array): void {
+    this.known.add(hash);
+    this.#lastBlock = { hash: hashToHex(hash), time: this.#clock.now() };
+  }
+
+  #ignore(command: string, why: string): void {
+    this.#ignored++;
+    this.#log.debug("peer message ignored", { peer: this.#label, command, why });
+  }
+
+  #malformed(error: DecodeError, fatal: boolean): void {
+    this.#log.debug("peer sent a malformed message", {
+      peer: this.#label,
+      command: error.command,
+      kind: error.kind,
+      bound: error.bound,
+      error: error.message,
+    });
+    this.misbehave(MALFORMED_MESSAGE_POINTS, error.message);
+    if (fatal) this.#fail(`malformed ${error.command ?? "frame"}: ${error.message}`);
+  }
+
+  // ---- closing ----
+
+  /** A failure (timeout, error, protocol problem): closes and logs as a failure. */
+  #fail(reason: string): void {
+    void this.#close(reason, true);
+  }
+
+  #close(reason: string, failure: boolean): Promise<void> {
+    if (this.#closing) return this.closed;
+    this.#closing = true;
+    const wasReady = this.#state === "ready";
+    this.#state = "closed";
+    this.#abort.abort();
+    this.#queue.close();
+    if (this.#nonce !== null) this.#localNonces.delete(this.#nonce);
+    this.#reader?.cancel().catch(() => {});
+    this.#conn.close();
+    const fields = { peer: this.#label, reason };
+    if (this.persistent && failure) this.#log.warn("persistent peer failed", fields);
+    else if (wasReady) this.#log.info("peer disconnected", fields);
+    else this.#log.debug("peer disconnected before the handshake completed", fields);
+    this.#events.emit("disconnected", reason);
+    void this.#conn.closed.then(() => this.#resolveClosed());
+    return this.closed;
+  }
+}
+
+/**
+ * A peer for a connection we opened to `address` (the address we dialed,
+ * which is also what `toString` shows). Call `start()` after subscribing.
+ */
+export function newOutboundPeer(address: AddressPort, conn: Conn, options: PeerOptions): Peer {
+  return new Peer(CREATE, "outbound", address, conn, options);
+}
+
+/**
+ * A peer for a connection the remote opened; its address is the socket's
+ * remote end. Throws `DecodeError` when `conn.remote.host` is not a numeric
+ * address (the adapters always report one). Call `start()` after subscribing.
+ */
+export function newInboundPeer(conn: Conn, options: PeerOptions): Peer {
+  const address: AddressPort = { address: parseAddress(conn.remote.host), port: conn.remote.port };
+  return new Peer(CREATE, "inbound", address, conn, options);
+}
+
+/**
+ * `text` with every character outside printable ASCII removed: a remote's
+ * user agent goes into logs and the API, where control characters (terminal
+ * escapes, newlines) must not reach.
+ */
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, "");
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
