@@ -1,0 +1,246 @@
+/**
+ * Address gossip with peers (Core net_processing's addr/addrv2/getaddr
+ * handling), on top of the address book: per-peer rate limits on incoming
+ * addresses, timestamp cleaning and ageing, relay of fresh addresses to two
+ * peers, one getaddr to outbound peers while the book is small, and cached
+ * getaddr answers for inbound peers. It tracks peers only by id and the few
+ * facts it needs; the node tells it who connects and leaves, and sends what
+ * it returns.
+ */
+import type { Clock } from "../platform/clock.ts";
+import type { Sha256 } from "../platform/hash.ts";
+import { cryptoRandom, type Random } from "../platform/random.ts";
+import { isAddrV1Compatible, type NetAddress } from "../wire/address.ts";
+import type { PeerAddress } from "../wire/messages/addr.ts";
+import { isRoutable, networkOf } from "../wire/routability.ts";
+import type { AddrManager } from "./addr_manager.ts";
+import { GETADDR_MAX_ADDRESSES, GETADDR_MAX_PCT, GetaddrCache } from "./getaddr_cache.ts";
+import { MAX_RELAY_BATCH, RELAY_FRESH_SECONDS, RelayChooser } from "./relay.ts";
+import { GOSSIP_PENALTY_SECONDS, sanitiseTime } from "./timestamps.ts";
+import { AddrTokenBucket, GETADDR_GRANT } from "./token_bucket.ts";
+
+/** What gossip needs to know about a connected peer. */
+export interface GossipPeer {
+  /** The node's id for the peer. */
+  readonly id: number;
+  /** The peer's address: the source recorded for what it tells us. */
+  readonly address: NetAddress;
+  readonly inbound: boolean;
+  /** The peer sent sendaddrv2 (gets addrv2, and Tor/I2P/CJDNS addresses). */
+  readonly addrv2: boolean;
+  /** Takes part in address relay (false for block-relay-only connections). Default true. */
+  readonly relay?: boolean;
+}
+
+/** One address to forward, and to whom. */
+export interface RelayOrder {
+  readonly peerId: number;
+  readonly address: PeerAddress;
+}
+
+/** What came of one addr/addrv2 message. */
+export interface AddrReceipt {
+  /** Addresses that passed the rate limit and are not banned. */
+  readonly accepted: number;
+  /** Addresses dropped by the rate limit. */
+  readonly rateLimited: number;
+  /** Addresses that took a new slot in the book. */
+  readonly added: number;
+  /** Fresh addresses to forward (the node sends each to its peer). */
+  readonly relay: readonly RelayOrder[];
+}
+
+/** A getaddr answer to send. */
+export interface GetaddrAnswer {
+  readonly command: "addr" | "addrv2";
+  readonly addresses: readonly PeerAddress[];
+}
+
+/** Running totals. */
+export interface GossipStats {
+  readonly received: number;
+  readonly rateLimited: number;
+  readonly relayed: number;
+  readonly getaddrAnswered: number;
+  /** getaddr from outbound peers or repeated on a connection. */
+  readonly getaddrIgnored: number;
+  /** addr messages from peers outside address relay. */
+  readonly addrIgnored: number;
+}
+
+/** What `AddrGossip` needs. */
+export interface AddrGossipOptions {
+  readonly book: AddrManager;
+  readonly sha256: Sha256;
+  readonly clock: Clock;
+  /** Default `cryptoRandom`. */
+  readonly random?: Random;
+  /** True for addresses that must not be shared (banned or discouraged). */
+  readonly isBanned?: (addr: NetAddress) => boolean;
+}
+
+interface PeerState {
+  readonly info: GossipPeer;
+  readonly bucket: AddrTokenBucket;
+  /** We asked it for addresses and the answer has not ended yet (Core m_getaddr_sent). */
+  getaddrSent: boolean;
+  /** We ever asked it (one getaddr per connection). */
+  getaddrEverSent: boolean;
+  /** It asked us already (one answer per connection). */
+  getaddrAnswered: boolean;
+}
+
+/** Address gossip for all connected peers. */
+export class AddrGossip {
+  readonly #book: AddrManager;
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #isBanned: (addr: NetAddress) => boolean;
+  readonly #relay: RelayChooser;
+  readonly #cache: GetaddrCache;
+  readonly #peers = new Map<number, PeerState>();
+  #stats = {
+    received: 0,
+    rateLimited: 0,
+    relayed: 0,
+    getaddrAnswered: 0,
+    getaddrIgnored: 0,
+    addrIgnored: 0,
+  };
+
+  constructor(options: AddrGossipOptions) {
+    this.#book = options.book;
+    this.#clock = options.clock;
+    this.#random = options.random ?? cryptoRandom;
+    this.#isBanned = options.isBanned ?? (() => false);
+    this.#relay = new RelayChooser(options.sha256, this.#random.bytes(32));
+    this.#cache = new GetaddrCache(this.#random);
+  }
+
+  /** A peer finished its handshake. */
+  addPeer(peer: GossipPeer): void {
+    this.#peers.set(peer.id, {
+      info: peer,
+      bucket: new AddrTokenBucket(this.#clock.now()),
+      getaddrSent: false,
+      getaddrEverSent: false,
+      getaddrAnswered: false,
+    });
+  }
+
+  /** A peer disconnected. */
+  removePeer(id: number): void {
+    this.#peers.delete(id);
+  }
+
+  /**
+   * Whether to send getaddr to peer `id` now: outbound, in address relay,
+   * not asked before on this connection, and the book has under 1,000
+   * addresses.
+   */
+  shouldSendGetaddr(id: number): boolean {
+    const p = this.#peers.get(id);
+    return p !== undefined && !p.info.inbound && p.info.relay !== false && !p.getaddrEverSent &&
+      this.#book.needMoreAddresses();
+  }
+
+  /** We sent getaddr to `id`: its answer (up to 1,000 addresses) passes the rate limit. */
+  getaddrSent(id: number): void {
+    const p = this.#peers.get(id);
+    if (p === undefined) return;
+    p.getaddrSent = true;
+    p.getaddrEverSent = true;
+    p.bucket.grant(GETADDR_GRANT);
+  }
+
+  /**
+   * An addr/addrv2 message from peer `id` (already bounded to 1,000 entries
+   * by the decoder). Addresses are taken in random order until the peer's
+   * token bucket is empty; the rest are dropped and counted. Banned
+   * addresses are skipped. Timestamps are cleaned, then the book adds the
+   * addresses with a 2-hour penalty (none for the peer's own address). From
+   * a small message (≤ 10) that is not a getaddr answer, fresh routable
+   * addresses are relayed to two other peers.
+   */
+  onAddr(id: number, addresses: readonly PeerAddress[]): AddrReceipt {
+    const p = this.#peers.get(id);
+    if (p === undefined || p.info.relay === false) {
+      this.#stats.addrIgnored++;
+      return { accepted: 0, rateLimited: 0, added: 0, relay: [] };
+    }
+    const nowMs = this.#clock.now();
+    const now = Math.floor(nowMs / 1000);
+    p.bucket.refill(nowMs);
+    const shuffled = addresses.slice();
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = this.#random.int(i + 1);
+      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+    }
+    const relayable = !p.getaddrSent && addresses.length <= MAX_RELAY_BATCH;
+    const ok: PeerAddress[] = [];
+    const relay: RelayOrder[] = [];
+    let rateLimited = 0;
+    for (const a of shuffled) {
+      if (!p.bucket.take()) {
+        rateLimited++;
+        continue;
+      }
+      if (this.#isBanned(a.addr)) continue;
+      const time = sanitiseTime(a.time, now);
+      const clean = time === a.time ? a : { ...a, time };
+      ok.push(clean);
+      if (relayable && time > now - RELAY_FRESH_SECONDS && isRoutable(a.addr)) {
+        for (const to of this.#relay.choose(a.addr, a.port, this.#relayCandidates(), id, now)) {
+          relay.push({ peerId: to, address: clean });
+        }
+      }
+    }
+    // An answer to our getaddr is complete once a message is not full.
+    if (addresses.length < GETADDR_MAX_ADDRESSES) p.getaddrSent = false;
+    const added = this.#book.add(ok, p.info.address, GOSSIP_PENALTY_SECONDS);
+    this.#stats.received += ok.length;
+    this.#stats.rateLimited += rateLimited;
+    this.#stats.relayed += relay.length;
+    return { accepted: ok.length, rateLimited, added, relay };
+  }
+
+  *#relayCandidates(): Iterable<{ id: number; addrv2: boolean }> {
+    for (const p of this.#peers.values()) {
+      if (p.info.relay !== false) yield { id: p.info.id, addrv2: p.info.addrv2 };
+    }
+  }
+
+  /**
+   * A getaddr from peer `id`: answered once per connection, and only for
+   * inbound peers (answering outbound ones would let the peers we chose
+   * fingerprint us). The answer is the cached sample for the peer's network
+   * (23% of the book, at most 1,000, no terrible or banned addresses),
+   * as addrv2 to peers that asked for it, else as addr with IPv4/IPv6 only.
+   */
+  onGetaddr(id: number): GetaddrAnswer | undefined {
+    const p = this.#peers.get(id);
+    if (p === undefined || !p.info.inbound || p.getaddrAnswered) {
+      this.#stats.getaddrIgnored++;
+      return undefined;
+    }
+    p.getaddrAnswered = true;
+    const sample = this.#cache.get(
+      networkOf(p.info.address),
+      this.#clock.now(),
+      () =>
+        this.#book.getAddresses({
+          maxCount: GETADDR_MAX_ADDRESSES,
+          maxPct: GETADDR_MAX_PCT,
+          exclude: this.#isBanned,
+        }).map(({ time, services, addr, port }) => ({ time, services, addr, port })),
+    );
+    this.#stats.getaddrAnswered++;
+    if (p.info.addrv2) return { command: "addrv2", addresses: sample };
+    return { command: "addr", addresses: sample.filter((a) => isAddrV1Compatible(a.addr)) };
+  }
+
+  /** Running totals. */
+  stats(): GossipStats {
+    return { ...this.#stats };
+  }
+}
