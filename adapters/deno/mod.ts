@@ -1,13 +1,14 @@
 /**
  * The Deno adapter: the ports bound to `Deno.connect`, `Deno.listen`,
- * `Deno.resolveDns` and `Deno.serve` (SHA-256 through `node:crypto`, Deno's
- * only synchronous one), plus the process services the CLI entry needs.
+ * `Deno.resolveDns` and `Deno.serve` (SHA-256 in TypeScript for short inputs,
+ * else through `node:crypto`, Deno's only synchronous one), plus the process
+ * services the CLI entry needs.
  * `#platform` resolves here under Deno (the "deno" condition).
  */
 import type { Platform } from "../../src/platform/platform.ts";
 import { systemClock } from "../../src/platform/system_clock.ts";
 import { freePort as freePortWith } from "../shared/free_port.ts";
-import { sha256 } from "../shared/node_sha256.ts";
+import { denoSha256 as sha256 } from "../shared/hybrid_sha256.ts";
 import { openFileStore } from "../storage/file.ts";
 import { dial } from "./dial.ts";
 import { listen } from "./listen.ts";

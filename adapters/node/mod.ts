@@ -6,8 +6,8 @@
 import type { Platform } from "../../src/platform/platform.ts";
 import { systemClock } from "../../src/platform/system_clock.ts";
 import { freePort as freePortWith } from "../shared/free_port.ts";
+import { nodeSha256 as sha256 } from "../shared/hybrid_sha256.ts";
 import { resolve } from "../shared/node_dns.ts";
-import { sha256 } from "../shared/node_sha256.ts";
 import { openFileStore } from "../storage/file.ts";
 import { dial } from "./dial.ts";
 import { listen } from "./listen.ts";
