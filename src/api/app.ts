@@ -1,21 +1,198 @@
 /**
- * The status API as a hono app. Every adapter serves the same app (Deno.serve,
- * Bun.serve, @hono/node-server); embedders can mount `node.app` themselves.
+ * The status API as a hono app over an `ApiSource`. Every adapter serves
+ * the same app (Deno.serve, Bun.serve, @hono/node-server); embedders can
+ * mount `node.app` themselves.
+ *
+ * Each route comes from the route table (`routes.ts`): control routes check
+ * the bearer token first (401), then the body is read under 64 KiB (413),
+ * then path parameters, query and body are validated with the route's zod
+ * schemas (400 naming every invalid field). Unknown routes are 404 JSON;
+ * a thrown `ApiRequestError` becomes its status; anything else thrown is a
+ * logged 500 whose body carries no detail.
  */
+import type { Context } from "hono";
 import { Hono } from "hono";
-import type { NodeStatus } from "../node/status.ts";
+import type { z } from "zod";
+import { type Logger, silentLogger } from "../log/logger.ts";
+import { VERSION } from "../version.ts";
+import { AUTH_MESSAGES, checkBearer } from "./auth.ts";
+import { DASHBOARD_CSP, DASHBOARD_HTML } from "./dashboard.ts";
+import { type FieldIssue, fieldIssues, MAX_BODY_BYTES, readJsonBody } from "./input.ts";
+import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
+import { buildOpenApi } from "./openapi.ts";
+import { ROUTES, type RouteSpec } from "./routes.ts";
+import { ApiRequestError, type ApiSource } from "./source.ts";
+import { eventStream, SSE_KEEPALIVE_MS } from "./sse.ts";
 
-/** What the API reads from the node. */
-export interface ApiSource {
-  status(): NodeStatus;
+/** Most `GET /events` streams open at once; each holds a subscription in the node. */
+export const MAX_EVENT_STREAMS = 32;
+
+/** Options of `createApp`. */
+export interface AppOptions {
+  /** Bearer token of the control routes; without one they all answer 401. */
+  readonly token?: string;
+  /** Where the API logs (control actions, refused tokens, 500s); default silent. */
+  readonly logger?: Logger;
+  /** Keep-alive period of `GET /events`; default `SSE_KEEPALIVE_MS`. */
+  readonly keepAliveMs?: number;
+  /** Most event streams open at once; default `MAX_EVENT_STREAMS`. */
+  readonly maxEventStreams?: number;
 }
 
-/** Builds the hono app over a running node. */
-export function createApp(source: ApiSource): Hono {
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/** A route's validated input. */
+interface RouteInput<R extends RouteSpec> {
+  readonly params: Parsed<R["params"]>;
+  readonly query: Parsed<R["query"]>;
+  readonly body: Parsed<R["body"]>;
+}
+
+type Handler<R extends RouteSpec> = (
+  c: Context,
+  input: RouteInput<R>,
+) => Response | Promise<Response>;
+
+/** Builds the hono app over `source`. Without options, control routes are refused (no token). */
+export function createApp(source: ApiSource, options: AppOptions = {}): Hono {
   const app = new Hono();
-  app.get("/health", (c) => c.json({ ok: true }));
-  app.get("/status", (c) => c.json(source.status()));
+  const log = options.logger ?? silentLogger;
+  const keepAliveMs = options.keepAliveMs ?? SSE_KEEPALIVE_MS;
+  const maxStreams = options.maxEventStreams ?? MAX_EVENT_STREAMS;
+  let openStreams = 0;
+  let openApi: Record<string, unknown> | undefined;
+
+  app.use(async (c, next) => {
+    await next();
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Cache-Control", "no-store");
+  });
+
+  const route = <R extends RouteSpec>(spec: R, handler: Handler<R>): void => {
+    app.on(spec.method.toUpperCase(), spec.path, async (c) => {
+      if (spec.control) {
+        const failure = checkBearer(options.token, c.req.header("authorization"));
+        if (failure !== null) {
+          if (failure === "wrong") {
+            log.warn("control request with a wrong token", { path: c.req.path });
+          }
+          c.header("WWW-Authenticate", 'Bearer realm="btc-edge"');
+          return c.json({ error: AUTH_MESSAGES[failure] }, 401);
+        }
+      }
+      const issues: FieldIssue[] = [];
+      const parse = (schema: z.ZodType | undefined, value: unknown, where: string): unknown => {
+        if (schema === undefined) return undefined;
+        const result = schema.safeParse(value);
+        if (result.success) return result.data;
+        issues.push(...fieldIssues(result.error, where));
+        return undefined;
+      };
+      const params = parse(spec.params, c.req.param(), "params");
+      const query = parse(spec.query, c.req.query(), "query");
+      let body: unknown;
+      if (spec.body !== undefined) {
+        const read = await readJsonBody(c.req.raw);
+        if (read.ok) body = parse(spec.body, read.value, "body");
+        else if (read.tooLarge) {
+          return c.json({ error: `request body is over ${MAX_BODY_BYTES / 1024} KiB` }, 413);
+        } else issues.push(read.issue);
+      }
+      if (issues.length > 0) return c.json({ error: "invalid request", issues }, 400);
+      return handler(c, { params, query, body } as RouteInput<R>);
+    });
+  };
+
+  route(ROUTES.dashboard, (c) => {
+    c.header("Content-Security-Policy", DASHBOARD_CSP);
+    return c.html(DASHBOARD_HTML);
+  });
+  route(ROUTES.health, (c) => c.json({ ok: true }));
+  route(ROUTES.ready, (c) => {
+    const readiness = source.ready();
+    return c.json(readiness, readiness.ready ? 200 : 503);
+  });
+  route(ROUTES.status, (c) => c.json(source.status()));
+  route(ROUTES.peers, (c) => c.json(source.peers()));
+  route(ROUTES.peer, (c, { params }) => {
+    const peer = source.peer(params.id);
+    return peer ? c.json(peer) : c.json({ error: `no peer with id ${params.id}` }, 404);
+  });
+  route(ROUTES.addresses, (c, { query }) => c.json(source.addresses(query)));
+  route(ROUTES.bans, (c) => c.json(source.bans()));
+  route(ROUTES.chain, (c) => c.json(source.chain()));
+  route(ROUTES.inventory, (c) => c.json(source.inventory()));
+  route(ROUTES.metrics, (c) => {
+    c.header("Content-Type", METRICS_CONTENT_TYPE);
+    return c.body(renderMetrics(source.metrics()));
+  });
+  route(ROUTES.events, (c) => {
+    if (openStreams >= maxStreams) {
+      return c.json({ error: `too many event streams open (at most ${maxStreams})` }, 503);
+    }
+    openStreams++;
+    const stream = eventStream((signal) => source.events(signal), {
+      signal: c.req.raw.signal,
+      keepAliveMs,
+      onClose: () => openStreams--,
+      onError: (error) => log.error("event stream failed", { error: errorText(error) }),
+    });
+    return c.body(stream, 200, {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "X-Accel-Buffering": "no",
+    });
+  });
+  route(ROUTES.openapi, (c) => {
+    openApi ??= buildOpenApi(Object.values(ROUTES), VERSION);
+    return c.json(openApi);
+  });
+
+  route(ROUTES.connect, async (c, { body }) => {
+    log.info("connect requested", { target: body.address, persistent: body.persistent });
+    const result = await source.connect(body.address, body.persistent);
+    return c.json(result, result.status === "connected" ? 200 : 202);
+  });
+  route(ROUTES.disconnect, async (c, { params }) => {
+    if (!(await source.disconnectPeer(params.id))) {
+      return c.json({ error: `no peer with id ${params.id}` }, 404);
+    }
+    log.info("peer disconnected on request", { id: params.id });
+    return c.json({ ok: true });
+  });
+  route(ROUTES.ban, async (c, { body }) => {
+    const entry = await source.ban(body.address, body.durationSeconds, body.reason);
+    log.info("address banned on request", { address: body.address, until: entry.until });
+    return c.json(entry);
+  });
+  route(ROUTES.unban, async (c, { params }) => {
+    if (!(await source.unban(params.address))) {
+      return c.json({ error: `${params.address} is not banned` }, 404);
+    }
+    log.info("ban lifted on request", { address: params.address });
+    return c.json({ ok: true });
+  });
+
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
-  app.onError((err, c) => c.json({ error: err.message }, 500));
+  app.onError((error, c) => {
+    if (error instanceof ApiRequestError) {
+      if (error.status === 400 && error.field !== undefined) {
+        return c.json(
+          { error: "invalid request", issues: [{ field: error.field, message: error.message }] },
+          400,
+        );
+      }
+      return c.json({ error: error.message }, error.status);
+    }
+    log.error("request failed", {
+      method: c.req.method,
+      path: c.req.path,
+      error: errorText(error),
+    });
+    return c.json({ error: "internal error" }, 500);
+  });
   return app;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,0 +1,122 @@
+/**
+ * What the status API needs from a node: `ApiSource`. The node implements
+ * it; tests fake it. Shapes not owned by another room are inferred from the
+ * response schemas (`schemas.ts`), so the interface and the documented API
+ * are one thing. Everything is JSON-friendly (no bigint, no Uint8Array).
+ */
+import type { z } from "zod";
+import type { NodeStatus } from "../node/status.ts";
+import type { BanEntry } from "../peer/ban_list.ts";
+import type { PeerStats } from "../peer/peer_stats.ts";
+import type { MetricsSnapshot } from "./metrics.ts";
+import type {
+  ADDRESS_NETWORKS,
+  ADDRESS_TABLES,
+  addressesResponse,
+  chainResponse,
+  inventoryResponse,
+  nodeEvent,
+  readyResponse,
+} from "./schemas.ts";
+
+/** A network the address manager keeps addresses for. */
+export type AddressNetwork = (typeof ADDRESS_NETWORKS)[number];
+/** An address-manager table. */
+export type AddressTable = (typeof ADDRESS_TABLES)[number];
+
+/** A validated `GET /addresses` query. */
+export interface AddressQuery {
+  readonly table?: AddressTable;
+  readonly network?: AddressNetwork;
+  /** Most items (0–1000; 0 asks for counts only). */
+  readonly limit: number;
+  /** The `nextCursor` of a previous page (opaque to the API). */
+  readonly cursor?: string;
+}
+
+/** One page of the address book. */
+export type AddressPage = z.output<typeof addressesResponse>;
+/** The header chain tip and the last headers. */
+export type ChainView = z.output<typeof chainResponse>;
+/** Recent blocks and per-peer known-inventory sizes. */
+export type InventoryView = z.output<typeof inventoryResponse>;
+/** Readiness: ready, or the reasons why not. */
+export type Readiness = z.output<typeof readyResponse>;
+/** One node event, as streamed by `GET /events`. */
+export type NodeEvent = z.output<typeof nodeEvent>;
+/** The event type names. */
+export type NodeEventType = NodeEvent["type"];
+
+/** The answer to a connect request. */
+export interface ConnectResult {
+  /** The peer id, when the connection already has one. */
+  readonly id?: number;
+  /** "connected" when the peer is up already; "connecting" when a dial was started. */
+  readonly status: "connecting" | "connected";
+}
+
+/**
+ * A request the source refuses for a reason the caller can fix. The app
+ * answers with `status` and the message (for 400 with `field`, as an issue
+ * naming that field). Anything else a source throws is a 500.
+ */
+export class ApiRequestError extends Error {
+  /** HTTP status: 400 bad input, 404 not found, 409 conflict, 503 not now. */
+  readonly status: 400 | 404 | 409 | 503;
+  /** The input field at fault, for 400. */
+  readonly field: string | undefined;
+
+  /** A refusal with `status`, `message` and (for 400) the field at fault. */
+  constructor(status: 400 | 404 | 409 | 503, message: string, field?: string) {
+    super(message);
+    this.name = "ApiRequestError";
+    this.status = status;
+    this.field = field;
+  }
+}
+
+/**
+ * What the API reads from and asks of the node. Reads are synchronous
+ * snapshots; control calls are async. Addresses passed in are already
+ * validated and canonical (`formatAddress` / `formatHostPort` text).
+ */
+export interface ApiSource {
+  /** The node at a glance. */
+  status(): NodeStatus;
+  /** Every connected peer. */
+  peers(): PeerStats[];
+  /** One peer, or `undefined` (→ 404). */
+  peer(id: number): PeerStats | undefined;
+  /**
+   * A page of the address book. May throw `ApiRequestError(400, …, "cursor")`
+   * for a cursor it cannot continue from.
+   */
+  addresses(query: AddressQuery): AddressPage;
+  /** Bans in force. */
+  bans(): BanEntry[];
+  /** Header chain tip and the last headers, newest first. */
+  chain(): ChainView;
+  /** Recent blocks and known-inventory sizes. */
+  inventory(): InventoryView;
+  /** Counters, gauges and histograms for `GET /metrics`. */
+  metrics(): MetricsSnapshot;
+  /** Readiness for `GET /ready`: listening and at least one peer. */
+  ready(): Readiness;
+  /** Connects to `target` (canonical `host:port`); persistent peers are kept connected. */
+  connect(target: string, persistent: boolean): Promise<ConnectResult>;
+  /** Disconnects peer `id`; false when there is no such peer (→ 404). */
+  disconnectPeer(id: number): Promise<boolean>;
+  /**
+   * Bans `address` (canonical, no port) for `durationSeconds` (the node's
+   * default when omitted), disconnecting matching peers; resolves to the ban.
+   */
+  ban(address: string, durationSeconds?: number, reason?: string): Promise<BanEntry>;
+  /** Lifts a ban; false when there was none (→ 404). */
+  unban(address: string): Promise<boolean>;
+  /**
+   * Events from now on until `signal` aborts, when the iterable must end.
+   * A slow reader must not hold the node back: buffer a bounded number per
+   * subscriber and drop the oldest past it.
+   */
+  events(signal: AbortSignal): AsyncIterable<NodeEvent>;
+}
