@@ -14,6 +14,7 @@ import { listen } from "./listen.ts";
 import { serve } from "./serve.ts";
 import { sha256 } from "./sha256.ts";
 
+import { memory } from "../shared/node_process.ts";
 export { args, env, exit, homeDir, onShutdownSignal } from "../shared/node_process.ts";
 
 /** Which runtime this adapter binds. */
@@ -29,6 +30,7 @@ export const platform: Platform = {
   clock: systemClock,
   serve,
   openStore: openFileStore,
+  memory,
 };
 
 /** Test helper: a loopback port that was free a moment ago. */

@@ -15,6 +15,7 @@ import { listen } from "./listen.ts";
 import { resolve } from "./resolve.ts";
 import { serve } from "./serve.ts";
 
+import { memory } from "./process.ts";
 export { args, env, exit, homeDir, onShutdownSignal } from "./process.ts";
 
 /** Which runtime this adapter binds. */
@@ -30,6 +31,7 @@ export const platform: Platform = {
   clock: systemClock,
   serve,
   openStore: openFileStore,
+  memory,
 };
 
 /** Test helper: a loopback port that was free a moment ago. */

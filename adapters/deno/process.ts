@@ -40,3 +40,9 @@ export function homeDir(): string {
   }
   return home;
 }
+
+/** Resident set size and V8 heap in use, in bytes. */
+export function memory(): { rss: number; heapUsed: number } {
+  const m = Deno.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed };
+}

@@ -13,6 +13,7 @@ import { dial } from "./dial.ts";
 import { listen } from "./listen.ts";
 import { serve } from "./serve.ts";
 
+import { memory } from "../shared/node_process.ts";
 export { args, env, exit, homeDir, onShutdownSignal } from "../shared/node_process.ts";
 
 /** Which runtime this adapter binds. */
@@ -28,6 +29,7 @@ export const platform: Platform = {
   clock: systemClock,
   serve,
   openStore: openFileStore,
+  memory,
 };
 
 /** Test helper: a loopback port that was free a moment ago. */

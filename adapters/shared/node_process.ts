@@ -40,3 +40,9 @@ export function env(name: string): string | undefined {
 export function homeDir(): string {
   return homedir();
 }
+
+/** Resident set size and V8/JSC heap in use, in bytes. */
+export function memory(): { rss: number; heapUsed: number } {
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed };
+}

@@ -7,6 +7,9 @@
  * directory itself is fsynced so the rename survives a crash. Temp files
  * start with "." (keys may not), so `list` never sees them, and `openFileStore`
  * removes any left by a crash — so open one store per directory at a time.
+ *
+ * The node's data (api.cookie among it) is private: the directory is created
+ * with mode 0700 and every file with mode 0600.
  */
 import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,10 +17,13 @@ import type { KvStore } from "../../src/platform/storage.ts";
 import { checkKey, missingKeyError } from "./key.ts";
 
 const TEMP_SUFFIX = ".tmp";
+/** Owner-only permissions for the data directory and its files. */
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
 
 /** Opens (creating if missing) the store rooted at `dir`. */
 export async function openFileStore(dir: string): Promise<KvStore> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: DIR_MODE });
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (entry.isFile() && entry.name.startsWith(".") && entry.name.endsWith(TEMP_SUFFIX)) {
       await unlink(join(dir, entry.name)).catch(ignoreMissing);
@@ -48,7 +54,7 @@ export async function openFileStore(dir: string): Promise<KvStore> {
       const bytes = value.slice();
       const temp = join(dir, `.${key}.${token}.${serial++}${TEMP_SUFFIX}`);
       try {
-        const file = await open(temp, "w");
+        const file = await open(temp, "w", FILE_MODE);
         try {
           await file.writeFile(bytes);
           await file.sync();

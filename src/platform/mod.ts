@@ -8,4 +8,4 @@ export type { KvStore } from "./storage.ts";
 export { getJson, setJson } from "./storage.ts";
 export type { Random } from "./random.ts";
 export { cryptoRandom, seededRandom } from "./random.ts";
-export type { Platform } from "./platform.ts";
+export type { MemoryUsage, Platform } from "./platform.ts";

@@ -9,6 +9,12 @@ import type { Resolve } from "./resolver.ts";
 import type { Serve } from "./serve.ts";
 import type { KvStore } from "./storage.ts";
 
+/** Process memory as the runtime reports it, in bytes. */
+export interface MemoryUsage {
+  readonly rss: number;
+  readonly heapUsed: number;
+}
+
 /** The runtime-specific services, bound. */
 export interface Platform {
   /** "deno", "bun", "node" or "sim". */
@@ -21,4 +27,6 @@ export interface Platform {
   readonly serve: Serve;
   /** A durable store rooted at a directory (created if missing). */
   openStore(dir: string): Promise<KvStore>;
+  /** Process memory, where the runtime can tell (the simulator cannot). */
+  readonly memory?: () => MemoryUsage;
 }
