@@ -20,6 +20,7 @@ import { type Random, seededRandom } from "../src/platform/random.ts";
 import type { NetAddress } from "../src/wire/address.ts";
 import type { PeerAddress } from "../src/wire/messages/addr.ts";
 import { isRoutable } from "../src/wire/routability.ts";
+import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
 
 declare const Bun: undefined | { version: string; gc(force: boolean): void };
 declare const Deno: undefined | { version: { deno: string } };
@@ -30,12 +31,6 @@ declare const process: {
   exitCode: number;
   memoryUsage(): { heapUsed: number };
 };
-
-const runtime = typeof Bun !== "undefined"
-  ? `bun ${Bun.version}`
-  : typeof Deno !== "undefined"
-  ? `deno ${Deno.version.deno}`
-  : `node ${process.version}`;
 
 /** Addresses gossiped in total. */
 const ADDS = 1_000_000;

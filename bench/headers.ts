@@ -26,16 +26,10 @@ import { HeaderPersistence } from "../src/sync/header_persist.ts";
 import { sha256d } from "../src/wire/hash.ts";
 import { NETWORKS } from "../src/wire/params.ts";
 import { fromHex, hexToHash } from "../src/wire/bytes.ts";
+import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
 
 /** The parts of the runtimes' globals this bench touches. */
-declare const Bun: undefined | { version: string; gc(force: boolean): void };
-declare const Deno: undefined | { version: { deno: string } };
-
-const runtime = typeof Bun !== "undefined"
-  ? `bun ${Bun.version}`
-  : typeof Deno !== "undefined"
-  ? `deno ${Deno.version.deno}`
-  : `node ${process.version}`;
+declare const Bun: undefined | { gc(force: boolean): void };
 
 const COUNT = Number(process.argv[2] ?? "") || 1_000_000;
 /** Lookups timed in step 4. */

@@ -13,25 +13,18 @@
  *      node_modules/.bin/bun bench/sha256.ts
  */
 import { platform } from "#platform";
-import { createHash } from "node:crypto";
 import { slabSmallSha256 } from "../adapters/shared/hybrid_sha256.ts";
 import { nativeSha256 } from "../adapters/shared/node_sha256.ts";
 import { smallSha256 } from "../adapters/shared/sha256_small.ts";
 import type { Sha256 } from "../src/platform/hash.ts";
+import { bytesEqual } from "../src/wire/bytes.ts";
+import { nodeSha256 } from "../tests/support/vectors.ts";
+import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
 
 /** The parts of Bun's API this bench touches (declared here so deno and node type-check). */
 declare const Bun: undefined | {
-  version: string;
   SHA256: { hash(data: Uint8Array, into?: Uint8Array): Uint8Array };
 };
-declare const Deno: undefined | { version: { deno: string } };
-declare const process: { version: string };
-
-const runtime = typeof Bun !== "undefined"
-  ? `bun ${Bun.version}`
-  : typeof Deno !== "undefined"
-  ? `deno ${Deno.version.deno}`
-  : `node ${process.version}`;
 
 /** Input sizes measured, bytes. */
 const SIZES = [32, 64, 80, 128, 192, 256, 320, 384, 512, 1024];
@@ -57,9 +50,9 @@ const inputs = SIZES.map((n) => new Uint8Array(n).map((_, i) => (i * 31 + n) & 0
 
 for (const [name, sha256] of hashers) {
   for (const data of inputs) {
-    const want = createHash("sha256").update(data).digest("hex");
-    const got = Array.from(sha256(data), (b) => b.toString(16).padStart(2, "0")).join("");
-    if (got !== want) throw new Error(`${name} is wrong on ${data.length} bytes`);
+    if (!bytesEqual(sha256(data), nodeSha256(data))) {
+      throw new Error(`${name} is wrong on ${data.length} bytes`);
+    }
   }
 }
 

@@ -12,35 +12,23 @@
  */
 import { platform } from "#platform";
 import { createHash, hash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { Sha256 } from "../src/platform/hash.ts";
 import { blockTxids, checkMerkleRoot, decodeBlock } from "../src/wire/block.ts";
 import { sha256d } from "../src/wire/hash.ts";
 import { checkWitnessCommitment } from "../src/wire/witness.ts";
+import { vectorBytes } from "../tests/support/vectors.ts";
+import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
 
 /** The parts of Bun's API this bench touches (declared here so deno and node type-check). */
 declare const Bun: undefined | {
-  version: string;
   SHA256: { hash(data: Uint8Array, into?: Uint8Array): Uint8Array };
   CryptoHasher: new (algorithm: string) => { update(data: Uint8Array): { digest(): Uint8Array } };
 };
-declare const Deno: undefined | { version: { deno: string } };
-declare const process: { version: string };
-
-const runtime = typeof Bun !== "undefined"
-  ? `bun ${Bun.version}`
-  : typeof Deno !== "undefined"
-  ? `deno ${Deno.version.deno}`
-  : `node ${process.version}`;
 
 /** Milliseconds each measurement runs for, after the warm-up. */
 const TARGET_MS = 2000;
 /** Calls before timing starts (lets the JIT settle). */
 const WARMUP_CALLS = 20;
-
-function vector(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(`../../shared/vectors/${name}`, import.meta.url)));
-}
 
 /** Runs `fn` for about `ms` after a warm-up; returns milliseconds per call. */
 function time(fn: () => void, ms = TARGET_MS): number {
@@ -92,8 +80,8 @@ function table(title: string, header: string[], body: string[][]): void {
 }
 
 const blocks = [
-  { name: "413567", bytes: vector("block-413567.raw"), witness: false },
-  { name: "540107 +wc", bytes: vector("block-540107.raw"), witness: true },
+  { name: "413567", bytes: vectorBytes("block-413567.raw"), witness: false },
+  { name: "540107 +wc", bytes: vectorBytes("block-540107.raw"), witness: true },
 ];
 
 const parseRows = blocks.map(({ name, bytes, witness }) => {

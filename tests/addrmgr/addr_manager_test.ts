@@ -7,7 +7,8 @@ import { describe, expect, test } from "bun:test";
 import { AddrManager } from "../../src/addrmgr/addr_manager.ts";
 import { seededRandom } from "../../src/platform/random.ts";
 import { formatHostPort } from "../../src/wire/host_port.ts";
-import { DETERMINISTIC_KEY, input, ip, ManualClock, NOW, sha256, TIME_INIT } from "./helpers.ts";
+import { nodeSha256 as sha256 } from "../support/vectors.ts";
+import { DETERMINISTIC_KEY, input, ip, ManualClock, NOW, TIME_INIT } from "./helpers.ts";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;

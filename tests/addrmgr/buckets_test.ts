@@ -1,7 +1,5 @@
 /** Bucket placement reproduces Core's addrman numbers byte for byte (addrman-vectors.json). */
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { createHash } from "node:crypto";
 import {
   BucketHasher,
   bucketPosition,
@@ -18,8 +16,7 @@ import { internalAddress } from "../../src/wire/internal_address.ts";
 import { networkGroup } from "../../src/wire/netgroup.ts";
 import { AddrTables } from "../../src/addrmgr/tables.ts";
 import { seededRandom } from "../../src/platform/random.ts";
-
-const sha256 = (d: Uint8Array) => new Uint8Array(createHash("sha256").update(d).digest());
+import { nodeSha256 as sha256, vectorJson } from "../support/vectors.ts";
 
 interface PlacementRow {
   category: string;
@@ -38,13 +35,11 @@ interface PlacementRow {
   new_pos: number;
 }
 
-const vectors = JSON.parse(
-  readFileSync(new URL("../../../shared/vectors/addrman-vectors.json", import.meta.url), "utf8"),
-) as {
+const vectors = vectorJson<{
   keys: Record<string, string>;
   deterministic_key_hex: string;
   placements: PlacementRow[];
-};
+}>("addrman-vectors.json");
 const keys: Record<string, Uint8Array> = {
   nKey1: fromHex(vectors.keys.nKey1),
   nKey2: fromHex(vectors.keys.nKey2),

@@ -12,7 +12,8 @@ import { seededRandom } from "../../src/platform/random.ts";
 import type { NetAddress } from "../../src/wire/address.ts";
 import type { PeerAddress } from "../../src/wire/messages/addr.ts";
 import { formatHostPort } from "../../src/wire/host_port.ts";
-import { DETERMINISTIC_KEY, input, ip, ManualClock, NOW, sha256 } from "./helpers.ts";
+import { nodeSha256 as sha256 } from "../support/vectors.ts";
+import { DETERMINISTIC_KEY, input, ip, ManualClock, NOW } from "./helpers.ts";
 
 const ONION = "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion";
 

@@ -1,19 +1,12 @@
-/** Shared helpers for the address-manager tests: vectors, SHA-256, address shorthands. */
-import { readFileSync } from "node:fs";
-import { createHash } from "node:crypto";
-import type { Sha256 } from "../../src/platform/hash.ts";
+/** Shared helpers for the address-manager tests: vectors, a manual clock, address shorthands. */
 import type { NetAddress } from "../../src/wire/address.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
 import { fromHex } from "../../src/wire/bytes.ts";
-
-/** SHA-256 from node:crypto (works under all three runtimes). */
-export const sha256: Sha256 = (d) => new Uint8Array(createHash("sha256").update(d).digest());
+import { vectorJson } from "../support/vectors.ts";
 
 /** addrman-vectors.json, parsed. */
 // deno-lint-ignore no-explicit-any
-export const vectors: any = JSON.parse(
-  readFileSync(new URL("../../../shared/vectors/addrman-vectors.json", import.meta.url), "utf8"),
-);
+export const vectors: any = vectorJson("addrman-vectors.json");
 
 /** Core's deterministic AddrMan key, uint256{1}. */
 export const DETERMINISTIC_KEY: Uint8Array = fromHex(vectors.deterministic_key_hex);

@@ -18,7 +18,8 @@ import { flipIpv6ToCjdns } from "../../src/wire/address.ts";
 import { formatHostPort } from "../../src/wire/host_port.ts";
 import { internalAddress } from "../../src/wire/internal_address.ts";
 import { memoryStore } from "../../adapters/storage/memory.ts";
-import { DETERMINISTIC_KEY, input, ip, ManualClock, NOW, sha256 } from "./helpers.ts";
+import { nodeSha256 as sha256 } from "../support/vectors.ts";
+import { DETERMINISTIC_KEY, input, ip, ManualClock, NOW } from "./helpers.ts";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();

@@ -4,7 +4,8 @@ import { AddrManager } from "../../src/addrmgr/addr_manager.ts";
 import { triedShare } from "../../src/addrmgr/select.ts";
 import { seededRandom } from "../../src/platform/random.ts";
 import { formatHostPort } from "../../src/wire/host_port.ts";
-import { DETERMINISTIC_KEY, input, ip, ManualClock, NOW, sha256 } from "./helpers.ts";
+import { nodeSha256 as sha256 } from "../support/vectors.ts";
+import { DETERMINISTIC_KEY, input, ip, ManualClock, NOW } from "./helpers.ts";
 
 function book(seed = 1) {
   const clock = new ManualClock(NOW * 1000);

@@ -11,7 +11,8 @@ import { seededRandom } from "../../src/platform/random.ts";
 import { formatHostPort } from "../../src/wire/host_port.ts";
 import { flipIpv6ToCjdns } from "../../src/wire/address.ts";
 import { type AddrEntry, entryAddress } from "../../src/addrmgr/entry.ts";
-import { DETERMINISTIC_KEY, input, ip, NOW, sha256, TIME_INIT, vectors } from "./helpers.ts";
+import { nodeSha256 as sha256 } from "../support/vectors.ts";
+import { DETERMINISTIC_KEY, input, ip, NOW, TIME_INIT, vectors } from "./helpers.ts";
 
 const fresh = (seed = 1) => new AddrTables(sha256, DETERMINISTIC_KEY, seededRandom(seed));
 const SOURCE = ip("252.2.2.2");

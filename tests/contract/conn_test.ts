@@ -5,10 +5,11 @@
  * HTTP serving. Only loopback addresses are used.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
 import { freePort, platform, runtimeName } from "#platform";
 import type { Conn, Listener } from "../../src/platform/conn.ts";
-import { concat, connContract, pattern, readChunks } from "./conn_contract.ts";
+import { concat } from "../support/bytes.ts";
+import { nodeSha256 } from "../support/vectors.ts";
+import { connContract, pattern, readChunks } from "./conn_contract.ts";
 
 const LOOPBACK = "127.0.0.1";
 const MB = 1024 * 1024;
@@ -150,9 +151,6 @@ describe(`Resolve contract (${runtimeName})`, () => {
 });
 
 describe(`Sha256 contract (${runtimeName})`, () => {
-  const nodeSha256 = (data: Uint8Array) =>
-    new Uint8Array(createHash("sha256").update(data).digest());
-
   test('SHA-256 of "abc" is the FIPS 180-2 test vector', () => {
     const digest = platform.sha256(new TextEncoder().encode("abc"));
     expect(digest.constructor).toBe(Uint8Array);

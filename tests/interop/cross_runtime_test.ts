@@ -8,13 +8,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChildProcess, spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toHex } from "../../src/wire/bytes.ts";
 import { handshakeBytes, RUNTIMES } from "./fixtures/handshake.ts";
 import { ROOT, runtimeCommand } from "../runtime_command.ts";
+import { nodeSha256 as sha256 } from "../support/vectors.ts";
 
 type Runtime = typeof RUNTIMES[number];
 
@@ -24,8 +24,6 @@ const PEER_START_MS = 15_000;
 /** Longest one dialer run may take, start-up included. */
 const DIALER_RUN_MS = 15_000;
 const POLL_MS = 20;
-
-const sha256 = (data: Uint8Array) => new Uint8Array(createHash("sha256").update(data).digest());
 
 /** A running peer: its process, its port and the JSON lines it printed. */
 interface Peer {

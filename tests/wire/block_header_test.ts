@@ -1,7 +1,5 @@
 /** Block headers: fields, encoding, hashing, and bad lengths. */
 import { describe, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import {
   BLOCK_HEADER_SIZE,
   blockHeaderHash,
@@ -12,13 +10,9 @@ import {
 } from "../../src/wire/block_header.ts";
 import { ByteReader, ByteWriter, fromHex, hashToHex, toHex } from "../../src/wire/bytes.ts";
 import { DecodeError } from "../../src/wire/errors.ts";
+import { mainnetHeaderHex, nodeSha256 as sha256 } from "../support/vectors.ts";
 
-const sha256 = (d: Uint8Array) => new Uint8Array(createHash("sha256").update(d).digest());
-
-const lines = readFileSync(
-  new URL("../../../shared/vectors/mainnet-headers-0-256.hex", import.meta.url),
-  "utf8",
-).trim().split("\n");
+const lines = mainnetHeaderHex();
 
 const BLOCK_1 = lines[1];
 

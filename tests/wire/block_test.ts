@@ -1,7 +1,5 @@
 /** Blocks: every real block in the vectors decodes, hashes, and commits to its transactions. */
 import { describe, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import {
   type Block,
   blockHash,
@@ -20,28 +18,16 @@ import {
 import { checkBlockBody } from "../../src/wire/block_check.ts";
 import { encodeBlockHeader } from "../../src/wire/block_header.ts";
 import { bytesEqual, fromHex, hashToHex, toHex } from "../../src/wire/bytes.ts";
-import { DecodeError } from "../../src/wire/errors.ts";
 import { computeTxid, computeWtxid, decodeTx, encodeTx } from "../../src/wire/tx.ts";
 import { checkWitnessCommitment } from "../../src/wire/witness.ts";
-
-const sha256 = (d: Uint8Array) => new Uint8Array(createHash("sha256").update(d).digest());
-
-function vector(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(`../../../shared/vectors/${name}`, import.meta.url)));
-}
-
-/** mainnet-blocks-0-256.bin: u32le length + block, heights 0..255. */
-function firstBlocks(): Uint8Array[] {
-  const file = vector("mainnet-blocks-0-256.bin");
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const out: Uint8Array[] = [];
-  for (let at = 0; at < file.length;) {
-    const length = view.getUint32(at, true);
-    out.push(file.subarray(at + 4, at + 4 + length));
-    at += 4 + length;
-  }
-  return out;
-}
+import { expectDecodeError } from "../support/assertions.ts";
+import {
+  mainnetBlocks,
+  mainnetHeaderHex,
+  nodeSha256 as sha256,
+  vectorBytes,
+} from "../support/vectors.ts";
+import { WIRE } from "./wire_vectors.ts";
 
 function txids(block: Block): string[] {
   const all = blockTxids(sha256, block);
@@ -64,19 +50,8 @@ function checkWhole(bytes: Uint8Array, segwit: boolean): Block {
   return block;
 }
 
-function expectDecodeError(fn: () => unknown, kind?: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(DecodeError);
-  if (kind) expect((caught as DecodeError).kind).toBe(kind);
-}
-
 describe("mainnet blocks 0-255", () => {
-  const blocks = firstBlocks();
+  const blocks = mainnetBlocks();
 
   test("the file holds 256 blocks, each decoding to its exact length", () => {
     expect(blocks.length).toBe(256);
@@ -104,7 +79,7 @@ describe("mainnet blocks 0-255", () => {
   });
 
   test("headers equal mainnet-headers-0-256.hex line by line", () => {
-    const lines = new TextDecoder().decode(vector("mainnet-headers-0-256.hex")).trim().split("\n");
+    const lines = mainnetHeaderHex();
     expect(lines.length).toBe(256);
     blocks.forEach((bytes, h) => {
       expect(toHex(encodeBlockHeader(decodeBlock(bytes).header))).toBe(lines[h]);
@@ -151,7 +126,7 @@ describe("large mainnet blocks", () => {
 
   for (const c of cases) {
     test(`${c.file}: hash, ${c.txs} transactions, merkle root and witness commitment`, () => {
-      const bytes = vector(c.file);
+      const bytes = vectorBytes(c.file);
       const block = checkWhole(bytes, c.segwitTxs > 0);
       expect(hashToHex(blockHash(sha256, block))).toBe(c.hash);
       expect(block.txCount).toBe(c.txs);
@@ -161,7 +136,7 @@ describe("large mainnet blocks", () => {
     });
 
     test(`${c.file}: every txid and wtxid agrees with the standalone transaction codec`, () => {
-      const block = decodeBlock(vector(c.file));
+      const block = decodeBlock(vectorBytes(c.file));
       const ids = blockTxids(sha256, block);
       const wids = blockWtxids(sha256, block, ids);
       expect(toHex(blockWtxids(sha256, block))).toBe(toHex(wids));
@@ -185,7 +160,7 @@ describe("large mainnet blocks", () => {
   }
 
   test("weight and stripped size of the segwit block 540107", () => {
-    const block = decodeBlock(vector("block-540107.raw"));
+    const block = decodeBlock(vectorBytes("block-540107.raw"));
     let stripped = 80 + 1;
     for (let i = 0; i < block.txCount; i++) {
       stripped += encodeTx(decodeTx(blockTx(block, i)), false).length;
@@ -197,13 +172,12 @@ describe("large mainnet blocks", () => {
   });
 
   test("a legacy block's weight is four times its size", () => {
-    const block = decodeBlock(vector("block-413567.raw"));
+    const block = decodeBlock(vectorBytes("block-413567.raw"));
     expect(blockWeight(block)).toBe(block.bytes.length * 4);
   });
 
   test("block 1 matches the wire-vectors block message", () => {
-    const vectors = JSON.parse(new TextDecoder().decode(vector("wire-vectors.json")));
-    const v = vectors.vectors.find((x: { name: string }) => x.name === "block_1");
+    const v = WIRE.vectors.find((x) => x.name === "block_1")!;
     const block = decodeBlock(fromHex(v.payload_hex));
     const h = v.fields.header;
     expect(block.header.version).toBe(h.version);
@@ -221,7 +195,7 @@ describe("large mainnet blocks", () => {
 describe("mutated blocks", () => {
   test("repeating the last transaction keeps the merkle root but is reported mutated", () => {
     for (const file of ["block-277647.raw", "block-574200.raw"]) {
-      const block = decodeBlock(vector(file));
+      const block = decodeBlock(vectorBytes(file));
       expect(block.txCount % 2).toBe(1);
       const txs = Array.from({ length: block.txCount }, (_, i) => blockTx(block, i));
       const mutated = decodeBlock(encodeBlock(block.header, [...txs, txs[txs.length - 1]]));
@@ -234,7 +208,7 @@ describe("mutated blocks", () => {
   });
 
   test("a changed transaction breaks the merkle root", () => {
-    const bytes = vector("block-277647.raw").slice();
+    const bytes = vectorBytes("block-277647.raw").slice();
     const block = decodeBlock(bytes);
     bytes[block.txOffsets[5] + 10] ^= 1; // inside tx 5's first outpoint
     expect(checkMerkleRoot(sha256, decodeBlock(bytes)).matchesHeader).toBe(false);
@@ -242,7 +216,7 @@ describe("mutated blocks", () => {
   });
 
   test("a changed witness keeps the txids but breaks the witness commitment", () => {
-    const bytes = vector("block-540107.raw").slice();
+    const bytes = vectorBytes("block-540107.raw").slice();
     const block = decodeBlock(bytes);
     const i = Array.from(block.witnessOffsets).findIndex((w, j) => j > 0 && w !== 0);
     const item = decodeTx(blockTx(block, i)).inputs.flatMap((input) => input.witness).find((w) =>
@@ -258,7 +232,7 @@ describe("mutated blocks", () => {
   });
 
   test("a coinbase witness that is not one 32-byte item is rejected", () => {
-    const block = decodeBlock(vector("block-574200.raw"));
+    const block = decodeBlock(vectorBytes("block-574200.raw"));
     const coinbase = decodeTx(blockTx(block, 0));
     expect(coinbase.inputs[0].witness.map((w) => w.length)).toEqual([32]);
     const rest = Array.from({ length: block.txCount - 1 }, (_, i) => blockTx(block, i + 1));
@@ -271,7 +245,7 @@ describe("mutated blocks", () => {
   });
 
   test("witness data without a commitment is unexpected", () => {
-    const block = decodeBlock(vector("block-540107.raw"));
+    const block = decodeBlock(vectorBytes("block-540107.raw"));
     const coinbase = decodeTx(blockTx(block, 0));
     const before = coinbase.outputs.length;
     coinbase.outputs = coinbase.outputs.filter((o) =>
@@ -290,7 +264,7 @@ describe("mutated blocks", () => {
         "00" + "00000000",
     );
     expect(tx.length).toBe(64);
-    const genesis = decodeBlock(firstBlocks()[0]);
+    const genesis = decodeBlock(mainnetBlocks()[0]);
     const block = decodeBlock(encodeBlock(genesis.header, [blockTx(genesis, 0), tx]));
     expect(hasSixtyFourByteTx(block)).toBe(true);
     expect(hasSixtyFourByteTx(genesis)).toBe(false);
@@ -300,7 +274,7 @@ describe("mutated blocks", () => {
 describe("malformed blocks", () => {
   test("every truncation of real blocks is a DecodeError", () => {
     for (const file of ["block-277647.raw", "block-540107.raw"]) {
-      const bytes = vector(file);
+      const bytes = vectorBytes(file);
       const block = decodeBlock(bytes);
       const cuts = [0, 1, 79, 80, 81, 82, bytes.length >> 1, bytes.length - 1];
       for (let i = 0; i < block.txCount; i += 7) {
@@ -311,7 +285,7 @@ describe("malformed blocks", () => {
   });
 
   test("a trailing byte is a DecodeError of kind trailing", () => {
-    const bytes = vector("block-277647.raw");
+    const bytes = vectorBytes("block-277647.raw");
     const longer = new Uint8Array(bytes.length + 1);
     longer.set(bytes);
     expectDecodeError(() => decodeBlock(longer), "trailing");
@@ -333,15 +307,15 @@ describe("malformed blocks", () => {
   });
 
   test("a block heavier than MAX_BLOCK_WEIGHT is a bound error", () => {
-    const block = decodeBlock(vector("block-413567.raw"));
+    const block = decodeBlock(vectorBytes("block-413567.raw"));
     const txs = Array.from({ length: block.txCount }, (_, i) => blockTx(block, i));
-    const heavy = encodeBlock(block.header, [...txs, vector("tx-bb41a757.raw")]);
+    const heavy = encodeBlock(block.header, [...txs, vectorBytes("tx-bb41a757.raw")]);
     expect(heavy.length).toBeLessThanOrEqual(MAX_BLOCK_SERIALIZED_SIZE);
     expectDecodeError(() => decodeBlock(heavy), "bound");
   });
 
   test("a lying input count is refused without reading past the end", () => {
-    const genesis = firstBlocks()[0];
+    const genesis = mainnetBlocks()[0];
     const bytes = genesis.slice();
     bytes.set([0xfd, 0xff, 0xff], 81 + 4); // the coinbase claims 65,535 inputs
     expectDecodeError(() => decodeBlock(bytes), "bound");

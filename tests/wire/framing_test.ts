@@ -1,7 +1,6 @@
 /** Message framing: header encoding, and the streaming decoder under every chunking. */
 import { describe, expect, test } from "bun:test";
 import { fromHex, toHex } from "../../src/wire/bytes.ts";
-import { DecodeError } from "../../src/wire/errors.ts";
 import {
   encodeFrame,
   encodeHeader,
@@ -11,7 +10,10 @@ import {
   isValidCommandName,
   MAX_PAYLOAD,
 } from "../../src/wire/framing.ts";
-import { MAINNET_MAGIC, sha256, WIRE } from "./wire_vectors.ts";
+import { decodeErrorOf } from "../support/assertions.ts";
+import { concat } from "../support/bytes.ts";
+import { nodeSha256 as sha256 } from "../support/vectors.ts";
+import { MAINNET_MAGIC, WIRE } from "./wire_vectors.ts";
 
 /** Pushes each chunk and drains it; returns every frame. */
 function decodeAll(decoder: FrameDecoder, chunks: Uint8Array[]): Frame[] {
@@ -19,27 +21,6 @@ function decodeAll(decoder: FrameDecoder, chunks: Uint8Array[]): Frame[] {
   for (const chunk of chunks) {
     decoder.push(chunk);
     for (let f = decoder.next(); f !== null; f = decoder.next()) out.push(f);
-  }
-  return out;
-}
-
-/** The DecodeError `fn` throws (fails the test if it throws nothing or something else). */
-function decodeErrorOf(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DecodeError);
-    return e as DecodeError;
-  }
-  throw new Error("expected a DecodeError, nothing was thrown");
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
   }
   return out;
 }

@@ -5,7 +5,8 @@ import { parseAddress } from "../../src/wire/address_format.ts";
 import { DecodeError } from "../../src/wire/errors.ts";
 import { formatHostPort, parseHostPort, splitHostPort } from "../../src/wire/host_port.ts";
 import { internalAddress } from "../../src/wire/internal_address.ts";
-import { hex, NETADDR, sha256 } from "./address_vectors.ts";
+import { nodeSha256 as sha256 } from "../support/vectors.ts";
+import { hex, NETADDR } from "./address_vectors.ts";
 
 /** LookupNumeric then ToStringAddrPort; Core prints a failure as "[::]:0". */
 function lookupNumeric(text: string, defaultPort: number): string {

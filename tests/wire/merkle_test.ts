@@ -1,25 +1,14 @@
 /** Merkle roots: the pairing rule, odd levels, and CVE-2012-2459 mutation detection. */
 import { describe, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
 import { toHex } from "../../src/wire/bytes.ts";
 import { sha256d } from "../../src/wire/hash.ts";
 import { merkleRoot } from "../../src/wire/merkle.ts";
-
-const sha256 = (d: Uint8Array) => new Uint8Array(createHash("sha256").update(d).digest());
+import { concat } from "../support/bytes.ts";
+import { nodeSha256 as sha256 } from "../support/vectors.ts";
 
 /** A distinct 32-byte leaf per label. */
 function leaf(label: string): Uint8Array {
   return sha256(new TextEncoder().encode(label));
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function node(left: Uint8Array, right: Uint8Array): Uint8Array {

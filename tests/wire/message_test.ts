@@ -1,7 +1,6 @@
 /** Message codecs: every wire vector decodes to its fields and re-encodes byte for byte. */
 import { describe, expect, test } from "bun:test";
 import { fromHex, hashToHex, toHex } from "../../src/wire/bytes.ts";
-import { DecodeError } from "../../src/wire/errors.ts";
 import { blockHeaderHash, encodeBlockHeader } from "../../src/wire/block_header.ts";
 import { type NetAddress } from "../../src/wire/address.ts";
 import { FrameDecoder } from "../../src/wire/framing.ts";
@@ -13,25 +12,10 @@ import {
   wireCommand,
 } from "../../src/wire/message.ts";
 import { invTypeName, MSG_WITNESS_BLOCK, MSG_WITNESS_TX } from "../../src/wire/messages/inv.ts";
-import {
-  ipBytes,
-  loadVectors,
-  MAINNET_MAGIC,
-  sha256,
-  WIRE,
-  type WireVector,
-} from "./wire_vectors.ts";
-
-/** The DecodeError `fn` throws (fails the test if it throws nothing or something else). */
-function decodeErrorOf(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DecodeError);
-    return e as DecodeError;
-  }
-  throw new Error("expected a DecodeError, nothing was thrown");
-}
+import { decodeErrorOf } from "../support/assertions.ts";
+import { nodeSha256 as sha256 } from "../support/vectors.ts";
+import { ADDRV2 } from "./address_vectors.ts";
+import { ipBytes, MAINNET_MAGIC, WIRE, type WireVector } from "./wire_vectors.ts";
 
 /**
  * The one vector that cannot round-trip: its addr_from is a Tor v2 OnionCat
@@ -198,7 +182,7 @@ describe("wire-vectors.json invalid cases", () => {
 });
 
 describe("addrv2 (addrv2-vectors.json)", () => {
-  const vectors = loadVectors("addrv2-vectors.json");
+  const vectors = ADDRV2;
 
   test("Core's address list decodes the same in v1 and v2 and re-encodes in both", () => {
     const list = vectors.caddress_list;

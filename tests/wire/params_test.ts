@@ -1,7 +1,5 @@
 /** Network parameters: transcribed values against networks.json, and each genesis block. */
 import { describe, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { blockHash, blockTx, decodeBlock, encodeBlock } from "../../src/wire/block.ts";
 import { checkBlockBody } from "../../src/wire/block_check.ts";
 import { encodeBlockHeader } from "../../src/wire/block_header.ts";
@@ -15,12 +13,10 @@ import {
   NETWORKS,
 } from "../../src/wire/params.ts";
 import { decodeTx, encodeTx } from "../../src/wire/tx.ts";
+import { nodeSha256 as sha256, vectorJson } from "../support/vectors.ts";
 
-const sha256 = (d: Uint8Array) => new Uint8Array(createHash("sha256").update(d).digest());
-
-const json = JSON.parse(
-  readFileSync(new URL("../../../shared/vectors/networks.json", import.meta.url), "utf8"),
-);
+// deno-lint-ignore no-explicit-any
+const json: any = vectorJson("networks.json");
 
 /** Our names → the vector file's. */
 const VECTOR_NAME: Record<NetworkName, string> = {

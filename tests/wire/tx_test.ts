@@ -1,9 +1,6 @@
 /** Transactions: legacy and segwit vectors, the 1 MB transaction, and malformed encodings. */
 import { describe, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { ByteReader, fromHex, hashToHex, toHex } from "../../src/wire/bytes.ts";
-import { DecodeError } from "../../src/wire/errors.ts";
 import {
   computeTxid,
   computeWtxid,
@@ -14,12 +11,8 @@ import {
   stripWitness,
   txHasWitness,
 } from "../../src/wire/tx.ts";
-
-const sha256 = (d: Uint8Array) => new Uint8Array(createHash("sha256").update(d).digest());
-
-function vector(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(`../../../shared/vectors/${name}`, import.meta.url)));
-}
+import { expectDecodeError } from "../support/assertions.ts";
+import { nodeSha256 as sha256, vectorBytes, vectorJson } from "../support/vectors.ts";
 
 interface TxVector {
   name: string;
@@ -35,19 +28,8 @@ interface TxVector {
   };
 }
 
-const txVectors: TxVector[] = JSON.parse(new TextDecoder().decode(vector("wire-vectors.json")))
-  .vectors.filter((v: TxVector) => v.command === "tx");
-
-function expectDecodeError(fn: () => unknown, kind?: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(DecodeError);
-  if (kind) expect((caught as DecodeError).kind).toBe(kind);
-}
+const txVectors: TxVector[] = vectorJson<{ vectors: TxVector[] }>("wire-vectors.json")
+  .vectors.filter((v) => v.command === "tx");
 
 const SEGWIT_HEX = txVectors.find((v) => v.fields.segwit)!.payload_hex;
 
@@ -99,7 +81,7 @@ describe("transaction vectors", () => {
   });
 
   test("the 1 MB transaction bb41a757…: 5569 inputs, 1 output, its txid", () => {
-    const raw = vector("tx-bb41a757.raw");
+    const raw = vectorBytes("tx-bb41a757.raw");
     const tx = decodeTx(raw);
     expect(tx.inputs.length).toBe(5569);
     expect(tx.outputs.length).toBe(1);

@@ -1,7 +1,5 @@
-/** Shared test helpers for wire tests: the vector files, SHA-256 from node:crypto, IP text. */
-import { readFileSync } from "node:fs";
-import { createHash } from "node:crypto";
-import type { Sha256 } from "../../src/platform/hash.ts";
+/** Shared test helpers for wire tests: wire-vectors.json typed, the mainnet magic, IP text. */
+import { vectorJson } from "../support/vectors.ts";
 
 /** One entry of wire-vectors.json `vectors`. */
 export interface WireVector {
@@ -25,21 +23,10 @@ export interface InvalidWireVector {
   reason: string;
 }
 
-/** Parses a JSON file from /work/shared/vectors. */
-// deno-lint-ignore no-explicit-any
-export function loadVectors(file: string): any {
-  return JSON.parse(
-    readFileSync(new URL(`../../../shared/vectors/${file}`, import.meta.url), "utf8"),
-  );
-}
-
 /** wire-vectors.json. */
-export const WIRE: { vectors: WireVector[]; invalid: InvalidWireVector[] } = loadVectors(
+export const WIRE: { vectors: WireVector[]; invalid: InvalidWireVector[] } = vectorJson(
   "wire-vectors.json",
 );
-
-/** SHA-256 from node:crypto (tests only; src/ gets it injected). */
-export const sha256: Sha256 = (d) => new Uint8Array(createHash("sha256").update(d).digest());
 
 /** Mainnet magic, wire order. */
 export const MAINNET_MAGIC = new Uint8Array([0xf9, 0xbe, 0xb4, 0xd9]);

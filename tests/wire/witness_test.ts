@@ -1,17 +1,10 @@
 /** BIP141 witness commitment: finding it in the coinbase and checking it. */
 import { describe, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { blockTx, blockTxids, decodeBlock, encodeBlock } from "../../src/wire/block.ts";
 import { fromHex, toHex } from "../../src/wire/bytes.ts";
 import { decodeTx, encodeTx, type TxOut } from "../../src/wire/tx.ts";
 import { checkWitnessCommitment, findWitnessCommitment } from "../../src/wire/witness.ts";
-
-const sha256 = (d: Uint8Array) => new Uint8Array(createHash("sha256").update(d).digest());
-
-function vector(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(`../../../shared/vectors/${name}`, import.meta.url)));
-}
+import { nodeSha256 as sha256, vectorBytes } from "../support/vectors.ts";
 
 function out(scriptHex: string): TxOut {
   return { value: 0n, script: fromHex(scriptHex) };
@@ -42,7 +35,7 @@ describe("findWitnessCommitment", () => {
 describe("checkWitnessCommitment", () => {
   test("segwit blocks 540107 and 574200 carry a valid commitment", () => {
     for (const file of ["block-540107.raw", "block-574200.raw"]) {
-      const block = decodeBlock(vector(file));
+      const block = decodeBlock(vectorBytes(file));
       const check = checkWitnessCommitment(sha256, block, blockTxids(sha256, block));
       expect(check.status).toBe("valid");
       expect(toHex(check.computed!)).toBe(toHex(check.committed!));
@@ -52,12 +45,12 @@ describe("checkWitnessCommitment", () => {
   });
 
   test("a legacy block has none", () => {
-    const check = checkWitnessCommitment(sha256, decodeBlock(vector("block-413567.raw")));
+    const check = checkWitnessCommitment(sha256, decodeBlock(vectorBytes("block-413567.raw")));
     expect(check).toEqual({ status: "none", committed: null, computed: null });
   });
 
   test("only the last commitment output counts", () => {
-    const block = decodeBlock(vector("block-574200.raw"));
+    const block = decodeBlock(vectorBytes("block-574200.raw"));
     const coinbase = decodeTx(blockTx(block, 0));
     const rest = Array.from({ length: block.txCount - 1 }, (_, i) => blockTx(block, i + 1));
     const real = coinbase.outputs;
