@@ -4,11 +4,12 @@
  * In order: it decodes within the size, weight and transaction-count limits;
  * its hash meets its nBits; its body matches its header (merkle root, no
  * CVE-2012-2459 duplication, no 64-byte transaction, and, once segwit is
- * active at its height, the witness commitment; see `checkBlockBody`); the
- * first transaction and only it is a coinbase; and its header is known and
- * valid (best chain or a side branch) or connects to a known header and
- * passes every header rule (it is then added to the chain). A block whose
- * parent is unknown is an orphan: the caller keeps it in the `OrphanPool`.
+ * active at its height (`NetworkParams.segwitHeight`), the witness
+ * commitment; see `checkBlockBody`); the first transaction and only it is a
+ * coinbase; and its header is known and valid (best chain or a side branch)
+ * or connects to a known header and passes every header rule (it is then
+ * added to the chain). A block whose parent is unknown is an orphan: the
+ * caller keeps it in the `OrphanPool`.
  * Transactions and scripts are not validated: this is an edge node.
  */
 import type { Sha256 } from "../platform/hash.ts";
@@ -17,19 +18,9 @@ import { BLOCK_HEADER_SIZE } from "../wire/block_header.ts";
 import { type BlockBodyProblem, checkBlockBody } from "../wire/block_check.ts";
 import { ByteReader } from "../wire/bytes.ts";
 import { DecodeError } from "../wire/errors.ts";
-import type { NetworkName } from "../wire/params.ts";
 import type { AcceptedHeader, HeaderChain } from "./header_chain.ts";
 import { HeaderError, type HeaderErrorKind } from "./header_error.ts";
 import { powProblem } from "./pow.ts";
-
-/** Height from which blocks must commit to their witnesses (Core chainparams SegwitHeight). */
-export const SEGWIT_ACTIVATION_HEIGHT: Readonly<Record<NetworkName, number>> = Object.freeze({
-  main: 481_824,
-  testnet3: 834_624,
-  testnet4: 1,
-  signet: 1,
-  regtest: 0,
-});
 
 /** Why a block was refused. */
 export type BlockRejectReason =
@@ -125,8 +116,7 @@ export function acceptBlock(
   const known = chain.info(hash);
   const parent = known ? undefined : chain.info(block.header.prevBlock);
   const height = known ? known.height : parent ? parent.height + 1 : undefined;
-  const checkWitness = height === undefined ||
-    height >= SEGWIT_ACTIVATION_HEIGHT[chain.params.name];
+  const checkWitness = height === undefined || height >= chain.params.segwitHeight;
   const body = checkBlockBody(sha256, block, checkWitness);
   if (body.problem !== null) {
     return reject(body.problem, `block body does not match its header (${body.problem})`, true);

@@ -49,6 +49,11 @@ export interface NetworkParams {
   readonly enforceBip94: boolean;
   /** Blocks between subsidy halvings. */
   readonly subsidyHalvingInterval: number;
+  /**
+   * Height from which blocks must commit to their witness data (BIP141;
+   * Core chainparams SegwitHeight). Below it witness data is not checked.
+   */
+  readonly segwitHeight: number;
   /** Human-readable part of bech32 addresses. */
   readonly bech32Hrp: string;
   /** DNS seeds, as Core lists them (with the trailing dot). */
@@ -120,6 +125,7 @@ export const NETWORKS: Readonly<Record<NetworkName, NetworkParams>> = Object.fre
     powNoRetargeting: false,
     enforceBip94: false,
     subsidyHalvingInterval: 210_000,
+    segwitHeight: 481_824,
     bech32Hrp: "bc",
     dnsSeeds: [
       "dnsseed.bluematt.me.",
@@ -151,6 +157,7 @@ export const NETWORKS: Readonly<Record<NetworkName, NetworkParams>> = Object.fre
     powNoRetargeting: false,
     enforceBip94: false,
     subsidyHalvingInterval: 210_000,
+    segwitHeight: 834_624,
     bech32Hrp: "tb",
     dnsSeeds: [
       "testnet-seed.bitcoin.jonasschnelli.ch.",
@@ -180,6 +187,7 @@ export const NETWORKS: Readonly<Record<NetworkName, NetworkParams>> = Object.fre
     powNoRetargeting: false,
     enforceBip94: true,
     subsidyHalvingInterval: 210_000,
+    segwitHeight: 1,
     bech32Hrp: "tb",
     dnsSeeds: ["seed.testnet4.bitcoin.sprovoost.nl.", "seed.testnet4.wiz.biz."],
     minimumChainWork: 0x9a0fe15d0177d086304n,
@@ -203,6 +211,7 @@ export const NETWORKS: Readonly<Record<NetworkName, NetworkParams>> = Object.fre
     powNoRetargeting: false,
     enforceBip94: false,
     subsidyHalvingInterval: 210_000,
+    segwitHeight: 1,
     bech32Hrp: "tb",
     dnsSeeds: ["seed.signet.bitcoin.sprovoost.nl.", "seed.signet.achownodes.xyz."],
     minimumChainWork: 0xb463ea0a4b8n,
@@ -230,6 +239,8 @@ export const NETWORKS: Readonly<Record<NetworkName, NetworkParams>> = Object.fre
     // Configurable in Core (-test=bip94); off by default.
     enforceBip94: false,
     subsidyHalvingInterval: 150,
+    // Always active unless overridden (-testactivationheight in Core).
+    segwitHeight: 0,
     bech32Hrp: "bcrt",
     dnsSeeds: ["dummySeed.invalid."],
     minimumChainWork: 0n,

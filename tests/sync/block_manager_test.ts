@@ -1,0 +1,467 @@
+/**
+ * The block manager over real `Peer`s on memory pipes: header sync and block
+ * download between managers, relay along a line of three, announcements by
+ * headers or inv, orphans, getdata/notfound, blocks-only behaviour, bounds
+ * under junk announcements, misbehaviour, a stalled sync peer, and resuming
+ * from stored headers.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { platform } from "#platform";
+import { memoryStore } from "../../adapters/storage/memory.ts";
+import { DEFAULT_KNOWN_INVENTORY_LIMIT } from "../../src/peer/known_inventory.ts";
+import type { KvStore } from "../../src/platform/storage.ts";
+import {
+  MAX_UNCONNECTING_HEADERS,
+  UNCONNECTING_HEADERS_POINTS,
+} from "../../src/sync/block_manager.ts";
+import type { HeaderChain } from "../../src/sync/header_chain.ts";
+import { HeaderPersistence } from "../../src/sync/header_persist.ts";
+import { HEADERS_RESPONSE_TIMEOUT_MS } from "../../src/sync/header_sync.ts";
+import { BLOCK_DOWNLOAD_TIMEOUT_MS } from "../../src/sync/block_download.ts";
+import { silentLogger } from "../../src/log/logger.ts";
+import { decodeBlock } from "../../src/wire/block.ts";
+import {
+  blockHeaderHash,
+  decodeBlockHeader,
+  encodeBlockHeader,
+} from "../../src/wire/block_header.ts";
+import { bytesEqual, hashToHex, hexToHash } from "../../src/wire/bytes.ts";
+import type { Message } from "../../src/wire/message.ts";
+import {
+  MAX_INV_ENTRIES,
+  MSG_BLOCK,
+  MSG_TX,
+  MSG_WITNESS_BLOCK,
+  MSG_WITNESS_TX,
+  MSG_WTX,
+} from "../../src/wire/messages/inv.ts";
+import { NETWORKS } from "../../src/wire/params.ts";
+import { ManualClock } from "../peer/manual_clock.ts";
+import { invOf, recordEvents, settle, waitFor } from "../peer/scripted_peer.ts";
+import { mainnetBlocks, mainnetHeaders } from "./helpers.ts";
+import { fillerTxs, RegtestMiner } from "./regtest_blocks.ts";
+import {
+  link,
+  newNode,
+  nextOf,
+  recordMessages,
+  roundTrip,
+  scriptedLink,
+  shutdown,
+  type TestNode,
+} from "./sync_net.ts";
+
+const sha256 = platform.sha256;
+const hashOf = (bytes: Uint8Array) => blockHeaderHash(sha256, bytes);
+const regtest = NETWORKS.regtest;
+
+const nodes: TestNode[] = [];
+/** A node torn down after the test. */
+function node(...args: Parameters<typeof newNode>): TestNode {
+  const n = newNode(...args);
+  nodes.push(n);
+  return n;
+}
+afterEach(async () => {
+  await shutdown(nodes.splice(0));
+});
+
+/** True when `msg` announces `hash` (an inv entry or a header in a headers message). */
+function announces(msg: Message, hash: Uint8Array): boolean {
+  if (msg.command === "inv") return msg.items.some((i) => bytesEqual(i.hash, hash));
+  if (msg.command === "headers") {
+    return msg.headers.some((h) => bytesEqual(hashOf(encodeBlockHeader(h)), hash));
+  }
+  return false;
+}
+
+/** Blocks and announcements of `hash` among `messages`. */
+function countFor(messages: readonly Message[], hash: Uint8Array) {
+  return {
+    blocks: messages.filter((m) => m.command === "block" && bytesEqual(hashOf(m.raw), hash))
+      .length,
+    announcements: messages.filter((m) => announces(m, hash)).length,
+  };
+}
+
+/** A mainnet manager holding blocks 1–255 (injected), serving them all. */
+function mainnetSource(headersPerMessage: number): TestNode {
+  const a = node("A", NETWORKS.main, {
+    limits: { recentBlocks: 300, recentBytes: 64 * 1024 * 1024, headersPerMessage },
+  });
+  const blocks = mainnetBlocks();
+  for (let h = 1; h < blocks.length; h++) {
+    expect(a.manager.injectBlock(blocks[h]).status).toBe("accepted");
+  }
+  expect(a.chain.tipHeight).toBe(255);
+  return a;
+}
+
+describe("header sync and block download between managers", () => {
+  test("mainnet headers 0–255 sync over getheaders/headers, then blocks 1–255 download", async () => {
+    const a = mainnetSource(100);
+    const b = node("B", NETWORKS.main, { limits: { downloadDepth: 300, headersPerMessage: 100 } });
+    const { out, in: inbound } = await link(b, a);
+    await waitFor(() => b.accepted.length === 255, "255 blocks accepted by B", 10_000);
+
+    const headers = mainnetHeaders();
+    expect(b.chain.tipHeight).toBe(255);
+    expect(hashToHex(b.chain.tip().hash)).toBe(hashToHex(hashOf(headers[255])));
+    expect(b.accepted.map((e) => e.height)).toEqual(headers.slice(1).map((_, i) => i + 1));
+    expect(b.accepted.every((e) => e.from === out.toString())).toBe(true);
+    const status = b.manager.status();
+    expect(status.headerSync.state).toBe("synced");
+    expect(status.blocksInFlight).toBe(0);
+    // 100 + 100 + 55 headers: three requests, the short answer ends the sync.
+    expect(out.stats().sent.perCommand.getheaders.messages).toBe(3);
+    expect(out.stats().received.perCommand.block.messages).toBe(255);
+    expect(out.stats().sent.perCommand.sendheaders.messages).toBe(1);
+    // Nothing goes back to the only peer: it sent every block.
+    expect(inbound.stats().received.perCommand.block).toBeUndefined();
+    expect(b.relayed).toEqual([]);
+    expect(a.manager.status().counters.blocksServed).toBe(255);
+  });
+
+  test("restart resumes from stored headers", async () => {
+    const store: KvStore = memoryStore();
+    const persistence = (chain: HeaderChain) =>
+      new HeaderPersistence({
+        store,
+        chain,
+        sha256,
+        now: () => Date.now(),
+        logger: silentLogger,
+      });
+    const a = mainnetSource(2000);
+    const b = node("B", NETWORKS.main, { persistence });
+    expect(await b.manager.start()).toMatchObject({ loaded: 0 });
+    await link(b, a);
+    await waitFor(() => b.chain.tipHeight === 255, "B's headers at 255");
+    await b.manager.stop();
+
+    const again = node("B2", NETWORKS.main, { persistence });
+    expect(await again.manager.start()).toMatchObject({ loaded: 255, problem: null });
+    expect(again.chain.tipHeight).toBe(255);
+    const { remote } = await scriptedLink(again, { direction: "outbound", startHeight: 300 });
+    const request = await nextOf(remote, ["getheaders"]);
+    if (request.command !== "getheaders") throw new Error("unreachable");
+    expect(hashToHex(request.locator[0])).toBe(hashToHex(hashOf(mainnetHeaders()[255])));
+  });
+
+  test("a stalled sync peer is replaced by another after the timeout", async () => {
+    const clock = new ManualClock(Date.now());
+    const a = node("A", regtest);
+    const miner = new RegtestMiner(sha256);
+    for (let i = 0; i < 5; i++) a.manager.injectBlock(miner.next());
+    const b = node("B", regtest, { clock });
+    const { remote } = await scriptedLink(b, { direction: "outbound", startHeight: 1000 });
+    await nextOf(remote, ["getheaders"]);
+    expect(b.manager.status().headerSync.state).toBe("syncing");
+    const { out } = await link(b, a);
+    await settle();
+    expect(b.manager.status().headerSync.syncPeer).not.toBe(out.toString());
+    expect(b.chain.tipHeight).toBe(0);
+    // One sync peer at a time: A is not asked while the first one is.
+    expect(out.stats().sent.perCommand.getheaders).toBeUndefined();
+
+    clock.advance(HEADERS_RESPONSE_TIMEOUT_MS);
+    await waitFor(() => b.manager.status().headerSync.state === "synced", "synced from A");
+    expect(b.chain.tipHeight).toBe(5);
+    expect(b.log.some((r) => r.message === "header sync peer stalled; switching")).toBe(true);
+    await waitFor(() => b.accepted.length === 5, "blocks of the last heights downloaded");
+  });
+  test("notfound and a timeout move a download to another peer", async () => {
+    const clock = new ManualClock(Date.now());
+    const a = node("A", regtest, { clock });
+    const s1 = await scriptedLink(a, { direction: "outbound" });
+    const s2 = await scriptedLink(a);
+    const block = new RegtestMiner(sha256).next();
+    const hash = hashOf(block);
+    await nextOf(s1.remote, ["getheaders"]);
+    await s1.remote.send({
+      command: "headers",
+      headers: [decodeBlockHeader(block.subarray(0, 80))],
+    });
+    const first = await nextOf(s1.remote, ["getdata"]);
+    expect(first).toEqual({ command: "getdata", items: [{ type: MSG_WITNESS_BLOCK, hash }] });
+
+    await s2.remote.send({ command: "inv", items: [{ type: MSG_BLOCK, hash }] });
+    expect((await roundTrip(s2.remote)).filter((m) => m.command === "getdata")).toEqual([]);
+    await s1.remote.send({ command: "notfound", items: [{ type: MSG_WITNESS_BLOCK, hash }] });
+    expect(await nextOf(s2.remote, ["getdata"])).toEqual(first);
+
+    clock.advance(BLOCK_DOWNLOAD_TIMEOUT_MS);
+    expect(a.manager.status()).toMatchObject({
+      blocksInFlight: 0,
+      counters: { downloadTimeouts: 1 },
+    });
+    // Neither is asked again; a late delivery is still welcome.
+    expect((await roundTrip(s1.remote)).filter((m) => m.command === "getdata")).toEqual([]);
+    await s2.remote.send({ command: "block", raw: block });
+    await waitFor(() => a.accepted.length === 1, "the late block accepted");
+  });
+});
+
+describe("relay", () => {
+  test("a block mined at A reaches C through B; each peer gets one announcement and one block", async () => {
+    const [a, b, c] = [node("A", regtest), node("B", regtest), node("C", regtest)];
+    const ab = await link(b, a);
+    const bc = await link(c, b);
+    await waitFor(
+      () => ab.in.features.sendHeaders && bc.in.features.sendHeaders,
+      "sendheaders from B and C",
+    );
+    const received = new Map([ab.out, ab.in, bc.out, bc.in].map((p) => [p, recordMessages(p)]));
+    const block = new RegtestMiner(sha256).next(fillerTxs(3, 300, 1));
+    const hash = hashOf(block);
+
+    expect(a.manager.injectBlock(block).status).toBe("accepted");
+    await waitFor(() => c.accepted.length === 1, "C accepts the block");
+    await settle(20);
+
+    // B hears from A, C from B; nothing flows back.
+    expect(countFor(received.get(ab.out)!, hash)).toEqual({ blocks: 1, announcements: 1 });
+    expect(countFor(received.get(bc.out)!, hash)).toEqual({ blocks: 1, announcements: 1 });
+    expect(countFor(received.get(ab.in)!, hash)).toEqual({ blocks: 0, announcements: 0 });
+    expect(countFor(received.get(bc.in)!, hash)).toEqual({ blocks: 0, announcements: 0 });
+    // They asked for headers, so announcements were headers messages.
+    expect(received.get(ab.out)!.find((m) => announces(m, hash))?.command).toBe("headers");
+    expect(received.get(bc.out)!.find((m) => announces(m, hash))?.command).toBe("headers");
+
+    expect(a.relayed).toEqual([{ hash: hashToHex(hash), height: 1, to: [ab.in.toString()] }]);
+    expect(b.relayed).toEqual([{ hash: hashToHex(hash), height: 1, to: [bc.in.toString()] }]);
+    expect(c.relayed).toEqual([]);
+    expect(b.manager.recentBlocks()).toMatchObject([{
+      hash: hashToHex(hash),
+      height: 1,
+      from: ab.out.toString(),
+      relayedTo: [bc.in.toString()],
+      cached: true,
+    }]);
+    expect(c.chain.tipHeight).toBe(1);
+  });
+
+  test("peers that sent sendheaders get headers, the others inv", async () => {
+    const a = node("A", regtest);
+    const s1 = await scriptedLink(a);
+    const s2 = await scriptedLink(a);
+    await s1.remote.send({ command: "sendheaders" });
+    await roundTrip(s1.remote);
+    expect(s1.peer.features.sendHeaders).toBe(true);
+    const block = new RegtestMiner(sha256).next();
+    a.manager.injectBlock(block);
+
+    const viaHeaders = await nextOf(s1.remote, ["headers", "inv"]);
+    const viaInv = await nextOf(s2.remote, ["headers", "inv"]);
+    expect(viaHeaders.command).toBe("headers");
+    if (viaHeaders.command === "headers") {
+      expect(viaHeaders.headers.map((h) => hashToHex(hashOf(encodeBlockHeader(h))))).toEqual([
+        hashToHex(hashOf(block)),
+      ]);
+    }
+    expect(viaInv).toEqual({ command: "inv", items: [{ type: MSG_BLOCK, hash: hashOf(block) }] });
+    expect(a.relayed[0].to).toEqual([s1.peer.toString(), s2.peer.toString()]);
+  });
+
+  test("a peer that announced the block itself is not sent it back", async () => {
+    const a = node("A", regtest);
+    const s1 = await scriptedLink(a);
+    const block = new RegtestMiner(sha256).next();
+    await s1.remote.send({ command: "inv", items: [{ type: MSG_BLOCK, hash: hashOf(block) }] });
+    await roundTrip(s1.remote);
+    a.manager.injectBlock(block);
+    const after = await roundTrip(s1.remote);
+    expect(after.filter((m) => announces(m, hashOf(block)))).toEqual([]);
+    expect(a.relayed).toEqual([]);
+  });
+});
+
+describe("orphans", () => {
+  test("orphan then parent: both accepted in order; a peer we have no record of is warned about", async () => {
+    const a = node("A", regtest);
+    const { peer, remote } = await scriptedLink(a, { attach: false });
+    const miner = new RegtestMiner(sha256);
+    const [b1, b2] = [miner.next(), miner.next()];
+
+    await remote.send({ command: "block", raw: b2 });
+    await waitFor(() => a.manager.status().orphans.count === 1, "the orphan held");
+    const warning = a.log.find((r) => r.level === "warn");
+    expect(warning?.message).toBe("orphan block from a peer we have no record of");
+    expect(warning?.fields.peer).toBe(peer.toString());
+    expect(a.accepted).toEqual([]);
+
+    await remote.send({ command: "block", raw: b1 });
+    await waitFor(() => a.accepted.length === 2, "both accepted");
+    expect(a.accepted.map((e) => [e.height, e.hash])).toEqual([
+      [1, hashToHex(hashOf(b1))],
+      [2, hashToHex(hashOf(b2))],
+    ]);
+    expect(a.manager.status().orphans.count).toBe(0);
+    expect(a.chain.tipHeight).toBe(2);
+  });
+
+  test("an orphan's missing parent is asked of the peer that sent it", async () => {
+    const a = node("A", regtest);
+    const { remote } = await scriptedLink(a);
+    const miner = new RegtestMiner(sha256);
+    const [b1, b2] = [miner.next(), miner.next()];
+    await remote.send({ command: "block", raw: b2 });
+    const request = await nextOf(remote, ["getdata"]);
+    expect(request).toEqual({
+      command: "getdata",
+      items: [{ type: MSG_WITNESS_BLOCK, hash: hashOf(b1) }],
+    });
+    await remote.send({ command: "block", raw: b1 });
+    await waitFor(() => a.accepted.length === 2, "both accepted");
+    expect(a.accepted.map((e) => e.height)).toEqual([1, 2]);
+    expect(a.log.filter((r) => r.level === "warn")).toEqual([]);
+  });
+});
+
+describe("serving and blocks-only", () => {
+  test("getdata: held blocks are sent (stripped for MSG_BLOCK), anything else gets notfound", async () => {
+    const a = node("A", regtest);
+    const block = new RegtestMiner(sha256).next(fillerTxs(2, 250, 2));
+    a.manager.injectBlock(block);
+    const { remote } = await scriptedLink(a);
+    const hash = hashOf(block);
+    const junk = new Uint8Array(32).fill(7);
+    await remote.send({
+      command: "getdata",
+      items: [
+        { type: MSG_WITNESS_BLOCK, hash },
+        { type: MSG_WITNESS_BLOCK, hash: junk },
+        { type: MSG_WITNESS_TX, hash: junk },
+      ],
+    });
+    const sent = await nextOf(remote, ["block"]);
+    expect(sent.command === "block" && bytesEqual(sent.raw, block)).toBe(true);
+    expect(await nextOf(remote, ["notfound"])).toEqual({
+      command: "notfound",
+      items: [{ type: MSG_WITNESS_BLOCK, hash: junk }, { type: MSG_WITNESS_TX, hash: junk }],
+    });
+
+    await remote.send({ command: "getdata", items: [{ type: MSG_BLOCK, hash }] });
+    const stripped = await nextOf(remote, ["block"]);
+    if (stripped.command !== "block") throw new Error("unreachable");
+    const decoded = decodeBlock(stripped.raw);
+    expect(decoded.segwitTxCount).toBe(0);
+    expect(stripped.raw.length).toBe(decodeBlock(block).strippedSize);
+    expect(bytesEqual(hashOf(stripped.raw), hash)).toBe(true);
+    expect(a.manager.status().counters).toMatchObject({ blocksServed: 2, notFoundSent: 2 });
+  });
+
+  test("transaction inventory and tx messages are ignored and counted, never requested", async () => {
+    const a = node("A", regtest);
+    const { remote } = await scriptedLink(a);
+    const h = (n: number) => new Uint8Array(32).fill(n);
+    await remote.send({
+      command: "inv",
+      items: [{ type: MSG_TX, hash: h(1) }, { type: MSG_WTX, hash: h(2) }, {
+        type: MSG_WITNESS_TX,
+        hash: h(3),
+      }],
+    });
+    await remote.send({ command: "tx", raw: new Uint8Array(60) });
+    const seen = await roundTrip(remote);
+    expect(seen.filter((m) => m.command === "getdata")).toEqual([]);
+    expect(a.manager.status().counters).toMatchObject({ txInvIgnored: 3, txIgnored: 1 });
+  });
+
+  test("getheaders and getblocks are answered from the header chain", async () => {
+    const a = node("A", regtest);
+    const miner = new RegtestMiner(sha256);
+    const blocks = [miner.next(), miner.next(), miner.next()];
+    for (const b of blocks) a.manager.injectBlock(b);
+    const { remote } = await scriptedLink(a);
+    const genesis = hexToHash(regtest.genesisHash);
+    await remote.send({
+      command: "getheaders",
+      version: 70016,
+      locator: [genesis],
+      hashStop: new Uint8Array(32),
+    });
+    const headers = await nextOf(remote, ["headers"]);
+    if (headers.command !== "headers") throw new Error("unreachable");
+    expect(headers.headers.map((hd) => hashToHex(hashOf(encodeBlockHeader(hd))))).toEqual(
+      blocks.map((b) => hashToHex(hashOf(b))),
+    );
+    await remote.send({
+      command: "getblocks",
+      version: 70016,
+      locator: [hashOf(blocks[0]), genesis],
+      hashStop: new Uint8Array(32),
+    });
+    expect(await nextOf(remote, ["inv"])).toEqual({
+      command: "inv",
+      items: blocks.slice(1).map((b) => ({ type: MSG_BLOCK, hash: hashOf(b) })),
+    });
+  });
+});
+
+describe("bounds and misbehaviour", () => {
+  test("a peer announcing unknown junk hashes does not grow memory beyond the bounds", async () => {
+    const a = node("A", regtest);
+    const { peer, remote } = await scriptedLink(a);
+    const before = await roundTrip(remote);
+    for (let round = 0; round < 4; round++) {
+      await remote.send(invOf(MAX_INV_ENTRIES, round + 1));
+    }
+    const after = await roundTrip(remote);
+    const getheaders = [...before, ...after].filter((m) => m.command === "getheaders").length;
+    // One request outstanding at a time, whatever the number of junk hashes.
+    expect(getheaders).toBe(1);
+    expect(after.filter((m) => m.command === "getdata")).toEqual([]);
+    expect(peer.known.size).toBeLessThanOrEqual(DEFAULT_KNOWN_INVENTORY_LIMIT);
+    const status = a.manager.status();
+    expect(status.blocksInFlight).toBe(0);
+    expect(status.orphans.count).toBe(0);
+    expect(status.blockRecords).toBe(0);
+    expect(a.chain.count).toBe(1);
+  });
+
+  test("headers with bad proof of work get the peer banned", async () => {
+    const a = node("A", regtest);
+    const { peer, remote } = await scriptedLink(a);
+    const events = recordEvents(peer);
+    const header = decodeBlockHeader(new RegtestMiner(sha256).next().subarray(0, 80));
+    header.bits = 0x1d00ffff; // mainnet difficulty: the hash cannot meet it
+    await remote.send({ command: "headers", headers: [header] });
+    await waitFor(() => events.disconnected.length === 1, "disconnect");
+    expect(events.misbehaving).toMatchObject([{ banned: true }]);
+    expect(events.misbehaving[0].reason).toMatch(/invalid header/);
+    expect(a.chain.count).toBe(1);
+  });
+
+  test("non-connecting headers are answered with getheaders and penalised past the allowance", async () => {
+    const a = node("A", regtest);
+    const { peer, remote } = await scriptedLink(a);
+    await roundTrip(remote); // the sync request, outstanding from here on
+    const miner = new RegtestMiner(sha256);
+    miner.next();
+    const floating = decodeBlockHeader(miner.next().subarray(0, 80)); // parent unknown to A
+    for (let i = 1; i < MAX_UNCONNECTING_HEADERS; i++) {
+      await remote.send({ command: "headers", headers: [floating] });
+    }
+    await roundTrip(remote);
+    expect(peer.stats().banScore).toBe(0);
+    await remote.send({ command: "headers", headers: [floating] });
+    await roundTrip(remote);
+    expect(peer.stats().banScore).toBe(UNCONNECTING_HEADERS_POINTS);
+    expect(peer.state).toBe("ready");
+  });
+
+  test("a mutated block is rejected and its sender banned; the real block is still accepted", async () => {
+    const a = node("A", regtest);
+    const { peer, remote } = await scriptedLink(a);
+    const events = recordEvents(peer);
+    const block = new RegtestMiner(sha256).next(fillerTxs(2, 250, 3));
+    const mutated = block.slice();
+    mutated[decodeBlock(block).txOffsets[2] + 10] ^= 1; // the last transaction's prevout
+    await remote.send({ command: "block", raw: mutated });
+    await waitFor(() => events.disconnected.length === 1, "disconnect");
+    expect(events.misbehaving[0].reason).toMatch(/bad-txnmrklroot/);
+    expect(a.accepted).toEqual([]);
+    expect(a.manager.injectBlock(block).status).toBe("accepted");
+  });
+});

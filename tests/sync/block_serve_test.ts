@@ -1,0 +1,97 @@
+/** Serving getdata: in order, paced by the peer's send queue, notfound for the rest; stripped blocks. */
+import { describe, expect, test } from "bun:test";
+import { platform } from "#platform";
+import {
+  GETDATA_PAUSE_BYTES,
+  GETDATA_RESUME_MS,
+  GetDataQueue,
+  MAX_PENDING_GETDATA,
+  strippedBlock,
+} from "../../src/sync/block_serve.ts";
+import { blockHeaderHash } from "../../src/wire/block_header.ts";
+import { blockTxids, decodeBlock } from "../../src/wire/block.ts";
+import { bytesEqual, hashToHex } from "../../src/wire/bytes.ts";
+import { type InvItem, MSG_BLOCK, MSG_TX, MSG_WITNESS_BLOCK } from "../../src/wire/messages/inv.ts";
+import { ManualClock } from "../peer/manual_clock.ts";
+import { fakePeer } from "./fake_peer.ts";
+import { fillerTxs, RegtestMiner } from "./regtest_blocks.ts";
+
+const sha256 = platform.sha256;
+const miner = new RegtestMiner(sha256, 9);
+const blocks = [miner.next(fillerTxs(3, 300, 5)), miner.next()];
+const byHash = new Map(blocks.map((b) => [hashToHex(blockHeaderHash(sha256, b)), b]));
+const hashes = blocks.map((b) => blockHeaderHash(sha256, b));
+
+function queue(peer = fakePeer(1)) {
+  const clock = new ManualClock();
+  const served: string[] = [];
+  let notFound = 0;
+  const q = new GetDataQueue({
+    peer,
+    lookup: (h) => byHash.get(hashToHex(h)),
+    clock,
+    signal: new AbortController().signal,
+    onServed: (h) => served.push(hashToHex(h)),
+    onNotFound: (n) => (notFound += n),
+  });
+  return { q, peer, clock, served, notFound: () => notFound };
+}
+
+describe("strippedBlock", () => {
+  test("drops witness data and keeps every txid; a block without witness is returned as is", () => {
+    const stripped = strippedBlock(blocks[0]);
+    const full = decodeBlock(blocks[0]);
+    const plain = decodeBlock(stripped);
+    expect(stripped.length).toBe(full.strippedSize);
+    expect(plain.segwitTxCount).toBe(0);
+    expect(bytesEqual(blockTxids(sha256, plain), blockTxids(sha256, full))).toBe(true);
+    expect(strippedBlock(blocks[1])).toBe(blocks[1]);
+  });
+});
+
+describe("GetDataQueue", () => {
+  test("blocks are served in order, the rest answered with one notfound", () => {
+    const { q, peer, served, notFound } = queue();
+    const junk = new Uint8Array(32).fill(1);
+    q.add([
+      { type: MSG_WITNESS_BLOCK, hash: hashes[1] },
+      { type: MSG_TX, hash: junk },
+      { type: MSG_WITNESS_BLOCK, hash: hashes[0] },
+    ]);
+    expect(served).toEqual([hashToHex(hashes[1]), hashToHex(hashes[0])]);
+    expect(peer.sent.map((m) => m.command)).toEqual(["block", "block", "notfound"]);
+    expect(notFound()).toBe(1);
+    expect(q.pending).toBe(0);
+  });
+
+  test("serving pauses while the peer's send queue is long and resumes on the timer", () => {
+    const { q, peer, clock } = queue();
+    const real = peer.send;
+    peer.send = (msg) => {
+      peer.queuedBytes = GETDATA_PAUSE_BYTES;
+      return real(msg);
+    };
+    q.add([{ type: MSG_WITNESS_BLOCK, hash: hashes[0] }, { type: MSG_BLOCK, hash: hashes[1] }]);
+    expect(peer.sent.length).toBe(1);
+    expect(q.pending).toBe(1);
+    clock.advance(GETDATA_RESUME_MS);
+    expect(peer.sent.length).toBe(1);
+    peer.queuedBytes = 0;
+    clock.advance(GETDATA_RESUME_MS);
+    expect(peer.sent.length).toBe(2);
+    expect(q.pending).toBe(0);
+  });
+
+  test("requests beyond the bound are answered notfound at once", () => {
+    const { q, peer, notFound } = queue();
+    peer.queuedBytes = GETDATA_PAUSE_BYTES;
+    const items: InvItem[] = Array.from({ length: MAX_PENDING_GETDATA }, (_, i) => ({
+      type: MSG_WITNESS_BLOCK,
+      hash: new Uint8Array(32).fill(i & 0xff),
+    }));
+    q.add(items);
+    q.add(items.slice(0, 10));
+    expect(q.pending).toBe(MAX_PENDING_GETDATA);
+    expect(notFound()).toBe(10);
+  });
+});
