@@ -37,15 +37,8 @@ async function main(): Promise<number> {
     throw error;
   }
   const node = createNode(options);
-  let signals = 0;
   const stopped = new Promise<void>((resolve) => {
-    onShutdownSignal((signal) => {
-      if (signals++ > 0) {
-        console.error(`btc-edge: ${signal} received; shutdown already in progress`);
-        return;
-      }
-      node.stop().then(resolve, resolve);
-    });
+    onShutdownSignal((signal) => void node.signal(signal).then(resolve, resolve));
   });
   await node.start();
   await stopped;

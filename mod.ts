@@ -49,6 +49,11 @@ export interface NodeHandle {
   start(): Promise<void>;
   /** Stops the node; idempotent, safe to call concurrently. */
   stop(): Promise<void>;
+  /**
+   * A shutdown signal arrived (SIGINT, SIGTERM): the first stops the node, a
+   * later one logs that shutdown is already in progress. Resolves when stopped.
+   */
+  signal(name: string): Promise<void>;
   /** The node at a glance. */
   status(): NodeStatus;
   /** Per-peer statistics. */

@@ -1,41 +1,70 @@
 /**
- * The node: what starts and stops, in which order. It opens the data
- * directory's store, loads the ban list, accepts inbound peers, keeps the
- * user-requested (`--connect`, `--addnode`) peers connected with backoff, and
- * serves the status API.
+ * The node: what starts and stops, in which order.
  *
- * Start order: store → bans → listeners → persistent peers → API. Stop order:
- * stop accepting → abort every dial and sleep (one AbortController) →
- * disconnect peers → close the API → await the task group (deadline) → final
- * saves. `stop()` is idempotent: every call returns the same promise.
+ * `start()`: load storage (peers.json, bans, anchors, headers) → start the
+ * address manager → start the block manager → start the peer handler
+ * (gossip, message routing, connection manager) → listeners → anchors and
+ * persistent peers → seeding (seed nodes, DNS seeds, fixed seeds) → fill the
+ * outbound slots (and feelers) → serve the HTTP API. Each step is logged at
+ * info once. A `stop()` during `start()` ends the start quietly.
+ *
+ * `stop()`: every call returns the same promise. It aborts the root
+ * AbortController (every dial, sleep, DNS query and timer hangs off it),
+ * notes the anchors, stops accepting and disconnects every peer, closes the
+ * API, awaits the task group up to the deadline (2 s by default; what is
+ * still running then is logged and left behind), stops the block manager
+ * and the address manager (final peers.json), and writes the anchors and
+ * pending bans.
  */
 import type { Hono } from "hono";
+import { AddrGossip } from "../addrmgr/gossip.ts";
+import { AddrManager } from "../addrmgr/addr_manager.ts";
 import { createApp } from "../api/app.ts";
 import { splitOptionHostPort } from "../config/host_port.ts";
 import type { Options } from "../config/options.ts";
+import { saveAnchors, takeAnchors } from "../connmgr/anchors.ts";
+import type { ConnConfig } from "../connmgr/conn_config.ts";
+import { ConnManager } from "../connmgr/conn_manager.ts";
+import type { ConnKind } from "../connmgr/connection.ts";
 import type { Logger } from "../log/logger.ts";
-import type { Conn, HostPort, Listener } from "../platform/conn.ts";
-import type { Platform } from "../platform/platform.ts";
-import type { HttpServer } from "../platform/serve.ts";
-import type { KvStore } from "../platform/storage.ts";
 import { BanList } from "../peer/ban_list.ts";
-import { newInboundPeer, newOutboundPeer, type Peer, type PeerOptions } from "../peer/peer.ts";
+import type { Peer, PeerOptions } from "../peer/peer.ts";
 import type { PeerStats } from "../peer/peer_stats.ts";
 import { NODE_WITNESS } from "../peer/services.ts";
+import type { Clock } from "../platform/clock.ts";
+import type { HostPort } from "../platform/conn.ts";
+import type { Platform } from "../platform/platform.ts";
+import { cryptoRandom, type Random } from "../platform/random.ts";
+import type { HttpServer } from "../platform/serve.ts";
+import type { KvStore } from "../platform/storage.ts";
 import { VERSION } from "../version.ts";
-import { parseAddress } from "../wire/address_format.ts";
+import { addressEquals, type NetAddress } from "../wire/address.ts";
+import { formatAddress, parseAddress } from "../wire/address_format.ts";
+import type { AddressPort } from "../wire/host_port.ts";
 import { formatHostPort } from "../wire/host_port.ts";
 import { getParams, type NetworkParams } from "../wire/params.ts";
+import type { NodeEvent } from "../api/source.ts";
+import { nodeApiSource } from "./api_source.ts";
+import { type BlockRoom, idleBlockRoom } from "./block_room.ts";
+import { EventBus } from "./event_bus.ts";
+import { PeerRouter } from "./peer_router.ts";
 import type { NodeStatus } from "./status.ts";
 import { TaskGroup } from "./task_group.ts";
 
 /** How long stop() waits for background tasks before returning anyway. */
 export const STOP_DEADLINE_MS = 2_000;
-/** Persistent-peer retry: 5 s × attempts, capped at 5 minutes (btcd's connmgr). */
-export const RETRY_STEP_MS = 5_000;
-export const RETRY_MAX_MS = 5 * 60_000;
 /** Services we announce: we relay blocks with their witness data. */
 export const OUR_SERVICES = NODE_WITNESS;
+/** Task names listed in the "still running at the deadline" warning. */
+const MAX_LATE_TASKS_LOGGED = 20;
+
+/** Settings tests and benches shorten; not user options. */
+export interface NodeTuning {
+  /** stop() waits this long for background tasks. Default `STOP_DEADLINE_MS`. */
+  readonly stopDeadlineMs?: number;
+  /** Connection-manager settings over those derived from the options. */
+  readonly conn?: Partial<ConnConfig>;
+}
 
 /** What the node needs from its embedder. */
 export interface NodeDeps {
@@ -43,9 +72,43 @@ export interface NodeDeps {
   readonly logger: Logger;
   /** The data directory (already resolved from options and defaults). */
   readonly datadir: string;
+  /** Randomness for the address book and connection choices. Default `cryptoRandom`. */
+  readonly random?: Random;
+  /** The block manager; default `idleBlockRoom` (see `block_room.ts`). */
+  readonly blocks?: BlockRoom;
+  readonly tuning?: NodeTuning;
 }
 
 type NodeState = NodeStatus["state"];
+
+/** `splitOptionHostPort` for a value the option schema already validated. */
+function hostPort(text: string, allowPortZero = false): HostPort {
+  const hp = splitOptionHostPort(text, allowPortZero);
+  if (hp === undefined) throw new Error(`invalid HOST:PORT ${JSON.stringify(text)}`);
+  return hp;
+}
+
+function hostPortText(hp: HostPort): string {
+  try {
+    return formatHostPort(parseAddress(hp.host), hp.port);
+  } catch {
+    return `${hp.host}:${hp.port}`;
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Resolves true when `p` settles within `ms`, false otherwise (never rejects). */
+async function settleWithin(p: Promise<unknown>, ms: number, clock: Clock): Promise<boolean> {
+  const timer = new AbortController();
+  const settled = p.then(() => true, () => true);
+  const late = clock.sleep(Math.max(ms, 0), timer.signal).then(() => false, () => false);
+  const done = await Promise.race([settled, late]);
+  timer.abort();
+  return done;
+}
 
 /** A btc-edge node. */
 export class EdgeNode {
@@ -57,17 +120,26 @@ export class EdgeNode {
 
   readonly #platform: Platform;
   readonly #log: Logger;
+  readonly #random: Random;
+  readonly #tuning: NodeTuning;
+  /** The root of the AbortController tree. */
   readonly #abort = new AbortController();
   readonly #tasks: TaskGroup;
-  readonly #peers = new Map<number, Peer>();
+  readonly #blocks: BlockRoom;
   readonly #localNonces = new Set<bigint>();
-  readonly #listeners: Listener[] = [];
-  #api: HttpServer | null = null;
+  readonly #banSaves = new Set<Promise<void>>();
+  /** Peer and ban events for the API's event stream. */
+  readonly #events = new EventBus<NodeEvent>();
   #store: KvStore | null = null;
   #bans: BanList | null = null;
+  #addrman: AddrManager | null = null;
+  #connmgr: ConnManager | null = null;
+  #anchors: AddressPort[] | null = null;
+  #api: HttpServer | null = null;
   #state: NodeState = "new";
   #startedAt = 0;
   #nextPeerId = 1;
+  #steps: Promise<void> | null = null;
   #stopping: Promise<void> | null = null;
 
   constructor(options: Options, deps: NodeDeps) {
@@ -76,32 +148,57 @@ export class EdgeNode {
     this.datadir = deps.datadir;
     this.#platform = deps.platform;
     this.#log = deps.logger.child("node");
+    this.#random = deps.random ?? cryptoRandom;
+    this.#tuning = deps.tuning ?? {};
+    this.#blocks = deps.blocks ?? idleBlockRoom(this.params);
     this.#tasks = new TaskGroup((name, error) =>
       this.#log.error("background task failed", { task: name, error: errorText(error) })
     );
-    this.app = createApp(this);
+    this.app = createApp(
+      nodeApiSource({
+        status: () => this.status(),
+        connmgr: () => this.#connmgr,
+        bans: () => this.#bans,
+        blocks: this.#blocks,
+        events: this.#events,
+        ban: (address, reason, durationMs) => this.#ban(address, reason, durationMs),
+      }),
+      { logger: this.#log.child("api") },
+    );
   }
 
-  /** Starts every room in order. Rejects (after cleaning up) when a step fails. */
+  /** The address book (null before start). */
+  get addrman(): AddrManager | null {
+    return this.#addrman;
+  }
+
+  /** The connection manager (null before start). */
+  get connmgr(): ConnManager | null {
+    return this.#connmgr;
+  }
+
+  /** Where the node is in its life. */
+  get state(): NodeState {
+    return this.#state;
+  }
+
+  /**
+   * Starts every room in order. Rejects, after cleaning up, when a step
+   * fails; resolves early (without error) when `stop()` is called meanwhile.
+   */
   async start(): Promise<void> {
     if (this.#state !== "new") throw new Error(`start() called on a node that is ${this.#state}`);
     this.#state = "starting";
     this.#startedAt = this.#platform.clock.now();
+    this.#steps = this.#startSteps();
     try {
-      this.#store = await this.#platform.openStore(this.datadir);
-      this.#log.info("data directory opened", { datadir: this.datadir, network: this.params.name });
-      this.#bans = await BanList.load({
-        store: this.#store,
-        clock: this.#platform.clock,
-        logger: this.#log.child("bans"),
-        durationMs: this.options.bantime * 1000,
-      });
-      this.#log.info("ban list loaded", { bans: this.#bans.entries().length });
-      await this.#startListeners();
-      this.#startPersistentPeers();
-      await this.#startApi();
-      this.#state = "running";
+      await this.#steps;
     } catch (error) {
+      if (this.#abort.signal.aborted) {
+        this.#log.info("start interrupted by stop", { error: errorText(error) });
+        return;
+      }
+      this.#log.error("start failed", { error: errorText(error) });
       await this.stop();
       throw error;
     }
@@ -113,9 +210,32 @@ export class EdgeNode {
     return this.#stopping;
   }
 
+  /**
+   * A shutdown signal (SIGINT, SIGTERM) arrived: the first stops the node, a
+   * later one only logs that shutdown is in progress. Resolves when stopped.
+   */
+  signal(name: string): Promise<void> {
+    if (this.#stopping !== null) {
+      this.#log.warn(`${name} received; shutdown already in progress`, { signal: name });
+      return this.#stopping;
+    }
+    this.#log.info(`${name} received; shutting down`, { signal: name });
+    return this.stop();
+  }
+
   /** The node at a glance. */
   status(): NodeStatus {
-    const list = [...this.#peers.values()];
+    const conns = this.#connmgr?.connections() ?? [];
+    const book = this.#addrman?.stats();
+    const tip = this.#blocks.tip();
+    let inbound = 0;
+    let persistent = 0;
+    let feeler = 0;
+    for (const c of conns) {
+      if (c.kind === "inbound") inbound++;
+      if (c.kind === "persistent") persistent++;
+      if (c.kind === "feeler") feeler++;
+    }
     return {
       network: this.params.name,
       version: VERSION,
@@ -124,13 +244,14 @@ export class EdgeNode {
       uptimeSeconds: this.#startedAt
         ? Math.floor((this.#platform.clock.now() - this.#startedAt) / 1000)
         : 0,
-      listening: this.#listeners.map((l) => hostPortText(l.addr)),
+      listening: (this.#connmgr?.listening ?? []).map(hostPortText),
       api: this.#api ? hostPortText(this.#api.addr) : null,
       peers: {
-        inbound: list.filter((p) => p.direction === "inbound").length,
-        outbound: list.filter((p) => p.direction === "outbound").length,
-        persistent: list.filter((p) => p.persistent).length,
-        list: list.map((p) => ({
+        inbound,
+        outbound: conns.length - inbound,
+        persistent,
+        feeler,
+        list: conns.map(({ peer: p }) => ({
           id: p.id,
           peer: p.toString(),
           state: p.state,
@@ -139,101 +260,214 @@ export class EdgeNode {
           startHeight: p.remoteVersion?.startHeight ?? null,
         })),
       },
+      chain: { height: tip.height, bestHash: tip.hash },
+      sync: this.#blocks.sync(),
+      addrman: { new: book?.new ?? 0, tried: book?.tried ?? 0, total: book?.total ?? 0 },
       bans: this.#bans?.entries().length ?? 0,
+      memory: this.#platform.memory?.() ?? {},
     };
   }
 
   /** Per-peer statistics. */
   peers(): PeerStats[] {
-    return [...this.#peers.values()].map((p) => p.stats());
+    return (this.#connmgr?.connections() ?? []).map((c) => c.peer.stats());
   }
 
-  async #startListeners(): Promise<void> {
-    const wanted = this.options.listen.length
+  // ---- start ----
+
+  async #startSteps(): Promise<void> {
+    const signal = this.#abort.signal;
+    const log = this.#log;
+
+    // 1. Storage: peers.json, bans, anchors, headers.
+    const store = this.#store = await this.#platform.openStore(this.datadir);
+    if (signal.aborted) return;
+    this.#bans = await BanList.load({
+      store,
+      clock: this.#platform.clock,
+      logger: log.child("bans"),
+      durationMs: this.options.bantime * 1000,
+    });
+    const addrman = this.#addrman = await AddrManager.open({
+      sha256: this.#platform.sha256,
+      clock: this.#platform.clock,
+      random: this.#random,
+      logger: log.child("addrmgr"),
+      store,
+    });
+    this.#anchors = await takeAnchors(store, this.params.defaultPort, log);
+    const blockSummary = await this.#blocks.load(store);
+    if (signal.aborted) return;
+    log.info("storage loaded", {
+      datadir: this.datadir,
+      network: this.params.name,
+      addresses: addrman.size,
+      bans: this.#bans.entries().length,
+      anchors: this.#anchors.length,
+      ...blockSummary,
+    });
+
+    // 2. Address manager.
+    addrman.start();
+    const book = addrman.stats();
+    log.info("address manager started", { new: book.new, tried: book.tried });
+
+    // 3. Block manager.
+    await this.#blocks.start();
+    if (signal.aborted) return;
+    log.info("block manager started", { height: this.#blocks.tip().height });
+
+    // 4. Peer handler: gossip, message routing, connection manager.
+    const isBanned = (a: NetAddress) => this.#bans?.isBanned(a) ?? false;
+    const gossip = new AddrGossip({
+      book: addrman,
+      sha256: this.#platform.sha256,
+      clock: this.#platform.clock,
+      random: this.#random,
+      isBanned,
+    });
+    const router = new PeerRouter({ gossip, blocks: this.#blocks, logger: log.child("router") });
+    const connmgr = this.#connmgr = new ConnManager({
+      platform: this.#platform,
+      params: this.params,
+      addrman,
+      isBanned,
+      tasks: this.#tasks,
+      signal,
+      logger: log.child("connmgr"),
+      random: this.#random,
+      peerOptions: (kind) => this.#peerOptions(kind),
+      onPeer: (peer, kind) => this.#onPeer(peer, kind, router),
+      config: this.#connConfig(),
+    });
+    log.info("peer handler started", {
+      targetOutbound: connmgr.config.targetOutbound,
+      maxInbound: connmgr.config.maxInbound,
+      proxy: this.options.proxy ?? null,
+    });
+
+    // 5. Listeners.
+    const binds = this.options.listen.length
       ? this.options.listen
       : [`0.0.0.0:${this.params.defaultPort}`];
-    if (wanted.includes("none")) return;
-    for (const text of wanted) {
-      const hp = splitOptionHostPort(text, true)!;
-      const listener = await this.#platform.listen({ ...hp, onConn: (conn) => this.#accept(conn) });
-      this.#listeners.push(listener);
-      this.#log.info("listening for peers", { address: hostPortText(listener.addr) });
+    if (binds.includes("none")) log.info("not listening for peers (--listen=none)");
+    else {
+      const addresses = await connmgr.listen(binds.map((b) => hostPort(b, true)));
+      if (signal.aborted) return;
+      log.info("listening for peers", { addresses: addresses.map(hostPortText) });
     }
-  }
 
-  #accept(conn: Conn): void {
-    if (this.#abort.signal.aborted) return conn.close();
-    let peer: Peer;
-    try {
-      peer = newInboundPeer(conn, this.#peerOptions(false));
-    } catch (error) {
-      this.#log.debug("inbound connection refused", {
-        remote: hostPortText(conn.remote),
-        error: errorText(error),
-      });
-      return conn.close();
-    }
-    if (this.#bans?.isBanned(peer.address.address)) {
-      this.#log.debug("banned peer refused", { peer: peer.toString() });
-      void peer.disconnect("banned");
-      return;
-    }
-    this.#adopt(peer);
-  }
+    // 6. Anchors and persistent peers.
+    const anchors = connmgr.connectAnchors(this.#anchors);
+    const persistent = connmgr.startPersistent();
+    log.info("connecting to anchors and persistent peers", { anchors, persistent });
 
-  #startPersistentPeers(): void {
-    for (const text of [...this.options.connect, ...this.options.addnode]) {
-      const target = splitOptionHostPort(text)!;
-      this.#tasks.spawn(`persistent ${text}`, () => this.#keepConnected(target));
-    }
-  }
-
-  /** Dials `target` until stop, reconnecting after each loss with 5 s × attempts backoff. */
-  async #keepConnected(target: HostPort): Promise<void> {
-    const signal = this.#abort.signal;
-    const log = this.#log.child("connmgr");
-    for (let attempt = 1; !signal.aborted; attempt++) {
-      try {
-        const conn = await this.#platform.dial(target, {
-          signal,
-          timeoutMs: this.options.timeout * 1000,
-        });
-        const address = { address: parseAddress(conn.remote.host), port: target.port };
-        const peer = newOutboundPeer(address, conn, this.#peerOptions(true));
-        this.#adopt(peer);
-        await peer.closed;
-        if (peer.state === "ready") attempt = 0;
-      } catch (error) {
-        if (signal.aborted) return;
-        log.error("persistent peer connection failed", {
-          peer: `${hostPortText(target)} (outbound)`,
-          attempt,
-          error: errorText(error),
-        });
-      }
-      const delay = Math.min(RETRY_STEP_MS * Math.max(attempt, 1), RETRY_MAX_MS);
-      await this.#platform.clock.sleep(delay, signal).catch(() => {});
-    }
-  }
-
-  #adopt(peer: Peer): void {
-    this.#peers.set(peer.id, peer);
-    peer.on("misbehaving", (report) => {
-      if (report.banned) void this.#bans?.ban(peer.address.address, report.reason);
+    // 7. Seeding.
+    const seeding = connmgr.startSeeding();
+    log.info(seeding ? "address seeding started" : "address seeding off (--connect)", {
+      dnsSeed: this.options.dnsseed,
+      seedNodes: this.options.seednode.length,
+      needAddresses: addrman.needMoreAddresses(),
     });
-    peer.on("disconnected", () => this.#peers.delete(peer.id));
-    peer.start();
+
+    // 8. Outbound slots and feelers.
+    const filling = connmgr.startOutbound();
+    log.info(filling ? "filling outbound slots" : "automatic outbound off (--connect)", {
+      target: connmgr.config.targetOutbound,
+    });
+
+    // 9. HTTP API.
+    await this.#startApi();
+    if (signal.aborted) return;
+    this.#state = "running";
   }
 
-  #peerOptions(persistent: boolean): PeerOptions {
+  #connConfig(): Partial<ConnConfig> {
+    const o = this.options;
+    return {
+      targetOutbound: o.targetoutbound,
+      maxInbound: o.maxpeers,
+      maxInboundPerIp: o.maxpeersperip,
+      connectTimeoutMs: o.timeout * 1000,
+      connect: o.connect.map((t) => hostPort(t)),
+      addnode: o.addnode.map((t) => hostPort(t)),
+      seednode: o.seednode.map((t) => hostPort(t)),
+      dnsSeed: o.dnsseed,
+      proxy: o.proxy === undefined ? undefined : hostPort(o.proxy),
+      onion: o.onion === undefined ? undefined : hostPort(o.onion),
+      ...this.#tuning.conn,
+    };
+  }
+
+  #onPeer(peer: Peer, kind: ConnKind, router: PeerRouter): void {
+    router.attach(peer, kind);
+    peer.on("misbehaving", (report) => {
+      if (report.banned) void this.#ban(peer.address.address, report.reason);
+    });
+    if (kind === "feeler") return;
+    let ready = false;
+    peer.on("ready", () => {
+      ready = true;
+      this.#events.publish({
+        type: "peer.connected",
+        time: this.#platform.clock.now(),
+        data: {
+          id: peer.id,
+          peer: peer.toString(),
+          direction: peer.direction,
+          userAgent: peer.stats().userAgent,
+          persistent: peer.persistent,
+        },
+      });
+    });
+    peer.on("disconnected", (reason) => {
+      if (!ready) return;
+      this.#events.publish({
+        type: "peer.disconnected",
+        time: this.#platform.clock.now(),
+        data: { id: peer.id, peer: peer.toString(), reason },
+      });
+    });
+  }
+
+  /**
+   * Bans `address` for `durationMs` (default: --bantime), disconnects its
+   * peers and publishes the ban; resolves once the ban list is saved.
+   */
+  #ban(address: NetAddress, reason: string, durationMs?: number): Promise<void> {
+    const bans = this.#bans;
+    if (bans === null) return Promise.resolve();
+    const save = bans.ban(address, reason, durationMs).catch((error) =>
+      this.#log.warn("cannot save the ban list", { error: errorText(error) })
+    );
+    this.#banSaves.add(save);
+    void save.finally(() => this.#banSaves.delete(save));
+    const key = formatAddress(address);
+    const entry = bans.entries().find((e) => e.address === key);
+    if (entry !== undefined) {
+      this.#events.publish({
+        type: "ban",
+        time: this.#platform.clock.now(),
+        data: { address: entry.address, until: entry.until, reason: entry.reason },
+      });
+    }
+    for (const c of this.#connmgr?.connections() ?? []) {
+      if (addressEquals(c.peer.address.address, address)) void c.peer.disconnect("banned");
+    }
+    return save;
+  }
+
+  #peerOptions(kind: ConnKind): PeerOptions {
     return {
       magic: this.params.magic,
       sha256: this.#platform.sha256,
       clock: this.#platform.clock,
+      random: this.#random,
       logger: this.#log.child("peer"),
       services: OUR_SERVICES,
+      bestHeight: () => this.#blocks.tip().height,
       localNonces: this.#localNonces,
-      persistent,
+      persistent: kind === "persistent",
       id: this.#nextPeerId++,
       banThreshold: this.options.banscore,
       timeouts: {
@@ -247,40 +481,73 @@ export class EdgeNode {
 
   async #startApi(): Promise<void> {
     const api = this.options.api ?? `127.0.0.1:${this.params.defaultApiPort}`;
-    if (api === "none") return;
-    const hp = splitOptionHostPort(api, true)!;
+    if (api === "none") {
+      this.#log.info("status API off (--api=none)");
+      return;
+    }
+    const hp = hostPort(api, true);
     this.#api = await this.#platform.serve({ ...hp, fetch: (req) => this.app.fetch(req) });
     this.#log.info("status API listening", {
       url: `http://${hostPortText(this.#api.addr)}/status`,
     });
   }
 
+  // ---- stop ----
+
   async #stop(): Promise<void> {
     if (this.#state === "new") {
       this.#state = "stopped";
       return;
     }
+    const clock = this.#platform.clock;
+    const begun = clock.now();
+    const deadline = begun + (this.#tuning.stopDeadlineMs ?? STOP_DEADLINE_MS);
     this.#state = "stopping";
     this.#log.info("stopping");
     this.#abort.abort(new Error("node stopping"));
-    await Promise.all(this.#listeners.map((l) => l.close()));
-    await Promise.all([...this.#peers.values()].map((p) => p.disconnect("node stopping")));
-    await this.#api?.close();
-    const late = await this.#tasks.close(STOP_DEADLINE_MS, this.#platform.clock);
-    if (late.length) this.#log.warn("tasks still running at the stop deadline", { tasks: late });
+    await this.#steps?.catch(() => {});
+    const anchors = this.#connmgr?.anchors() ?? [];
+    await this.#connmgr?.stop();
+    if (this.#api !== null) {
+      if (!await settleWithin(this.#api.close(), deadline - clock.now(), clock)) {
+        this.#log.warn("the status API did not close before the stop deadline");
+      }
+    }
+    const late = await this.#tasks.close(Math.max(deadline - clock.now(), 0), clock);
+    if (late.length > 0) {
+      this.#log.warn("tasks still running at the stop deadline", {
+        count: late.length,
+        tasks: late.slice(0, MAX_LATE_TASKS_LOGGED),
+      });
+    }
+    await this.#saveState(anchors);
+    this.#events.close();
     this.#state = "stopped";
-    this.#log.info("stopped");
+    this.#log.info("stopped", { ms: clock.now() - begun });
   }
-}
 
-function hostPortText(hp: HostPort): string {
-  try {
-    return formatHostPort(parseAddress(hp.host), hp.port);
-  } catch {
-    return `${hp.host}:${hp.port}`;
+  /** The final saves: block manager, peers.json, anchors, bans. Failures are logged. */
+  async #saveState(anchors: AddressPort[]): Promise<void> {
+    const attempt = async (what: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+      } catch (error) {
+        this.#log.warn(`cannot save ${what}`, { error: errorText(error) });
+      }
+    };
+    await attempt("the block manager state", () => this.#blocks.stop());
+    const book = this.#addrman;
+    if (book !== null) {
+      // Always written on a clean stop (even unchanged), then the save timer stops.
+      await attempt("peers.json", async () => {
+        if (!await book.save()) throw new Error("the store refused the write");
+        await book.stop();
+      });
+    }
+    // Anchors are written only by a node that read them at start (see anchors.ts).
+    if (this.#store !== null && this.#anchors !== null) {
+      await attempt("anchors.json", () => saveAnchors(this.#store!, anchors));
+    }
+    await Promise.all(this.#banSaves);
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
