@@ -37,6 +37,8 @@ export interface AddrManagerOptions {
   readonly store?: KvStore;
   /** The bucketing key to start with (default: 32 random bytes); a loaded file's key wins. */
   readonly key?: Uint8Array;
+  /** Called after each successful write of peers.json, with the addresses written. */
+  readonly onSaved?: (addresses: number) => void;
 }
 
 /** A read-only view of one known address. Times are Unix seconds (0 = never). */
@@ -107,6 +109,7 @@ export class AddrManager {
   readonly #random: Random;
   readonly #log: Logger;
   readonly #store: KvStore | undefined;
+  readonly #onSaved: ((addresses: number) => void) | undefined;
   #tables: AddrTables;
   #dirty = false;
   #lastSaved: number | null = null;
@@ -120,6 +123,7 @@ export class AddrManager {
     this.#random = options.random ?? cryptoRandom;
     this.#log = options.logger ?? silentLogger;
     this.#store = options.store;
+    this.#onSaved = options.onSaved;
     this.#tables = new AddrTables(
       this.#sha256,
       options.key ?? this.#random.bytes(BUCKET_KEY_SIZE),
@@ -250,6 +254,29 @@ export class AddrManager {
     }).map(known);
   }
 
+  /**
+   * Every known address in a stable order (the order entries were stored),
+   * for paged listings: from the start, or after `after` (an address of a
+   * previous page). Undefined when `after` is no longer in the book.
+   */
+  list(
+    after?: { readonly addr: NetAddress; readonly port: number },
+  ): Iterable<KnownAddress> | undefined {
+    const entries = this.#tables.byKey;
+    const from = after === undefined ? undefined : this.#tables.find(after.addr, after.port);
+    if (after !== undefined && from === undefined) return undefined;
+    return (function* () {
+      let skipping = from !== undefined;
+      for (const e of entries.values()) {
+        if (skipping) {
+          skipping = e !== from;
+          continue;
+        }
+        yield known(e);
+      }
+    })();
+  }
+
   /** True while the book is small enough that we should ask peers for addresses. */
   needMoreAddresses(): boolean {
     return this.#tables.size < NEED_MORE_ADDRESSES_BELOW;
@@ -336,6 +363,7 @@ export class AddrManager {
       () => {
         this.#lastSaved = this.#clock.now();
         this.#log.debug("saved peers.json", { addresses: size, bytes: bytes.length });
+        this.#onSaved?.(size);
         return true;
       },
       (e: unknown) => {

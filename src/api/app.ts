@@ -4,9 +4,10 @@
  * mount `node.app` themselves.
  *
  * Each route comes from the route table (`routes.ts`): control routes check
- * the bearer token first (401), then the body is read under 64 KiB (413),
- * then path parameters, query and body are validated with the route's zod
- * schemas (400 naming every invalid field). Unknown routes are 404 JSON;
+ * the bearer token first (401), then the body is read under the route's
+ * bound (64 KiB; 8 MiB for a submitted block; 413 above), then path
+ * parameters, query and body are validated with the route's zod schemas
+ * (400 naming every invalid field). Unknown routes are 404 JSON;
  * a thrown `ApiRequestError` becomes its status; anything else thrown is a
  * logged 500 whose body carries no detail.
  */
@@ -15,6 +16,7 @@ import { Hono } from "hono";
 import type { z } from "zod";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { VERSION } from "../version.ts";
+import { fromHex } from "../wire/bytes.ts";
 import { AUTH_MESSAGES, checkBearer } from "./auth.ts";
 import { DASHBOARD_CSP, DASHBOARD_HTML } from "./dashboard.ts";
 import { type FieldIssue, fieldIssues, MAX_BODY_BYTES, readJsonBody } from "./input.ts";
@@ -37,6 +39,8 @@ export interface AppOptions {
   readonly keepAliveMs?: number;
   /** Most event streams open at once; default `MAX_EVENT_STREAMS`. */
   readonly maxEventStreams?: number;
+  /** Called for every request answered with a 500 (the node counts them). */
+  readonly onServerError?: (error: unknown) => void;
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -92,10 +96,11 @@ export function createApp(source: ApiSource, options: AppOptions = {}): Hono {
       const query = parse(spec.query, c.req.query(), "query");
       let body: unknown;
       if (spec.body !== undefined) {
-        const read = await readJsonBody(c.req.raw);
+        const limit = spec.maxBodyBytes ?? MAX_BODY_BYTES;
+        const read = await readJsonBody(c.req.raw, limit);
         if (read.ok) body = parse(spec.body, read.value, "body");
         else if (read.tooLarge) {
-          return c.json({ error: `request body is over ${MAX_BODY_BYTES / 1024} KiB` }, 413);
+          return c.json({ error: `request body is over ${limit / 1024} KiB` }, 413);
         } else issues.push(read.issue);
       }
       if (issues.length > 0) return c.json({ error: "invalid request", issues }, 400);
@@ -172,6 +177,12 @@ export function createApp(source: ApiSource, options: AppOptions = {}): Hono {
     return c.json({ ok: true });
   });
 
+  route(ROUTES.submitBlock, async (c, { body }) => {
+    const result = await source.submitBlock(fromHex(body.hex));
+    log.info("block submitted", result);
+    return c.json(result);
+  });
+
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
     if (error instanceof ApiRequestError) {
@@ -188,6 +199,7 @@ export function createApp(source: ApiSource, options: AppOptions = {}): Hono {
       path: c.req.path,
       error: errorText(error),
     });
+    options.onServerError?.(error);
     return c.json({ error: "internal error" }, 500);
   });
   return app;

@@ -25,7 +25,10 @@ import {
   peersResponse,
   readyResponse,
   statusResponse,
+  submitBlockBody,
+  submitBlockResponse,
 } from "./schemas.ts";
+import { MAX_BODY_BYTES } from "./input.ts";
 
 /** One documented answer of a route. */
 export interface RouteResponse {
@@ -50,6 +53,8 @@ export interface RouteSpec {
   readonly query?: z.ZodObject;
   /** The JSON body. */
   readonly body?: z.ZodObject;
+  /** Largest body accepted, bytes (413 above). Default `MAX_BODY_BYTES` (64 KiB). */
+  readonly maxBodyBytes?: number;
   readonly responses: Readonly<Record<number, RouteResponse>>;
 }
 
@@ -62,7 +67,16 @@ const unauthorized = {
     schema: errorResponse,
   },
 };
-const tooLarge = { 413: { description: "Body over 64 KiB", schema: errorResponse } };
+const tooLarge = {
+  413: { description: `Body over ${MAX_BODY_BYTES / 1024} KiB`, schema: errorResponse },
+};
+
+/**
+ * Largest `POST /blocks` body: a block of `MAX_BLOCK_SERIALIZED_SIZE`
+ * (4,000,000 bytes) is 8,000,000 hex digits; 8 MiB leaves room for the JSON
+ * around them.
+ */
+export const MAX_BLOCK_BODY_BYTES = 8 * 1024 * 1024;
 const notFound = (what: string) => ({
   404: { description: `No such ${what}`, schema: errorResponse },
 });
@@ -217,6 +231,27 @@ export const ROUTES = {
       ...invalid,
       ...unauthorized,
       ...notFound("ban"),
+    },
+  },
+  submitBlock: {
+    method: "post",
+    path: "/blocks",
+    summary: "Submit a raw block (like Core's submitblock); one that extends the tip is relayed",
+    control: true,
+    body: submitBlockBody,
+    maxBodyBytes: MAX_BLOCK_BODY_BYTES,
+    responses: {
+      200: { description: "Accepted, held as an orphan, or known", schema: submitBlockResponse },
+      400: {
+        description: "Invalid input, or the block was rejected (the reason is in the error)",
+        schema: errorResponse,
+      },
+      ...unauthorized,
+      413: {
+        description: `Body over ${MAX_BLOCK_BODY_BYTES / 1024 / 1024} MiB`,
+        schema: errorResponse,
+      },
+      503: { description: "The node is not running", schema: errorResponse },
     },
   },
 } as const satisfies Record<string, RouteSpec>;

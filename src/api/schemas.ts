@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { formatAddress, parseAddress } from "../wire/address_format.ts";
+import { MAX_BLOCK_SERIALIZED_SIZE } from "../wire/block.ts";
 import { formatHostPort, splitHostPort } from "../wire/host_port.ts";
 
 /** Networks the address manager keeps addresses for. */
@@ -23,6 +24,8 @@ export const MAX_CURSOR_LENGTH = 256;
 export const MAX_ADDRESS_TEXT = 100;
 /** Longest ban reason accepted: it is stored in bans.json and shown on the dashboard. */
 export const MAX_BAN_REASON = 200;
+/** Longest block hex accepted by `POST /blocks`: two digits per byte of the largest block. */
+export const MAX_BLOCK_HEX = 2 * MAX_BLOCK_SERIALIZED_SIZE;
 /** Longest ban accepted: 100 years, far past any useful ban, well inside a safe integer of ms. */
 export const MAX_BAN_SECONDS = 100 * 365 * 24 * 60 * 60;
 
@@ -128,6 +131,16 @@ export const banBody = z.strictObject({
   reason: z.string().max(MAX_BAN_REASON, `expected at most ${MAX_BAN_REASON} characters`)
     .regex(/^\P{Cc}*$/u, "expected text without control characters").optional()
     .describe("Why (stored with the ban)"),
+});
+
+/** `POST /blocks` body: a serialized block as hex (as Core's `submitblock` takes it). */
+export const submitBlockBody = z.strictObject({
+  hex: z.string({ error: "expected the block as a hex string" })
+    .min(1, "expected the block as a hex string")
+    .max(MAX_BLOCK_HEX, `expected at most ${MAX_BLOCK_HEX} hex digits (the largest block)`)
+    .regex(/^[0-9a-fA-F]*$/, "expected hex digits only")
+    .refine((hex) => hex.length % 2 === 0, "expected an even number of hex digits")
+    .describe("The serialized block (header and transactions, witness data included), hex"),
 });
 
 // ---------------------------------------------------------------- output
@@ -304,6 +317,18 @@ export const connectResponse = z.object({
 
 /** `POST /bans`. */
 export const banCreatedResponse = banResponse;
+
+/** `POST /blocks`. */
+export const submitBlockResponse = z.object({
+  hash: blockHash,
+  height: z.number().int().min(0).nullable()
+    .describe("Its height; null for an orphan (its parent is unknown)"),
+  status: z.enum(["accepted", "orphan", "duplicate"])
+    .describe(
+      "accepted: valid and stored (relayed when it is the new tip); orphan: held until its " +
+        "parent arrives; duplicate: accepted before",
+    ),
+});
 
 // ---------------------------------------------------------------- events
 

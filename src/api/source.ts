@@ -17,6 +17,7 @@ import type {
   inventoryResponse,
   nodeEvent,
   readyResponse,
+  submitBlockResponse,
 } from "./schemas.ts";
 
 /** A network the address manager keeps addresses for. */
@@ -46,6 +47,9 @@ export type Readiness = z.output<typeof readyResponse>;
 export type NodeEvent = z.output<typeof nodeEvent>;
 /** The event type names. */
 export type NodeEventType = NodeEvent["type"];
+
+/** What became of a block submitted with `POST /blocks`. */
+export type SubmittedBlock = z.output<typeof submitBlockResponse>;
 
 /** The answer to a connect request. */
 export interface ConnectResult {
@@ -113,6 +117,12 @@ export interface ApiSource {
   ban(address: string, durationSeconds?: number, reason?: string): Promise<BanEntry>;
   /** Lifts a ban; false when there was none (→ 404). */
   unban(address: string): Promise<boolean>;
+  /**
+   * Accepts a serialized block produced or obtained locally (like Core's
+   * `submitblock`) and relays it when it extends the tip. A rejected block
+   * throws `ApiRequestError(400, …)` naming the reason.
+   */
+  submitBlock(block: Uint8Array): Promise<SubmittedBlock>;
   /**
    * Events from now on until `signal` aborts, when the iterable must end.
    * A slow reader must not hold the node back: buffer a bounded number per

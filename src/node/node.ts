@@ -5,21 +5,24 @@
  * address manager → start the block manager → start the peer handler
  * (gossip, message routing, connection manager) → listeners → anchors and
  * persistent peers → seeding (seed nodes, DNS seeds, fixed seeds) → fill the
- * outbound slots (and feelers) → serve the HTTP API. Each step is logged at
- * info once. A `stop()` during `start()` ends the start quietly.
+ * outbound slots (and feelers) → serve the HTTP API (with a generated token
+ * written to `api.cookie` when no `--api-token` is set). Each step is logged
+ * at info once. A `stop()` during `start()` ends the start quietly.
  *
  * `stop()`: every call returns the same promise. It aborts the root
  * AbortController (every dial, sleep, DNS query and timer hangs off it),
  * notes the anchors, stops accepting and disconnects every peer, closes the
- * API, awaits the task group up to the deadline (2 s by default; what is
- * still running then is logged and left behind), stops the block manager
- * and the address manager (final peers.json), and writes the anchors and
- * pending bans.
+ * API (and deletes the cookie), awaits the task group up to the deadline
+ * (2 s by default; what is still running then is logged and left behind),
+ * stops the block manager (final headers save) and the address manager
+ * (final peers.json), writes the anchors and pending bans, and closes the
+ * store.
  */
 import type { Hono } from "hono";
 import { AddrGossip } from "../addrmgr/gossip.ts";
 import { AddrManager } from "../addrmgr/addr_manager.ts";
 import { createApp } from "../api/app.ts";
+import { COOKIE_KEY, deleteCookie, generateToken, writeCookie } from "../api/cookie.ts";
 import { splitOptionHostPort } from "../config/host_port.ts";
 import type { Options } from "../config/options.ts";
 import { saveAnchors, takeAnchors } from "../connmgr/anchors.ts";
@@ -32,7 +35,7 @@ import type { Peer, PeerOptions } from "../peer/peer.ts";
 import type { PeerStats } from "../peer/peer_stats.ts";
 import { NODE_WITNESS } from "../peer/services.ts";
 import type { Clock } from "../platform/clock.ts";
-import type { HostPort } from "../platform/conn.ts";
+import type { Conn, DialOptions, HostPort } from "../platform/conn.ts";
 import type { Platform } from "../platform/platform.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";
 import type { HttpServer } from "../platform/serve.ts";
@@ -43,10 +46,12 @@ import { formatAddress, parseAddress } from "../wire/address_format.ts";
 import type { AddressPort } from "../wire/host_port.ts";
 import { formatHostPort } from "../wire/host_port.ts";
 import { getParams, type NetworkParams } from "../wire/params.ts";
+import { isBindAny, isLocal } from "../wire/routability.ts";
 import type { NodeEvent } from "../api/source.ts";
 import { nodeApiSource } from "./api_source.ts";
-import { type BlockRoom, idleBlockRoom } from "./block_room.ts";
+import { BlockManagerRoom } from "./block_manager_room.ts";
 import { EventBus } from "./event_bus.ts";
+import { NodeMetrics } from "./node_metrics.ts";
 import { PeerRouter } from "./peer_router.ts";
 import type { NodeStatus } from "./status.ts";
 import { TaskGroup } from "./task_group.ts";
@@ -57,6 +62,8 @@ export const STOP_DEADLINE_MS = 2_000;
 export const OUR_SERVICES = NODE_WITNESS;
 /** Task names listed in the "still running at the deadline" warning. */
 const MAX_LATE_TASKS_LOGGED = 20;
+/** How a peer's disconnect reason starts when it sent a message that does not decode. */
+const MALFORMED_REASON = "malformed ";
 
 /** Settings tests and benches shorten; not user options. */
 export interface NodeTuning {
@@ -74,8 +81,6 @@ export interface NodeDeps {
   readonly datadir: string;
   /** Randomness for the address book and connection choices. Default `cryptoRandom`. */
   readonly random?: Random;
-  /** The block manager; default `idleBlockRoom` (see `block_room.ts`). */
-  readonly blocks?: BlockRoom;
   readonly tuning?: NodeTuning;
 }
 
@@ -98,6 +103,17 @@ function hostPortText(hp: HostPort): string {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** True when `host` (a bind address) is reachable from this machine only. */
+function isLoopback(host: string): boolean {
+  if (host === "localhost") return true;
+  try {
+    const address = parseAddress(host);
+    return isLocal(address) && !isBindAny(address);
+  } catch {
+    return false;
+  }
 }
 
 /** Resolves true when `p` settles within `ms`, false otherwise (never rejects). */
@@ -125,7 +141,10 @@ export class EdgeNode {
   /** The root of the AbortController tree. */
   readonly #abort = new AbortController();
   readonly #tasks: TaskGroup;
-  readonly #blocks: BlockRoom;
+  readonly #blocks: BlockManagerRoom;
+  readonly #metrics = new NodeMetrics();
+  /** The bearer token of the API's control routes. */
+  readonly #token: string;
   readonly #localNonces = new Set<bigint>();
   readonly #banSaves = new Set<Promise<void>>();
   /** Peer and ban events for the API's event stream. */
@@ -136,6 +155,8 @@ export class EdgeNode {
   #connmgr: ConnManager | null = null;
   #anchors: AddressPort[] | null = null;
   #api: HttpServer | null = null;
+  /** True while `api.cookie` holds our generated token. */
+  #cookieWritten = false;
   #state: NodeState = "new";
   #startedAt = 0;
   #nextPeerId = 1;
@@ -150,7 +171,32 @@ export class EdgeNode {
     this.#log = deps.logger.child("node");
     this.#random = deps.random ?? cryptoRandom;
     this.#tuning = deps.tuning ?? {};
-    this.#blocks = deps.blocks ?? idleBlockRoom(this.params);
+    this.#token = options.apiToken ?? generateToken();
+    this.#blocks = new BlockManagerRoom({
+      params: this.params,
+      sha256: this.#platform.sha256,
+      clock: this.#platform.clock,
+      logger: this.#log.child("sync"),
+      random: this.#random,
+      onAccepted: (e) =>
+        this.#events.publish({
+          type: "block.accepted",
+          time: e.receivedAt,
+          data: {
+            hash: e.hash,
+            height: e.height,
+            ...(e.from === undefined ? {} : { from: e.from }),
+          },
+        }),
+      onRelayed: (e, latencySeconds) => {
+        this.#metrics.relayLatency.observe(latencySeconds);
+        this.#events.publish({
+          type: "block.relayed",
+          time: this.#platform.clock.now(),
+          data: { hash: e.hash, to: [...e.to] },
+        });
+      },
+    });
     this.#tasks = new TaskGroup((name, error) =>
       this.#log.error("background task failed", { task: name, error: errorText(error) })
     );
@@ -158,12 +204,18 @@ export class EdgeNode {
       nodeApiSource({
         status: () => this.status(),
         connmgr: () => this.#connmgr,
+        addrman: () => this.#addrman,
         bans: () => this.#bans,
         blocks: this.#blocks,
+        metrics: this.#metrics,
         events: this.#events,
         ban: (address, reason, durationMs) => this.#ban(address, reason, durationMs),
       }),
-      { logger: this.#log.child("api") },
+      {
+        token: this.#token,
+        logger: this.#log.child("api"),
+        onServerError: () => this.#metrics.countError("api"),
+      },
     );
   }
 
@@ -294,6 +346,12 @@ export class EdgeNode {
       random: this.#random,
       logger: log.child("addrmgr"),
       store,
+      onSaved: (addresses) =>
+        this.#events.publish({
+          type: "addrman.saved",
+          time: this.#platform.clock.now(),
+          data: { addresses },
+        }),
     });
     this.#anchors = await takeAnchors(store, this.params.defaultPort, log);
     const blockSummary = await this.#blocks.load(store);
@@ -313,8 +371,7 @@ export class EdgeNode {
     log.info("address manager started", { new: book.new, tried: book.tried });
 
     // 3. Block manager.
-    await this.#blocks.start();
-    if (signal.aborted) return;
+    this.#blocks.start();
     log.info("block manager started", { height: this.#blocks.tip().height });
 
     // 4. Peer handler: gossip, message routing, connection manager.
@@ -328,7 +385,13 @@ export class EdgeNode {
     });
     const router = new PeerRouter({ gossip, blocks: this.#blocks, logger: log.child("router") });
     const connmgr = this.#connmgr = new ConnManager({
-      platform: this.#platform,
+      platform: {
+        dial: (target, o) => this.#dial(target, o),
+        listen: (o) => this.#platform.listen(o),
+        resolve: (name, o) => this.#platform.resolve(name, o),
+        clock: this.#platform.clock,
+        sha256: this.#platform.sha256,
+      },
       params: this.params,
       addrman,
       isBanned,
@@ -399,10 +462,26 @@ export class EdgeNode {
     };
   }
 
+  /** The platform's dial, counting failures (not aborts) as "dial" errors. */
+  async #dial(target: HostPort, options?: DialOptions): Promise<Conn> {
+    try {
+      return await this.#platform.dial(target, options);
+    } catch (error) {
+      if (!options?.signal?.aborted) this.#metrics.countError("dial");
+      throw error;
+    }
+  }
+
   #onPeer(peer: Peer, kind: ConnKind, router: PeerRouter): void {
     router.attach(peer, kind);
+    this.#metrics.peerOpened(peer);
     peer.on("misbehaving", (report) => {
+      this.#metrics.countError("misbehaviour");
       if (report.banned) void this.#ban(peer.address.address, report.reason);
+    });
+    peer.on("disconnected", (reason) => {
+      if (reason.startsWith(MALFORMED_REASON)) this.#metrics.countError("decode");
+      this.#metrics.peerClosed(peer);
     });
     if (kind === "feeler") return;
     let ready = false;
@@ -486,9 +565,24 @@ export class EdgeNode {
       return;
     }
     const hp = hostPort(api, true);
+    let cookie: string | undefined;
+    if (this.options.apiToken === undefined) {
+      if (!isLoopback(hp.host)) {
+        this.#log.warn(
+          "the status API is reachable from other hosts and no --api-token is set: its read " +
+            "routes need no token, and the generated one is only in the local cookie file; " +
+            "bind --api to 127.0.0.1, or set --api-token to control the node remotely",
+          { api },
+        );
+      }
+      await writeCookie(this.#store!, this.#token);
+      this.#cookieWritten = true;
+      cookie = `${this.datadir}/${COOKIE_KEY}`;
+    }
     this.#api = await this.#platform.serve({ ...hp, fetch: (req) => this.app.fetch(req) });
     this.#log.info("status API listening", {
       url: `http://${hostPortText(this.#api.addr)}/status`,
+      ...(cookie === undefined ? {} : { cookie }),
     });
   }
 
@@ -520,8 +614,17 @@ export class EdgeNode {
         tasks: late.slice(0, MAX_LATE_TASKS_LOGGED),
       });
     }
+    if (this.#cookieWritten) {
+      this.#cookieWritten = false;
+      await deleteCookie(this.#store!).catch((error) =>
+        this.#log.warn("cannot delete the API cookie", { error: errorText(error) })
+      );
+    }
     await this.#saveState(anchors);
     this.#events.close();
+    await this.#store?.close?.().catch((error: unknown) =>
+      this.#log.warn("cannot close the data directory", { error: errorText(error) })
+    );
     this.#state = "stopped";
     this.#log.info("stopped", { ms: clock.now() - begun });
   }

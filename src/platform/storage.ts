@@ -25,6 +25,8 @@ export interface KvStore {
    * when `from` holds no value.
    */
   rename(from: string, to: string): Promise<void>;
+  /** Releases the store and its lock; idempotent. */
+  close?(): Promise<void>;
 }
 
 const encoder = new TextEncoder();

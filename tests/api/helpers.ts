@@ -18,6 +18,7 @@ import type {
   InventoryView,
   NodeEvent,
   Readiness,
+  SubmittedBlock,
 } from "../../src/api/source.ts";
 import { banResponse, errorResponse, peerResponse, statusResponse } from "../../src/api/schemas.ts";
 import { createLogger, type LogRecord } from "../../src/log/logger.ts";
@@ -117,6 +118,7 @@ export class FakeSource implements ApiSource {
   }];
   readiness: Readiness = { ready: true, reasons: [] };
   connectResult: ConnectResult = { status: "connecting" };
+  submitResult: SubmittedBlock = { hash: HASH_A, height: 849_991, status: "accepted" };
   /** When set, every read and control method throws it. */
   failure: Error | undefined;
   /** Control calls and address queries, in order. */
@@ -259,6 +261,11 @@ export class FakeSource implements ApiSource {
     this.#check();
     return Promise.resolve(this.banList.some((b) => b.address === address));
   }
+  submitBlock(block: Uint8Array): Promise<SubmittedBlock> {
+    this.calls.push({ method: "submitBlock", args: [block] });
+    this.#check();
+    return Promise.resolve(this.submitResult);
+  }
 
   /** Delivers `event` to every open subscription. */
   emit(event: NodeEvent): void {
@@ -306,6 +313,7 @@ export function appFor(
     records?: LogRecord[];
     keepAliveMs?: number;
     maxEventStreams?: number;
+    onServerError?: (error: unknown) => void;
   } = {},
 ) {
   const records = options.records ?? [];
@@ -315,6 +323,7 @@ export function appFor(
     logger,
     keepAliveMs: options.keepAliveMs,
     maxEventStreams: options.maxEventStreams,
+    onServerError: options.onServerError,
   });
 }
 

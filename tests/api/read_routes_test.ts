@@ -122,11 +122,12 @@ describe("read routes", () => {
     }
   });
 
-  test("a source that throws gives a logged 500 with no stack or message", async () => {
+  test("a source that throws gives a logged, reported 500 with no stack or message", async () => {
     const records: LogRecord[] = [];
+    const reported: unknown[] = [];
     const source = new FakeSource();
     source.failure = new Error("secret internal detail at /home/x/node.ts:12");
-    const app = appFor(source, { records });
+    const app = appFor(source, { records, onServerError: (e) => reported.push(e) });
     for (const path of ["/status", "/peers", "/peers/1", "/addresses", "/chain", "/metrics"]) {
       const res = await app.request(path);
       expect(res.status).toBe(500);
@@ -137,6 +138,7 @@ describe("read routes", () => {
     const logged = records.filter((r) => r.level === "error");
     expect(logged.length).toBe(6);
     expect(logged[0].fields.error).toContain("secret internal detail");
+    expect(reported).toEqual(Array(6).fill(source.failure));
   });
 
   test("1,000 concurrent GET /status requests all succeed", async () => {

@@ -1,8 +1,9 @@
 /**
  * The node's life on the simulated network: the start steps in order, each
- * logged once; stop() with 100 dials hanging in a black hole and 50 live
- * peers ends every task before the deadline and saves peers.json; ten
- * concurrent stop() calls share one stop; a stop during start; a failed
+ * logged once (with a warning for an API on a public address); the final
+ * peers.json save is published as addrman.saved; stop() with 100 dials
+ * hanging in a black hole and 50 live peers ends every task before the
+ * deadline and saves peers.json; ten concurrent stop() calls share one stop; a stop during start; a failed
  * start cleans up; a second shutdown signal only logs; anchors survive a
  * clean restart and not a crash.
  */
@@ -56,6 +57,27 @@ describe("node lifecycle", () => {
     expect(steps).toEqual(START_STEPS);
     const res = await net.request(NODE_HOST, 8334, new Request("http://sim/status"));
     expect((await res.json()).state).toBe("running");
+    // The API is on a public address with a generated token: the node says so.
+    expect(sim.messages("warn").filter((m) => m.includes("reachable from other hosts")).length)
+      .toBe(1);
+  });
+
+  test("the final save of peers.json is published as addrman.saved", async () => {
+    const net = simNetwork();
+    const sim = simNode(net);
+    running.push(sim);
+    await sim.node.start();
+    const res = await sim.node.app.request("/events");
+    const reader = res.body!.getReader();
+    await sim.node.stop();
+    let text = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).toContain("event: addrman.saved");
+    expect(text).toContain('"addresses":0');
   });
 
   test("stop() with 100 black-hole dials and 50 live peers ends every task and saves", async () => {

@@ -42,12 +42,19 @@ describe("ban list", () => {
     const dir = mkdtempSync(join(tmpdir(), "btc-edge-bans-"));
     dirs.push(dir);
     const clock = new ManualClock();
-    const first = await BanList.load({ store: await platform.openStore(dir), clock });
+    // Each "restart" closes the store (releasing the data-directory lock) and opens it anew.
+    const restart = async () => {
+      await store.close?.();
+      store = await platform.openStore(dir);
+      return store;
+    };
+    let store = await platform.openStore(dir);
+    const first = await BanList.load({ store, clock });
     await first.ban(A, "malformed messages");
     await first.ban(B, "bad headers", 2 * HOUR);
 
     clock.advance(HOUR);
-    const second = await BanList.load({ store: await platform.openStore(dir), clock });
+    const second = await BanList.load({ store: await restart(), clock });
     expect(second.isBanned(A)).toBe(true);
     expect(second.isBanned(B)).toBe(true);
     expect(second.entries().map((e) => [e.address, e.reason])).toEqual([
@@ -57,9 +64,10 @@ describe("ban list", () => {
 
     // Expired bans are dropped on load.
     clock.advance(2 * HOUR);
-    const third = await BanList.load({ store: await platform.openStore(dir), clock });
+    const third = await BanList.load({ store: await restart(), clock });
     expect(third.isBanned(B)).toBe(false);
     expect(third.isBanned(A)).toBe(true);
+    await store.close?.();
   });
 
   test("unban is saved too", async () => {
