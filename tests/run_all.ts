@@ -101,6 +101,7 @@ const steps: Array<[string, () => Promise<Outcome>]> = [
         "adapters/",
         "tests/",
         "bench/",
+        "scripts/",
       ]),
   ],
   ["lint", () => check("deno lint", bin("deno"), ["lint"])],

@@ -6,7 +6,10 @@
  * directory, which is fsynced and renamed over the key, and then the
  * directory itself is fsynced so the rename survives a crash. Temp files
  * start with "." (keys may not), so `list` never sees them, and `openFileStore`
- * removes any left by a crash — so open one store per directory at a time.
+ * removes any left by a crash once it holds the directory's lock
+ * (`dir_lock.ts`): one store per directory at a time, across processes.
+ * `close` (after the last write has settled) releases the lock; the store's
+ * operations reject after it.
  *
  * The node's data (api.cookie among it) is private: the directory is created
  * with mode 0700 and every file with mode 0600.
@@ -14,6 +17,7 @@
 import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { KvStore } from "../../src/platform/storage.ts";
+import { lockDir } from "./dir_lock.ts";
 import { checkKey, missingKeyError } from "./key.ts";
 
 const TEMP_SUFFIX = ".tmp";
@@ -21,23 +25,39 @@ const TEMP_SUFFIX = ".tmp";
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 
-/** Opens (creating if missing) the store rooted at `dir`. */
+/**
+ * Opens (creating if missing) the store rooted at `dir` and locks the
+ * directory. Rejects naming the directory and the holder's pid when another
+ * process, or another open store in this one, is using it.
+ */
 export async function openFileStore(dir: string): Promise<KvStore> {
   await mkdir(dir, { recursive: true, mode: DIR_MODE });
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name.startsWith(".") && entry.name.endsWith(TEMP_SUFFIX)) {
-      await unlink(join(dir, entry.name)).catch(ignoreMissing);
-    }
+  const lock = await lockDir(dir);
+  try {
+    await removeTempFiles(dir);
+  } catch (error) {
+    await lock.release();
+    throw error;
   }
   // Temp names are unique per store instance (random) and per write (serial).
   const token = crypto.randomUUID().slice(0, 8);
   let serial = 0;
+  let closed = false;
+  const ensureOpen = () => {
+    if (closed) throw new Error(`the store in ${dir} is closed`);
+  };
   const path = (key: string) => {
+    ensureOpen();
     checkKey(key);
     return join(dir, key);
   };
 
   return {
+    async close() {
+      closed = true;
+      await lock.release();
+    },
+
     async get(key) {
       try {
         const bytes = await readFile(path(key));
@@ -74,6 +94,7 @@ export async function openFileStore(dir: string): Promise<KvStore> {
     },
 
     async list(prefix = "") {
+      ensureOpen();
       const entries = await readdir(dir, { withFileTypes: true });
       return entries
         .filter((entry) =>
@@ -95,6 +116,15 @@ export async function openFileStore(dir: string): Promise<KvStore> {
       await syncDir(dir);
     },
   };
+}
+
+/** Removes the temp files a crash left behind (ours: the lock is held). */
+async function removeTempFiles(dir: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name.startsWith(".") && entry.name.endsWith(TEMP_SUFFIX)) {
+      await unlink(join(dir, entry.name)).catch(ignoreMissing);
+    }
+  }
 }
 
 /** Error codes of platforms that cannot fsync a directory (Windows); the rename still happened. */

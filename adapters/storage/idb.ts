@@ -51,5 +51,7 @@ export function openIdbStore(dbName: string, storeName = "kv"): KvStore {
           };
         }));
     },
+    // Nothing to release: IndexedDB has no lock for a store to hold.
+    async close() {},
   };
 }

@@ -36,6 +36,8 @@ export function memoryStore(): KvStore {
         values.delete(from);
         values.set(to, value);
       }),
+    // Nothing to release: the values live as long as this object.
+    close: () => Promise.resolve(),
   };
 }
 

@@ -46,7 +46,9 @@ main { padding: 1rem 1.2rem; display: grid; gap: 1rem; }
 h2 { font-size: .8rem; text-transform: uppercase; letter-spacing: .06em; color: var(--muted);
   margin: 0 0 .5rem; }
 dl { display: grid; grid-template-columns: auto 1fr; gap: .15rem .8rem; margin: 0; }
-dt { color: var(--muted); } dd { margin: 0; font-variant-numeric: tabular-nums; }
+dt { color: var(--muted); white-space: nowrap; }
+dd { margin: 0; min-width: 0; font-variant-numeric: tabular-nums; }
+#best-hash { display: block; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid var(--line);
   white-space: nowrap; }
@@ -133,6 +135,7 @@ const BODY = `
   <section class="wide">
     <h2>Events</h2>
     <ol id="events"></ol>
+    <p id="events-empty" class="empty">No events yet.</p>
   </section>
 </main>
 `;
@@ -304,6 +307,7 @@ const SCRIPT = `
     li.appendChild(b);
     li.appendChild(document.createTextNode(summary(ev)));
     list.insertBefore(li, list.firstChild);
+    byId("events-empty").hidden = true;
     while (list.children.length > MAX_EVENTS) list.removeChild(list.lastChild);
   }
 
@@ -312,15 +316,19 @@ const SCRIPT = `
     if (pollTimer !== null) clearTimeout(pollTimer);
     pollTimer = null;
     inFlight = true;
-    Promise.all([getJson("status"), getJson("peers"), getJson("addresses?limit=0"), getJson("inventory")])
-      .then(function (r) {
-        renderStatus(r[0]);
-        renderPeers(r[1]);
-        renderAddresses(r[2]);
-        renderBlocks(r[3]);
-        showError("");
+    // Each part renders on its own, so one failing endpoint doesn't blank the others.
+    var parts = [["status", renderStatus], ["peers", renderPeers],
+      ["addresses?limit=0", renderAddresses], ["inventory", renderBlocks]];
+    Promise.all(parts.map(function (part) {
+      return getJson(part[0]).then(part[1]).then(
+        function () { return null; },
+        function (e) { return e.message; });
+    }))
+      .then(function (failures) {
+        var failed = failures.filter(function (m) { return m !== null; });
+        if (failed.length === parts.length) showError("Cannot reach the node: " + failed[0]);
+        else showError(failed.length ? "Some data is unavailable: " + failed.join("; ") : "");
       })
-      .catch(function (e) { showError("Cannot reach the node: " + e.message); })
       .then(function () {
         inFlight = false;
         if (again) { again = false; poll(); } else pollTimer = setTimeout(poll, POLL_MS);

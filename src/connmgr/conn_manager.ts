@@ -725,11 +725,15 @@ export class ConnManager {
         });
         if (signal.aborted) return;
         for (const a of answers) learned += book.add(a.addresses, a.source);
-        this.#log.info("DNS seeds queried", {
-          seeds: answers.length,
-          answered: answers.filter((a) => a.error === undefined).length,
-          added: learned,
-        });
+        const answered = answers.filter((a) => a.error === undefined).length;
+        this.#log.info("DNS seeds queried", { seeds: answers.length, answered, added: learned });
+        if (answered === 0 && this.#readyOutbound() === 0) {
+          this.#log.warn(
+            "no DNS seed answered and no peer is connected: no peers are reachable yet " +
+              "(is this machine offline?); the node keeps trying and its status API stays up",
+            { seeds: answers.length },
+          );
+        }
         this.#wake.notify();
       }
     }

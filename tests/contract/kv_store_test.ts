@@ -160,6 +160,14 @@ export function kvStoreContract(name: string, makeStore: () => Promise<KvStore>)
       await setJson(store, "state.json", { peers: ["1.2.3.4:8333"], n: 1 });
       expect(await getJson(store, "state.json")).toEqual({ peers: ["1.2.3.4:8333"], n: 1 });
     });
+
+    test("close resolves, and a second close too", async () => {
+      const store = await makeStore();
+      await store.set("k", text("v"));
+      expect(store.close).toBeInstanceOf(Function);
+      await store.close!();
+      await store.close!();
+    });
   });
 }
 

@@ -23,7 +23,7 @@ describe("file store", () => {
     const dir = join(fresh(), "a", "b");
     const store = await openFileStore(dir);
     await store.set("x", text("1"));
-    expect(await readdir(dir)).toEqual(["x"]);
+    expect((await readdir(dir)).sort()).toEqual([".lock", "x"]);
   });
 
   test("one file per key holding exactly the value, no temp files left", async () => {
@@ -31,14 +31,18 @@ describe("file store", () => {
     const store = await openFileStore(dir);
     await store.set("peers.json", text("[]"));
     await store.set("peers.json", text("[1]"));
-    expect(await readdir(dir)).toEqual(["peers.json"]);
+    expect((await readdir(dir)).sort()).toEqual([".lock", "peers.json"]);
     expect(new Uint8Array(await readFile(join(dir, "peers.json")))).toEqual(text("[1]"));
   });
 
   test("values survive reopening the directory", async () => {
     const dir = fresh();
-    await (await openFileStore(dir)).set("bans.json", text("{}"));
-    expect(await (await openFileStore(dir)).get("bans.json")).toEqual(text("{}"));
+    const first = await openFileStore(dir);
+    await first.set("bans.json", text("{}"));
+    await first.close!();
+    const second = await openFileStore(dir);
+    expect(await second.get("bans.json")).toEqual(text("{}"));
+    await second.close!();
   });
 
   test("list ignores hidden files and subdirectories; opening removes stale temp files", async () => {
@@ -49,14 +53,17 @@ describe("file store", () => {
     await writeFile(join(dir, ".keep-me"), "not ours");
     await (await openFileStore(join(dir, "sub"))).set("inner", text("i"));
     expect(await store.list()).toEqual(["real"]);
-    await openFileStore(dir);
-    expect((await readdir(dir)).sort()).toEqual([".keep-me", "real", "sub"]);
+    await store.close!();
+    const reopened = await openFileStore(dir);
+    expect((await readdir(dir)).sort()).toEqual([".keep-me", ".lock", "real", "sub"]);
+    await reopened.close!();
   });
 
   test("platform.openStore opens a file store", async () => {
     const dir = fresh();
     const store = await platform.openStore(dir);
     await store.set("k", text("v"));
-    expect(await readdir(dir)).toEqual(["k"]);
+    expect((await readdir(dir)).sort()).toEqual([".lock", "k"]);
+    await store.close!();
   });
 });
