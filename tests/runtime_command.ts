@@ -3,7 +3,7 @@
  * runtime (from node_modules), and the current runtime's name.
  */
 import { fileURLToPath } from "node:url";
-export { runtimeName } from "#platform";
+import { runtimeName as current } from "#platform";
 
 /** The project root (with a trailing slash). */
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -12,6 +12,12 @@ export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const RUNTIMES = ["deno", "bun", "node"] as const;
 /** One of them. */
 export type RuntimeName = typeof RUNTIMES[number];
+
+/**
+ * The runtime running this test, typed as any of the three (the adapter's
+ * literal type would make `runtimeName === "node"` a type error under deno check).
+ */
+export const runtimeName: RuntimeName = current as RuntimeName;
 
 /**
  * `[command, ...args]` that runs `script` under `runtime`. Deno runs from its

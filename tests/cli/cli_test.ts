@@ -22,7 +22,7 @@ interface Run {
 }
 
 function start(args: string[], env: Record<string, string> = {}): Run {
-  const [cmd, ...rest] = runtimeCommand(runtimeName as "deno" | "bun" | "node", MAIN);
+  const [cmd, ...rest] = runtimeCommand(runtimeName, MAIN);
   const child = spawn(cmd, [...rest, ...args], {
     cwd: ROOT,
     env: { ...globalThis.process.env, NO_COLOR: "1", ...env },
