@@ -1,9 +1,11 @@
 /**
- * SHA-256 per-call cost by input size: the native hasher against the plain
- * TypeScript one (adapters/shared/sha256_small.ts), and platform.sha256 (the
- * adapter's choice). Picks the thresholds in adapters/shared/hybrid_sha256.ts:
- * the native call costs a fixed ~0.6–1 µs plus little per byte, the
- * TypeScript one ~0.13 µs per 64-byte block plus its result allocation.
+ * SHA-256 and double SHA-256 per-call cost by input size: node:crypto's
+ * `hash()` (digest as a Buffer, or as a latin1 or hex string as the Node and
+ * Deno adapters read it) against the plain TypeScript hasher
+ * (adapters/shared/sha256_small.ts), and platform.sha256 (the adapter's
+ * choice). Picks the thresholds in adapters/shared/hybrid_sha256.ts: the
+ * native call costs a fixed ~0.3–1 µs plus little per byte, the TypeScript
+ * one ~0.13 µs per 64-byte block plus its result allocation.
  *
  * Each cell is the best of several rounds (the hashers take turns, so a busy
  * machine hurts them alike); every hasher is checked against node:crypto first.
@@ -14,10 +16,19 @@
  */
 import { platform } from "#platform";
 import { slabSmallSha256 } from "../adapters/shared/hybrid_sha256.ts";
-import { nativeSha256 } from "../adapters/shared/node_sha256.ts";
-import { smallSha256 } from "../adapters/shared/sha256_small.ts";
+import {
+  denoNativeSha256Into,
+  nativeSha256,
+  nodeNativeSha256Into,
+} from "../adapters/shared/node_sha256.ts";
+import {
+  sha256OfDigestInto,
+  smallSha256,
+  smallSha256dInto,
+} from "../adapters/shared/sha256_small.ts";
 import type { Sha256 } from "../src/platform/hash.ts";
 import { bytesEqual } from "../src/wire/bytes.ts";
+import { sha256d } from "../src/wire/hash.ts";
 import { nodeSha256 } from "../tests/support/vectors.ts";
 import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
 
@@ -35,23 +46,58 @@ const CELL_MS = 60;
 /** Rounds; each cell reports its best. */
 const ROUNDS = 5;
 
+/** A `Sha256` writing through `into` to a fresh array. */
+function intoFresh(into: (data: Uint8Array, out: Uint8Array, at: number) => void): Sha256 {
+  return (data) => {
+    const out = new Uint8Array(32);
+    into(data, out, 0);
+    return out;
+  };
+}
+
+/** A double hash: `first` writes the first digest, TypeScript hashes it again. */
+function nativeThenSmall(first: (data: Uint8Array, out: Uint8Array, at: number) => void): Sha256 {
+  const digest = new Uint8Array(32);
+  return intoFresh((data, out, at) => {
+    first(data, digest, 0);
+    sha256OfDigestInto(digest, out, at);
+  });
+}
+
 const hashers: [string, Sha256][] = [
   ["node:crypto hash()", nativeSha256],
   ["smallSha256 (TS)", smallSha256],
   ["slabSmallSha256 (TS)", slabSmallSha256],
   ["platform.sha256", platform.sha256],
+  ["hash() latin1 digest", intoFresh(nodeNativeSha256Into)],
+  ["hash() hex digest", intoFresh(denoNativeSha256Into)],
 ];
 if (typeof Bun !== "undefined") {
   const bun = Bun;
   hashers.push(["Bun.SHA256.hash(d, into)", (d) => bun.SHA256.hash(d, new Uint8Array(32))]);
 }
 
+/** Double SHA-256 (each returns SHA-256(SHA-256(data))). */
+const doubles: [string, Sha256][] = [
+  ["TS both rounds", intoFresh(smallSha256dInto)],
+  ["latin1 digest + TS", nativeThenSmall(nodeNativeSha256Into)],
+  ["hex digest + TS", nativeThenSmall(denoNativeSha256Into)],
+  ["platform.sha256.double", (d) => sha256d(platform.sha256, d)],
+];
+
 const inputs = SIZES.map((n) => new Uint8Array(n).map((_, i) => (i * 31 + n) & 0xff));
 
-for (const [name, sha256] of hashers) {
-  for (const data of inputs) {
-    if (!bytesEqual(sha256(data), nodeSha256(data))) {
-      throw new Error(`${name} is wrong on ${data.length} bytes`);
+for (
+  const [list, reference] of [
+    [hashers, nodeSha256],
+    [doubles, (d: Uint8Array) => nodeSha256(nodeSha256(d))],
+  ] as const
+) {
+  for (const [name, sha256] of list) {
+    for (const data of inputs) {
+      if (!bytesEqual(sha256(data), reference(data))) {
+        throw new Error(`${name} is wrong on ${data.length} bytes`);
+      }
     }
   }
 }
@@ -70,32 +116,52 @@ function perCall(sha256: Sha256, data: Uint8Array): number {
   return (now - begin) * 1000 / calls;
 }
 
-const best = hashers.map(() => SIZES.map(() => Infinity));
-for (let round = 0; round < ROUNDS; round++) {
-  hashers.forEach(([, sha256], h) => {
-    inputs.forEach((data, s) => {
-      best[h][s] = Math.min(best[h][s], perCall(sha256, data));
+/** Best µs per call of each hasher at each size over `ROUNDS` rounds (taking turns). */
+function measure(list: [string, Sha256][]): number[][] {
+  const best = list.map(() => SIZES.map(() => Infinity));
+  for (let round = 0; round < ROUNDS; round++) {
+    list.forEach(([, sha256], h) => {
+      inputs.forEach((data, s) => {
+        best[h][s] = Math.min(best[h][s], perCall(sha256, data));
+      });
     });
-  });
+  }
+  return best;
 }
+
+function table(title: string, list: [string, Sha256][], best: number[][]): void {
+  const header = ["µs / call", ...SIZES.map((n) => `${n} B`)];
+  const body = list.map(([name], h) => [name, ...best[h].map((us) => us.toFixed(3))]);
+  const widths = header.map((c, i) => Math.max(c.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join("  ");
+  console.log(`\n${title} — ${runtime} (best of ${ROUNDS} rounds)`);
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const r of body) console.log(line(r));
+  console.log("");
+}
+
+const best = measure(hashers);
+const doubleBest = measure(doubles);
+table("SHA-256 per call by input size", hashers, best);
+table("Double SHA-256 per call by input size", doubles, doubleBest);
 if (sink === -1) console.log(sink); // keeps the results alive
 
-const header = ["µs / call", ...SIZES.map((n) => `${n} B`)];
-const body = hashers.map(([name], h) => [name, ...best[h].map((us) => us.toFixed(3))]);
-const widths = header.map((c, i) => Math.max(c.length, ...body.map((r) => r[i].length)));
-const line = (cells: string[]) =>
-  cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join("  ");
-console.log(`\nSHA-256 per call by input size — ${runtime} (best of ${ROUNDS} rounds)`);
-console.log(line(header));
-console.log(widths.map((w) => "-".repeat(w)).join("  "));
-for (const r of body) console.log(line(r));
-console.log("");
-
-for (const h of [1, 2]) {
-  const from = SIZES.find((_, s) => best[h][s] >= best[0][s]);
+/** The native digest form this runtime's adapter reads (Bun's adapter uses neither). */
+const digestForm = runtime.startsWith("deno") ? "hex" : "latin1";
+const native = best[hashers.findIndex(([name]) => name.includes(digestForm))];
+const nativeDouble = doubleBest[doubles.findIndex(([name]) => name.includes(digestForm))];
+const crossovers: [string, number[], number[]][] = [
+  ["smallSha256", best[1], native],
+  ["slabSmallSha256", best[2], native],
+  ["the TS double hash", doubleBest[0], nativeDouble],
+];
+for (const [name, small, fast] of crossovers) {
+  const from = SIZES.find((_, s) => small[s] >= fast[s]);
   console.log(
     from === undefined
-      ? `${hashers[h][0]} beats node:crypto hash() at every size measured`
-      : `node:crypto hash() is as fast as ${hashers[h][0]} from ${from} bytes`,
+      ? `${name} beats the ${digestForm}-digest native path at every size measured`
+      : `the ${digestForm}-digest native path is as fast as ${name} from ${from} bytes`,
   );
 }

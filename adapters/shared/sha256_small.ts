@@ -5,9 +5,11 @@
  * (~0.65 µs on Node 24, ~1 µs on Deno 2.5) dwarfs the work for the 32- and
  * 64-byte inputs that dominate Bitcoin hashing (the second round of every
  * sha256d, merkle pairs, headers). This version has no per-call cost beyond
- * its 32-byte result, so it wins below a few hundred bytes; the adapters
- * switch to the native call above that (see hybrid_sha256.ts for the
- * thresholds and figures).
+ * its 32-byte result, so it wins on short inputs; the adapters switch to the
+ * native call above a threshold (see hybrid_sha256.ts for the thresholds and
+ * figures). For Bitcoin's double SHA-256 it also does the second round
+ * straight from the first digest's state (`smallSha256dInto`), or from a
+ * native first digest (`sha256OfDigestInto`): one compression, no array.
  *
  * Built for V8: the state and the 16-word message block live in preallocated
  * Int32Arrays (int32, not uint32, so values stay small integers), and one
@@ -465,12 +467,8 @@ function loadBlock(data: Uint8Array, at: number): void {
   }
 }
 
-/**
- * Writes SHA-256 of `data` to `out[at, at + 32)`. Correct for any length, but
- * meant for short inputs: it takes ~0.13 µs per 64-byte block against ~0.03
- * µs for the native hashers, so it loses on long ones.
- */
-export function smallSha256Into(data: Uint8Array, out: Uint8Array, at: number): void {
+/** Sets `H` to the initial hash value. */
+function resetState(): void {
   H[0] = 0x6a09e667;
   H[1] = 0xbb67ae85;
   H[2] = 0x3c6ef372;
@@ -479,6 +477,11 @@ export function smallSha256Into(data: Uint8Array, out: Uint8Array, at: number): 
   H[5] = 0x9b05688c;
   H[6] = 0x1f83d9ab;
   H[7] = 0x5be0cd19;
+}
+
+/** Leaves SHA-256 of `data` in `H`. */
+function hashToState(data: Uint8Array): void {
+  resetState();
   const n = data.length;
   const full = n - (n & 63);
   let i = 0;
@@ -504,6 +507,36 @@ export function smallSha256Into(data: Uint8Array, out: Uint8Array, at: number): 
   W[14] = n / 0x20000000; // high word of n * 8 (the store truncates)
   W[15] = n << 3;
   compress();
+}
+
+/**
+ * Replaces the digest in `H` by its own SHA-256: the second round of sha256d
+ * is one compression of the 8 digest words followed by fixed padding (0x80,
+ * zeros, bit length 256), with no bytes in between.
+ */
+function rehashState(): void {
+  W[0] = H[0];
+  W[1] = H[1];
+  W[2] = H[2];
+  W[3] = H[3];
+  W[4] = H[4];
+  W[5] = H[5];
+  W[6] = H[6];
+  W[7] = H[7];
+  W[8] = 0x80000000 | 0;
+  W[9] = 0;
+  W[10] = 0;
+  W[11] = 0;
+  W[12] = 0;
+  W[13] = 0;
+  W[14] = 0;
+  W[15] = 256;
+  resetState();
+  compress();
+}
+
+/** Writes the state `H` big-endian to `out[at, at + 32)`. */
+function writeState(out: Uint8Array, at: number): void {
   for (let k = 0; k < 8; k++, at += 4) {
     const v = H[k];
     out[at] = v >>> 24;
@@ -513,9 +546,45 @@ export function smallSha256Into(data: Uint8Array, out: Uint8Array, at: number): 
   }
 }
 
+/**
+ * Writes SHA-256 of `data` to `out[at, at + 32)`. Correct for any length, but
+ * meant for short inputs: it takes ~0.13 µs per 64-byte block against ~0.03
+ * µs for the native hashers, so it loses on long ones. `out` may overlap
+ * `data`: all of `data` is read before `out` is written.
+ */
+export function smallSha256Into(data: Uint8Array, out: Uint8Array, at: number): void {
+  hashToState(data);
+  writeState(out, at);
+}
+
 /** SHA-256 of `data`: a new 32-byte Uint8Array (see `smallSha256Into`). */
 export function smallSha256(data: Uint8Array): Uint8Array {
   const out = new Uint8Array(32);
   smallSha256Into(data, out, 0);
   return out;
+}
+
+/**
+ * Writes SHA-256(SHA-256(`data`)) to `out[at, at + 32)`, with no
+ * intermediate digest in memory: the first digest goes from the state
+ * straight into the second round's message words. Short inputs only, as for
+ * `smallSha256Into`; `out` may overlap `data`.
+ */
+export function smallSha256dInto(data: Uint8Array, out: Uint8Array, at: number): void {
+  hashToState(data);
+  rehashState();
+  writeState(out, at);
+}
+
+/**
+ * Writes SHA-256 of the 32-byte `digest` to `out[at, at + 32)`: the second
+ * round of sha256d when a native hasher did the first. One compression;
+ * `out` may overlap `digest`.
+ */
+export function sha256OfDigestInto(digest: Uint8Array, out: Uint8Array, at: number): void {
+  for (let j = 0, i = 0; j < 8; j++, i += 4) {
+    H[j] = (digest[i] << 24) | (digest[i + 1] << 16) | (digest[i + 2] << 8) | digest[i + 3];
+  }
+  rehashState();
+  writeState(out, at);
 }

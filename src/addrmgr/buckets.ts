@@ -14,6 +14,7 @@
 import type { Sha256 } from "../platform/hash.ts";
 import type { NetAddress } from "../wire/address.ts";
 import { INTERNAL_IN_IPV6_PREFIX, IPV4_IN_IPV6_PREFIX } from "../wire/address.ts";
+import { sha256dInto } from "../wire/hash.ts";
 
 /** Buckets in the tried table (Core ADDRMAN_TRIED_BUCKET_COUNT). */
 export const TRIED_BUCKET_COUNT = 256;
@@ -84,6 +85,8 @@ export class BucketHasher {
   readonly #buf: Uint8Array;
   /** Views of `#buf` by length, so hashing allocates no view. */
   readonly #views: Uint8Array[] = [];
+  /** Where each digest is written, so hashing allocates no result either. */
+  readonly #digest = new Uint8Array(32);
   readonly #keyScratch = new Uint8Array(MAX_SERVICE_KEY);
   /** Tried step 2, by address group: 8 buckets each (-1 = not yet computed). */
   readonly #triedStep2 = new Map<string, Int16Array>();
@@ -104,7 +107,8 @@ export class BucketHasher {
   #cheapLow16(len: number): number {
     let view = this.#views[len];
     if (view === undefined) view = this.#views[len] = this.#buf.subarray(0, len);
-    const d = this.#sha256(this.#sha256(view));
+    const d = this.#digest;
+    sha256dInto(this.#sha256, view, d, 0);
     return d[0] | (d[1] << 8);
   }
 

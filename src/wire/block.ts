@@ -8,7 +8,7 @@
 import type { Sha256 } from "../platform/hash.ts";
 import { ByteReader, bytesEqual, ByteWriter } from "./bytes.ts";
 import { DecodeError } from "./errors.ts";
-import { sha256d } from "./hash.ts";
+import { sha256dInto } from "./hash.ts";
 import {
   type BlockHeader,
   blockHeaderHash,
@@ -150,7 +150,7 @@ export function blockTxids(sha256: Sha256, block: Block): Uint8Array {
     const data = witness === 0
       ? bytes.subarray(start, end)
       : scratch.subarray(0, stripWitness(bytes, start, witness, end, scratch));
-    out.set(sha256d(sha256, data), i * 32);
+    sha256dInto(sha256, data, out, i * 32);
   }
   return out;
 }
@@ -167,7 +167,7 @@ export function blockWtxids(sha256: Sha256, block: Block, txids?: Uint8Array): U
     if (witnessOffsets[i] === 0 && txids) {
       out.set(txids.subarray(i * 32, i * 32 + 32), i * 32);
     } else {
-      out.set(sha256d(sha256, bytes.subarray(txOffsets[i], txOffsets[i + 1])), i * 32);
+      sha256dInto(sha256, bytes.subarray(txOffsets[i], txOffsets[i + 1]), out, i * 32);
     }
   }
   return out;

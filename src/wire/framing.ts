@@ -20,6 +20,22 @@ const MAGIC_SIZE = 4;
 const LENGTH_END = MAGIC_SIZE + COMMAND_SIZE + 4;
 /** First allocation for a payload that arrives in pieces; it grows as bytes come. */
 const INITIAL_PAYLOAD_CAPACITY = 64 * 1024;
+/**
+ * Payloads from this size up have their verified checksum remembered. Below
+ * it, hashing again costs under ~40 µs: not worth a map entry per message.
+ */
+export const CHECKSUM_MEMO_MIN_PAYLOAD = 64 * 1024;
+
+/**
+ * The checksums `FrameDecoder` verified, keyed by the payload object it
+ * returned (weakly: an entry lives as long as its payload). A node forwards
+ * the blocks it receives, so `encodeHeader` over such a payload (the very
+ * object, not equal bytes) reuses the checksum instead of hashing up to 4 MB
+ * again. Sound because payloads are not modified after decoding (see
+ * `FrameDecoder`); were one modified anyway, the stale checksum would make the
+ * receiver drop the frame, never accept altered bytes.
+ */
+const verifiedChecksums = new WeakMap<Uint8Array, Uint8Array>();
 
 /** One decoded frame. `payload` may be a view into the chunk it arrived in. */
 export interface Frame {
@@ -37,6 +53,7 @@ export function frameChecksum(sha256: Sha256, payload: Uint8Array): Uint8Array {
 /**
  * The 24-byte header for `payload`. Throws a `RangeError` for a bad magic,
  * an invalid command name or an oversized payload (our own mistake, not the peer's).
+ * A payload a `FrameDecoder` returned (and verified) is not hashed again.
  */
 export function encodeHeader(
   magic: Uint8Array,
@@ -59,7 +76,10 @@ export function encodeHeader(
   header.set(magic, 0);
   for (let i = 0; i < command.length; i++) header[MAGIC_SIZE + i] = command.charCodeAt(i);
   new DataView(header.buffer).setUint32(MAGIC_SIZE + COMMAND_SIZE, payload.length, true);
-  header.set(frameChecksum(sha256, payload), LENGTH_END);
+  const known = payload.length >= CHECKSUM_MEMO_MIN_PAYLOAD
+    ? verifiedChecksums.get(payload)
+    : undefined;
+  header.set(known ?? frameChecksum(sha256, payload), LENGTH_END);
   return header;
 }
 
@@ -104,7 +124,9 @@ export function isValidCommandName(command: string): boolean {
  * A payload that lies whole inside one chunk is returned as a view of that
  * chunk (no copy), so a pushed chunk must not be modified afterwards. A payload
  * split across chunks is gathered into a buffer that grows as bytes arrive, so
- * a peer announcing 4 MB and sending nothing costs 64 KiB, not 4 MB.
+ * a peer announcing 4 MB and sending nothing costs 64 KiB, not 4 MB. Either
+ * way a returned payload must not be modified: the checksum of a large one is
+ * remembered for sending it on (see `encodeHeader`).
  */
 export class FrameDecoder {
   readonly #magic: Uint8Array;
@@ -206,6 +228,7 @@ export class FrameDecoder {
         { command },
       );
     }
+    if (payload.length >= CHECKSUM_MEMO_MIN_PAYLOAD) verifiedChecksums.set(payload, want.slice());
     return { command, payload };
   }
 

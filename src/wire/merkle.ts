@@ -9,7 +9,7 @@
  * block marked invalid by sending a mutated copy of it.
  */
 import type { Sha256 } from "../platform/hash.ts";
-import { sha256d } from "./hash.ts";
+import { sha256dInto } from "./hash.ts";
 
 /** A computed merkle root and whether the leaf list was mutated. */
 export interface MerkleResult {
@@ -56,7 +56,7 @@ export function merkleRoot(
     }
     const half = n >>> 1;
     for (let k = 0; k < half; k++) {
-      work.set(sha256d(sha256, work.subarray(k * 64, k * 64 + 64)), k * 32);
+      sha256dInto(sha256, work.subarray(k * 64, k * 64 + 64), work, k * 32);
     }
     n = half;
   }

@@ -1,7 +1,9 @@
 /** Message framing: header encoding, and the streaming decoder under every chunking. */
 import { describe, expect, test } from "bun:test";
 import { fromHex, toHex } from "../../src/wire/bytes.ts";
+import type { Sha256 } from "../../src/platform/hash.ts";
 import {
+  CHECKSUM_MEMO_MIN_PAYLOAD,
   encodeFrame,
   encodeHeader,
   type Frame,
@@ -217,5 +219,54 @@ describe("FrameDecoder", () => {
     decoder.push(stream);
     expect(decoder.next()).not.toBe(null);
     expect(() => decoder.push(stream)).toThrow(Error);
+  });
+});
+
+describe("forwarding a received payload", () => {
+  /** `sha256` that counts its calls. */
+  function counting(): { hasher: Sha256; calls: () => number } {
+    let calls = 0;
+    return {
+      hasher: (d) => {
+        calls++;
+        return sha256(d);
+      },
+      calls: () => calls,
+    };
+  }
+
+  /** A frame of `length` pseudo-random payload bytes, and the payload a decoder returns for it. */
+  function received(length: number, chunks: number): { frame: Uint8Array; payload: Uint8Array } {
+    const payload = new Uint8Array(length).map((_, i) => (i * 2654435761) >>> 24);
+    const frame = encodeFrame(MAINNET_MAGIC, "block", payload, sha256);
+    const step = Math.ceil(frame.length / chunks);
+    const parts = [];
+    for (let at = 0; at < frame.length; at += step) parts.push(frame.subarray(at, at + step));
+    const [decoded] = decodeAll(new FrameDecoder(MAINNET_MAGIC, sha256), parts);
+    return { frame, payload: decoded.payload };
+  }
+
+  for (const chunks of [1, 7]) {
+    test(`a large decoded payload (${chunks} chunk(s)) is re-framed without hashing it again`, () => {
+      const { frame, payload } = received(CHECKSUM_MEMO_MIN_PAYLOAD, chunks);
+      const { hasher, calls } = counting();
+      const header = encodeHeader(MAINNET_MAGIC, "block", payload, hasher);
+      expect(calls()).toBe(0);
+      expect(toHex(header)).toBe(toHex(frame.subarray(0, HEADER_SIZE)));
+    });
+  }
+
+  test("equal bytes in another array, and small payloads, are hashed", () => {
+    const { frame, payload } = received(CHECKSUM_MEMO_MIN_PAYLOAD, 1);
+    const { hasher, calls } = counting();
+    const header = encodeHeader(MAINNET_MAGIC, "block", payload.slice(), hasher);
+    expect(calls()).toBe(2);
+    expect(toHex(header)).toBe(toHex(frame.subarray(0, HEADER_SIZE)));
+
+    const small = received(CHECKSUM_MEMO_MIN_PAYLOAD - 1, 1);
+    const before = calls();
+    const smallHeader = encodeHeader(MAINNET_MAGIC, "block", small.payload, hasher);
+    expect(calls()).toBe(before + 2);
+    expect(toHex(smallHeader)).toBe(toHex(small.frame.subarray(0, HEADER_SIZE)));
   });
 });

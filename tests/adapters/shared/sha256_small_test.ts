@@ -4,12 +4,19 @@ import { platform } from "#platform";
 import { createHash } from "node:crypto";
 import {
   DENO_SMALL_SHA256_MAX,
+  DENO_SMALL_SHA256D_MAX,
   denoSha256,
   NODE_SMALL_SHA256_MAX,
+  NODE_SMALL_SHA256D_MAX,
   nodeSha256,
   slabSmallSha256,
 } from "../../../adapters/shared/hybrid_sha256.ts";
-import { smallSha256, smallSha256Into } from "../../../adapters/shared/sha256_small.ts";
+import {
+  sha256OfDigestInto,
+  smallSha256,
+  smallSha256dInto,
+  smallSha256Into,
+} from "../../../adapters/shared/sha256_small.ts";
 import type { Sha256 } from "../../../src/platform/hash.ts";
 
 function hex(bytes: Uint8Array): string {
@@ -18,6 +25,20 @@ function hex(bytes: Uint8Array): string {
 
 function reference(data: Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
+}
+
+/** SHA-256(SHA-256(data)) by node:crypto, hex. */
+function reference2(data: Uint8Array): string {
+  return createHash("sha256").update(createHash("sha256").update(data).digest()).digest("hex");
+}
+
+/** The double hash written into fresh zeroed space at offset 7, checked untouched around it. */
+function intoAt7(into: (data: Uint8Array, out: Uint8Array, at: number) => void, data: Uint8Array) {
+  const out = new Uint8Array(7 + 32 + 5);
+  into(data, out, 7);
+  expect(out.subarray(0, 7).every((b) => b === 0) && out.subarray(39).every((b) => b === 0))
+    .toBe(true);
+  return hex(out.subarray(7, 39));
 }
 
 /** Deterministic pseudo-random bytes (xorshift32), so a failure reproduces. */
@@ -104,6 +125,46 @@ describe("smallSha256Into", () => {
   });
 });
 
+describe("smallSha256dInto", () => {
+  test("matches node:crypto twice on every length from 0 to 300 bytes, at an offset", () => {
+    for (let n = 0; n <= 300; n++) {
+      const data = bytes(n, 0xd0 + n);
+      expect(`${n}: ${intoAt7(smallSha256dInto, data)}`).toBe(`${n}: ${reference2(data)}`);
+    }
+  });
+
+  test("matches node:crypto twice on long inputs and on 64 bytes of 0xff", () => {
+    for (const n of [1000, 4096, 65_537]) {
+      const data = bytes(n, n);
+      expect(intoAt7(smallSha256dInto, data)).toBe(reference2(data));
+    }
+    const ones = new Uint8Array(64).fill(0xff);
+    expect(intoAt7(smallSha256dInto, ones)).toBe(reference2(ones));
+  });
+
+  test("may write over its input: a merkle pair hashed in place, at 0 and overlapping its end", () => {
+    for (const at of [0, 16, 32, 40]) {
+      const work = bytes(96, at);
+      const expected = reference2(work.slice(0, 64));
+      smallSha256dInto(work.subarray(0, 64), work, at);
+      expect(`${at}: ${hex(work.subarray(at, at + 32))}`).toBe(`${at}: ${expected}`);
+    }
+  });
+});
+
+describe("sha256OfDigestInto", () => {
+  test("is SHA-256 of a 32-byte input, at an offset and in place", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const digest = bytes(32, seed);
+      expect(intoAt7(sha256OfDigestInto, digest)).toBe(reference(digest));
+    }
+    const buffer = bytes(40, 99);
+    const expected = reference(buffer.slice(4, 36));
+    sha256OfDigestInto(buffer.subarray(4, 36), buffer, 0);
+    expect(hex(buffer.subarray(0, 32))).toBe(expected);
+  });
+});
+
 describe("slabSmallSha256", () => {
   test("results stay correct and separate across several slabs", () => {
     const inputs = Array.from({ length: 200 }, (_, i) => bytes(32 + (i % 50), 1000 + i));
@@ -131,6 +192,50 @@ describe("the Node and Deno hybrids and platform.sha256", () => {
       for (const n of [0, 1, 32, 55, 56, 64, 80, ...lengths, 1000, 100_000]) {
         const data = bytes(n, 0xbeef + n);
         expect(`${n}: ${hex(sha256(data))}`).toBe(`${n}: ${reference(data)}`);
+      }
+    });
+  }
+});
+
+describe("the double hash of the Node and Deno hybrids and of platform.sha256", () => {
+  const cases: [string, Sha256, number[]][] = [
+    ["nodeSha256", nodeSha256, lengthsAround(NODE_SMALL_SHA256D_MAX)],
+    ["denoSha256", denoSha256, lengthsAround(DENO_SMALL_SHA256D_MAX)],
+    [
+      "platform.sha256",
+      platform.sha256,
+      [...lengthsAround(NODE_SMALL_SHA256D_MAX), ...lengthsAround(DENO_SMALL_SHA256D_MAX)],
+    ],
+  ];
+  for (const [name, sha256, lengths] of cases) {
+    const { double, doubleInto } = sha256;
+    test(`${name}: double and doubleInto match node:crypto twice, 0-300 bytes and around its threshold`, () => {
+      if (double === undefined || doubleInto === undefined) {
+        throw new Error(`${name} has no double`);
+      }
+      const upTo300 = Array.from({ length: 301 }, (_, n) => n);
+      for (const n of [...upTo300, ...lengths, 1000, 100_000, 1_000_000]) {
+        const data = bytes(n, 0xfeed + n);
+        const want = `${n}: ${reference2(data)}`;
+        expect(`${n}: ${hex(double(data))}`).toBe(want);
+        expect(`${n}: ${intoAt7(doubleInto, data)}`).toBe(want);
+      }
+    });
+
+    test(`${name}: doubleInto hashes a merkle pair in place; double's results stay apart`, () => {
+      if (double === undefined || doubleInto === undefined) {
+        throw new Error(`${name} has no double`);
+      }
+      const work = bytes(64, 5);
+      const expected = reference2(work.slice());
+      doubleInto(work.subarray(0, 64), work, 0);
+      expect(hex(work.subarray(0, 32))).toBe(expected);
+      // Enough results to cross result slabs: each stays the double hash of its input.
+      const inputs = Array.from({ length: 200 }, (_, i) => bytes(40 + i, i));
+      const results = inputs.map((data) => double(data));
+      results[0].fill(0);
+      for (let i = 1; i < inputs.length; i++) {
+        expect(`${i}: ${hex(results[i])}`).toBe(`${i}: ${reference2(inputs[i])}`);
       }
     });
   }
