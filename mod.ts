@@ -5,9 +5,15 @@
  * ```ts
  * import { createNode } from "./mod.ts";
  *
- * const node = createNode({ network: "regtest", datadir: "./.regtest", listen: ["127.0.0.1:0"], api: "none" });
+ * const node = createNode({
+ *   network: "regtest",
+ *   datadir: "./.regtest",
+ *   listen: ["127.0.0.1:0"],
+ *   api: "none",
+ *   dnsseed: false,
+ * });
  * await node.start();
- * console.log(node.status().listening);
+ * console.log(node.status().listening, node.addresses().counts);
  * await node.stop();
  * ```
  *
@@ -25,10 +31,12 @@ import {
   type LogRecord,
 } from "./src/log/logger.ts";
 import { EdgeNode } from "./src/node/node.ts";
+import type { AddressPage, AddressQuery, NodeEvent } from "./src/api/source.ts";
 import type { NodeStatus } from "./src/node/status.ts";
 import type { PeerStats } from "./src/peer/peer_stats.ts";
 import type { Platform } from "./src/platform/platform.ts";
 
+export type { AddressPage, AddressQuery, NodeEvent } from "./src/api/source.ts";
 export { ConfigError } from "./src/config/load.ts";
 export type { Options, OptionsInput } from "./src/config/options.ts";
 export type { Logger, LogLevel, LogRecord } from "./src/log/logger.ts";
@@ -58,6 +66,16 @@ export interface NodeHandle {
   status(): NodeStatus;
   /** Per-peer statistics. */
   peers(): PeerStats[];
+  /** Address-book counts per network and table, and one page of entries. */
+  addresses(query?: AddressQuery): AddressPage;
+  /**
+   * The node's events from now on (peer connected/disconnected, block
+   * accepted/relayed, ban, address-manager save), until `signal` aborts or the
+   * node stops.
+   * @example
+   * for await (const event of node.events(AbortSignal.timeout(60_000))) console.log(event.type);
+   */
+  events(signal: AbortSignal): AsyncIterable<NodeEvent>;
 }
 
 /** Extra wiring for embedders and tests. */

@@ -47,7 +47,7 @@ import type { AddressPort } from "../wire/host_port.ts";
 import { formatHostPort } from "../wire/host_port.ts";
 import { getParams, type NetworkParams } from "../wire/params.ts";
 import { isBindAny, isLocal } from "../wire/routability.ts";
-import type { NodeEvent } from "../api/source.ts";
+import type { AddressPage, AddressQuery, ApiSource, NodeEvent } from "../api/source.ts";
 import { nodeApiSource } from "./api_source.ts";
 import { BlockManagerRoom } from "./block_manager_room.ts";
 import { EventBus } from "./event_bus.ts";
@@ -149,6 +149,8 @@ export class EdgeNode {
   readonly #banSaves = new Set<Promise<void>>();
   /** Peer and ban events for the API's event stream. */
   readonly #events = new EventBus<NodeEvent>();
+  /** The node as the API sees it (also behind `addresses()`). */
+  readonly #source: ApiSource;
   #store: KvStore | null = null;
   #bans: BanList | null = null;
   #addrman: AddrManager | null = null;
@@ -200,23 +202,37 @@ export class EdgeNode {
     this.#tasks = new TaskGroup((name, error) =>
       this.#log.error("background task failed", { task: name, error: errorText(error) })
     );
-    this.app = createApp(
-      nodeApiSource({
-        status: () => this.status(),
-        connmgr: () => this.#connmgr,
-        addrman: () => this.#addrman,
-        bans: () => this.#bans,
-        blocks: this.#blocks,
-        metrics: this.#metrics,
-        events: this.#events,
-        ban: (address, reason, durationMs) => this.#ban(address, reason, durationMs),
-      }),
-      {
-        token: this.#token,
-        logger: this.#log.child("api"),
-        onServerError: () => this.#metrics.countError("api"),
-      },
-    );
+    this.#source = nodeApiSource({
+      status: () => this.status(),
+      connmgr: () => this.#connmgr,
+      addrman: () => this.#addrman,
+      bans: () => this.#bans,
+      blocks: this.#blocks,
+      metrics: this.#metrics,
+      events: this.#events,
+      ban: (address, reason, durationMs) => this.#ban(address, reason, durationMs),
+    });
+    this.app = createApp(this.#source, {
+      token: this.#token,
+      logger: this.#log.child("api"),
+      onServerError: () => this.#metrics.countError("api"),
+    });
+  }
+
+  /**
+   * The address book: counts per network and table, whether more addresses
+   * are wanted, and one page of entries (as `GET /addresses` pages them).
+   */
+  addresses(query: AddressQuery = { limit: 100 }): AddressPage {
+    return this.#source.addresses(query);
+  }
+
+  /**
+   * The node's events (peer connected/disconnected, block accepted/relayed,
+   * ban, address-manager save) from now until `signal` aborts or the node stops.
+   */
+  events(signal: AbortSignal): AsyncIterable<NodeEvent> {
+    return this.#events.subscribe(signal);
   }
 
   /** The address book (null before start). */
