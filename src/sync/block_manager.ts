@@ -105,6 +105,11 @@ export const MAX_GETBLOCKS_RESULTS = 500;
  * MAX_NUM_UNCONNECTING_HEADERS_MSGS.
  */
 export const MAX_UNCONNECTING_HEADERS = 10;
+/**
+ * A block announcement from a peer whose getheaders is unanswered re-asks
+ * after this long (bounds the getheaders an inv flood can draw out of us).
+ */
+export const REASK_AFTER_INV_MS = 1_000;
 /** Per peer, blocks it failed to deliver (notfound, timeout, mutated) not asked of it again. */
 export const MAX_LACKING_PER_PEER = 64;
 /** Hashes of blocks found invalid, never downloaded again. */
@@ -280,6 +285,8 @@ interface PeerState {
   lastUnknown: Uint8Array | null;
   /** Clock time of our outstanding `getheaders`, or null. */
   getheadersAt: number | null;
+  /** A re-ask of headers is scheduled (see `#askAfterAnnouncement`). */
+  reaskPending: boolean;
   /** Non-connecting `headers` messages in a row. */
   unconnecting: number;
   sentSendHeaders: boolean;
@@ -490,6 +497,7 @@ export class BlockManager implements SyncPeerOwner {
       bestHeight: -1,
       lastUnknown: null,
       getheadersAt: null,
+      reaskPending: false,
       unconnecting: 0,
       sentSendHeaders: false,
     };
@@ -621,6 +629,33 @@ export class BlockManager implements SyncPeerOwner {
    * Sends `getheaders` (locator from `from`, default our best header) unless
    * one is outstanding to this peer (`force` sends anyway). True when sent.
    */
+  /**
+   * A peer that announces a block we lack has new headers for us. If our last
+   * getheaders to it is still unanswered (some peers, bcoin among them, send
+   * nothing when they had no headers to give), ask again once it is
+   * REASK_AFTER_INV_MS old: at once, or from a timer (one per peer), so an inv
+   * flood draws at most one getheaders a second.
+   */
+  #askAfterAnnouncement(st: PeerState): void {
+    if (st.getheadersAt === null) {
+      this.#requestHeaders(st);
+      return;
+    }
+    const waited = this.#clock.now() - st.getheadersAt;
+    if (waited >= REASK_AFTER_INV_MS) {
+      this.#requestHeaders(st, undefined, true);
+      return;
+    }
+    if (st.reaskPending) return;
+    st.reaskPending = true;
+    this.#clock.setTimer(REASK_AFTER_INV_MS - waited, () => {
+      st.reaskPending = false;
+      if (st.getheadersAt !== null && this.#mayAskHeaders(st)) {
+        this.#requestHeaders(st, undefined, true);
+      }
+    }, st.abort.signal);
+  }
+
   #requestHeaders(st: PeerState, from?: Uint8Array, force = false): boolean {
     const now = this.#clock.now();
     if (
@@ -764,7 +799,7 @@ export class BlockManager implements SyncPeerOwner {
     }
     if (unknown !== null) {
       st.lastUnknown = unknown.slice();
-      if (this.#mayAskHeaders(st)) this.#requestHeaders(st);
+      if (this.#mayAskHeaders(st)) this.#askAfterAnnouncement(st);
     }
     this.#fetchFrom(st);
   }
