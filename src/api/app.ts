@@ -1,7 +1,7 @@
 /**
  * The status API as a hono app over an `ApiSource`. Every adapter serves
- * the same app (Deno.serve, Bun.serve, @hono/node-server); embedders can
- * mount `node.app` themselves.
+ * the same app with its runtime's own HTTP server; embedders can mount
+ * `node.app` themselves.
  *
  * Each route comes from the route table (`routes.ts`): control routes check
  * the bearer token first (401), then the body is read under the route's

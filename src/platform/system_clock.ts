@@ -4,7 +4,7 @@
  */
 import type { Clock } from "./clock.ts";
 
-/** Wall time and timers of the running process. */
+/** Wall time and timers of the host program. */
 export const systemClock: Clock = {
   now: () => Date.now(),
 

@@ -4,48 +4,13 @@
  * stops cleanly on SIGTERM (exit 0).
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, runtimeCommand, runtimeName } from "../runtime_command.ts";
+import { runtimeName } from "../runtime_command.ts";
+import { startCli as start, waitForOutput as waitFor } from "../support/cli_process.ts";
 
-const MAIN = join(ROOT, "main.ts");
-/** Longest wait for the child to print what is expected or to exit. */
-const WAIT_MS = 20_000;
 const dirs: string[] = [];
-
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(args: string[], env: Record<string, string> = {}): Run {
-  const [cmd, ...rest] = runtimeCommand(runtimeName, MAIN);
-  const child = spawn(cmd, [...rest, ...args], {
-    cwd: ROOT,
-    env: { ...globalThis.process.env, NO_COLOR: "1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once("close", (code) => resolve(code))
-  );
-  return { child, output: () => out, exited };
-}
-
-async function waitFor(run: Run, re: RegExp): Promise<RegExpExecArray> {
-  for (let waited = 0; waited < WAIT_MS; waited += 25) {
-    const m = re.exec(run.output());
-    if (m) return m;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  run.child.kill("SIGKILL");
-  throw new Error(`timed out waiting for ${re}; output:\n${run.output()}`);
-}
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "btc-edge-cli-"));
