@@ -4,10 +4,11 @@
  * stops cleanly on SIGTERM (exit 0).
  */
 import { afterAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runtimeName } from "../runtime_command.ts";
+import { ROOT, runtimeName } from "../runtime_command.ts";
 import { startCli as start, waitForOutput as waitFor } from "../support/cli_process.ts";
 
 const dirs: string[] = [];
@@ -23,6 +24,27 @@ afterAll(() => {
 });
 
 describe(`command line under ${runtimeName}`, () => {
+  // The three documented start commands (checked once, in the node run: each spawns a runtime).
+  test.skipIf(runtimeName !== "node")(
+    "npm start, deno task start and bun run start all run the CLI",
+    () => {
+      for (
+        const [cmd, ...args] of [
+          ["npm", "start", "--silent", "--", "--help"],
+          [`${ROOT}node_modules/.bin/deno`, "task", "start", "--help"],
+          [`${ROOT}node_modules/.bin/bun`, "run", "start", "--help"],
+        ]
+      ) {
+        const run = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8", timeout: 30_000 });
+        expect({ cmd: `${cmd} ${args[0]}`, status: run.status }).toEqual({
+          cmd: `${cmd} ${args[0]}`,
+          status: 0,
+        });
+        expect(run.stdout).toContain("btc-edge 0.1.0: a Bitcoin peer-to-peer edge node");
+      }
+    },
+  );
+
   test("--help lists the options and exits 0", async () => {
     const run = start(["--help"]);
     expect(await run.exited).toBe(0);
