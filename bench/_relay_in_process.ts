@@ -1,0 +1,143 @@
+/**
+ * Relay bench helper: the same line as bench/relay.ts, but as 5 block
+ * managers in ONE process (the bench's runtime), joined by real loopback
+ * TCP sockets of that runtime (`platform.listen` / `platform.dial`). All
+ * five share one event loop, so each hop's sender and receiver run on the
+ * same thread; it isolates the core's own relay cost from process and
+ * runtime boundaries. The leading underscore keeps bench/run_all.ts from
+ * running this module as a bench.
+ */
+import { platform } from "#platform";
+import { silentLogger } from "../src/log/logger.ts";
+import { newInboundPeer, newOutboundPeer, type Peer } from "../src/peer/peer.ts";
+import { NODE_NETWORK, NODE_WITNESS } from "../src/peer/services.ts";
+import type { Listener } from "../src/platform/conn.ts";
+import { BlockManager } from "../src/sync/block_manager.ts";
+import { HeaderChain } from "../src/sync/header_chain.ts";
+import { attachPeer } from "../src/sync/sync_peer.ts";
+import { parseAddress } from "../src/wire/address_format.ts";
+import { blockHeaderHash } from "../src/wire/block_header.ts";
+import { hashToHex } from "../src/wire/bytes.ts";
+import { NETWORKS } from "../src/wire/params.ts";
+
+const params = NETWORKS.regtest;
+const sha256 = platform.sha256;
+const LOOPBACK = "127.0.0.1";
+/** Longest wait for the line to connect, or for one block to reach its end. */
+const WAIT_MS = 10_000;
+
+/** One manager with its listener, its peers and the acceptance time of each block. */
+interface InProcessNode {
+  readonly manager: BlockManager;
+  readonly chain: HeaderChain;
+  readonly listener: Listener;
+  readonly peers: Peer[];
+  /** Block hash (hex) → performance.now() at acceptance. */
+  readonly acceptedAt: Map<string, number>;
+}
+
+/** Per-hop and end-to-end times (ms) of the measured blocks. */
+export interface RelayTimes {
+  /** `hops[h]`: one time per measured block for hop h → h + 1. */
+  readonly hops: number[][];
+  readonly ends: number[];
+}
+
+function peerOptions(chain: HeaderChain) {
+  return {
+    magic: params.magic,
+    sha256,
+    services: NODE_NETWORK | NODE_WITNESS,
+    bestHeight: () => chain.tipHeight,
+    logger: silentLogger,
+  };
+}
+
+async function startNode(): Promise<InProcessNode> {
+  const chain = new HeaderChain({ params, sha256, now: () => Date.now() });
+  const manager = new BlockManager({
+    params,
+    chain,
+    sha256,
+    clock: platform.clock,
+    logger: silentLogger,
+  });
+  const peers: Peer[] = [];
+  const listener = await platform.listen({
+    host: LOOPBACK,
+    port: 0,
+    onConn: (conn) => {
+      const peer = newInboundPeer(conn, peerOptions(chain));
+      attachPeer(manager, peer);
+      peers.push(peer);
+      peer.start();
+    },
+  });
+  const acceptedAt = new Map<string, number>();
+  manager.on("accepted", (e) => acceptedAt.set(e.hash, performance.now()));
+  return { manager, chain, listener, peers, acceptedAt };
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const deadline = performance.now() + WAIT_MS;
+  while (!cond()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+/**
+ * Relays each scenario's blocks (one chain through all scenarios, from
+ * regtest genesis) along a line of `count` in-process managers, one block
+ * at a time; the first `warmup` blocks of each scenario are not measured.
+ */
+export async function relayInProcess(
+  scenarios: readonly (readonly Uint8Array[])[],
+  count: number,
+  warmup: number,
+): Promise<RelayTimes[]> {
+  const nodes: InProcessNode[] = [];
+  for (let i = 0; i < count; i++) nodes.push(await startNode());
+  try {
+    for (let i = 0; i + 1 < count; i++) {
+      const port = nodes[i + 1].listener.addr.port;
+      const conn = await platform.dial({ host: LOOPBACK, port });
+      const peer = newOutboundPeer(
+        { address: parseAddress(LOOPBACK), port },
+        conn,
+        peerOptions(nodes[i].chain),
+      );
+      attachPeer(nodes[i].manager, peer);
+      nodes[i].peers.push(peer);
+      peer.start();
+    }
+    await until(
+      () =>
+        nodes.every((n) => n.manager.status().headerSync.state === "synced") &&
+        nodes.every((n) => n.peers.length > 0 && n.peers.every((p) => p.features.sendHeaders)),
+      "the in-process line to connect and sync",
+    );
+    const results: RelayTimes[] = [];
+    for (const blocks of scenarios) {
+      const hops: number[][] = Array.from({ length: count - 1 }, () => []);
+      const ends: number[] = [];
+      for (let i = 0; i < blocks.length; i++) {
+        const hash = hashToHex(blockHeaderHash(sha256, blocks[i]));
+        const result = nodes[0].manager.injectBlock(blocks[i]);
+        if (result.status !== "accepted") throw new Error(`refused block ${i}: ${result.status}`);
+        const last = nodes[count - 1];
+        await until(() => last.acceptedAt.has(hash), `block ${i} at the end`);
+        if (i < warmup) continue;
+        const times = nodes.map((n) => n.acceptedAt.get(hash)!);
+        for (let h = 1; h < count; h++) hops[h - 1].push(times[h] - times[h - 1]);
+        ends.push(times[count - 1] - times[0]);
+      }
+      results.push({ hops, ends });
+    }
+    return results;
+  } finally {
+    for (const n of nodes) await n.manager.stop();
+    for (const n of nodes) await Promise.all(n.peers.map((p) => p.disconnect("bench over")));
+    for (const n of nodes) await n.listener.close();
+  }
+}
