@@ -43,6 +43,8 @@ export interface BunListener {
 export interface BunServer {
   readonly hostname: string;
   readonly port: number;
+  /** Requests being handled now (a streaming response counts until it ends). */
+  readonly pendingRequests: number;
   stop(closeActiveConnections?: boolean): Promise<void>;
 }
 

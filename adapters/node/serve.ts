@@ -4,8 +4,13 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import type { Serve } from "../../src/platform/serve.ts";
 import { normalizeHost } from "../shared/host.ts";
+import { CLOSE_GRACE_MS } from "../shared/serve_grace.ts";
 
-/** Serves `fetch` on `host:port`; `close()` also drops idle keep-alive connections. */
+/**
+ * Serves `fetch` on `host:port`. `close()` stops accepting, drops idle
+ * keep-alive connections, lets requests in flight finish for up to
+ * `CLOSE_GRACE_MS`, then drops what is left.
+ */
 export const serve: Serve = (options) =>
   new Promise((resolve, reject) => {
     const server = honoServe(
@@ -18,8 +23,12 @@ export const serve: Serve = (options) =>
           close() {
             closing ??= new Promise<void>((done) => {
               const http = server as Server;
-              http.close(() => done());
-              http.closeAllConnections();
+              const force = setTimeout(() => http.closeAllConnections(), CLOSE_GRACE_MS);
+              http.close(() => {
+                clearTimeout(force);
+                done();
+              });
+              http.closeIdleConnections();
             });
             return closing;
           },

@@ -20,6 +20,8 @@ interface Subscriber<E> {
 export class EventBus<E> {
   readonly #subscribers = new Set<Subscriber<E>>();
   readonly #queueLimit: number;
+  /** Set by `close()`: later subscriptions end at once. */
+  #closed = false;
   /** Events dropped because a subscriber's queue was full. */
   dropped = 0;
 
@@ -46,7 +48,7 @@ export class EventBus<E> {
 
   /**
    * Events published from now on, until `signal` aborts or `close()` is
-   * called. Throws a RangeError past `MAX_SUBSCRIBERS`.
+   * called (at once when it was). Throws a RangeError past `MAX_SUBSCRIBERS`.
    */
   subscribe(signal: AbortSignal): AsyncIterable<E> {
     if (this.#subscribers.size >= MAX_SUBSCRIBERS) {
@@ -58,7 +60,7 @@ export class EventBus<E> {
       this.#subscribers.delete(sub);
       sub.wake?.();
     };
-    if (signal.aborted) sub.done = true;
+    if (signal.aborted || this.#closed) sub.done = true;
     else {
       this.#subscribers.add(sub);
       signal.addEventListener("abort", end, { once: true });
@@ -84,6 +86,7 @@ export class EventBus<E> {
 
   /** Ends every subscription (on node stop). */
   close(): void {
+    this.#closed = true;
     for (const s of [...this.#subscribers]) {
       s.done = true;
       this.#subscribers.delete(s);

@@ -11,12 +11,13 @@
  *
  * `stop()`: every call returns the same promise. It aborts the root
  * AbortController (every dial, sleep, DNS query and timer hangs off it),
- * notes the anchors, stops accepting and disconnects every peer, closes the
- * API (and deletes the cookie), awaits the task group up to the deadline
- * (2 s by default; what is still running then is logged and left behind),
- * stops the block manager (final headers save) and the address manager
- * (final peers.json), writes the anchors and pending bans, and closes the
- * store.
+ * notes the anchors, stops accepting and disconnects every peer, awaits the
+ * task group up to the deadline (2 s by default; what is still running then
+ * is logged and left behind), deletes the cookie, stops the block manager
+ * (final headers save) and the address manager (final peers.json), writes
+ * the anchors and pending bans, ends the event streams, closes the API (its
+ * open /events requests have ended by then) and closes the store. Until the
+ * API closes it answers with state "stopping".
  */
 import type { Hono } from "hono";
 import { AddrGossip } from "../addrmgr/gossip.ts";
@@ -60,6 +61,8 @@ import { TaskGroup } from "./task_group.ts";
 export const STOP_DEADLINE_MS = 2_000;
 /** Services we announce: we relay blocks with their witness data. */
 export const OUR_SERVICES = NODE_WITNESS;
+/** The API's close gets at least this long after the final saves, even past the deadline. */
+const API_CLOSE_MIN_MS = 250;
 /** Task names listed in the "still running at the deadline" warning. */
 const MAX_LATE_TASKS_LOGGED = 20;
 /** How a peer's disconnect reason starts when it sent a message that does not decode. */
@@ -618,11 +621,6 @@ export class EdgeNode {
     await this.#steps?.catch(() => {});
     const anchors = this.#connmgr?.anchors() ?? [];
     await this.#connmgr?.stop();
-    if (this.#api !== null) {
-      if (!await settleWithin(this.#api.close(), deadline - clock.now(), clock)) {
-        this.#log.warn("the status API did not close before the stop deadline");
-      }
-    }
     const late = await this.#tasks.close(Math.max(deadline - clock.now(), 0), clock);
     if (late.length > 0) {
       this.#log.warn("tasks still running at the stop deadline", {
@@ -637,7 +635,15 @@ export class EdgeNode {
       );
     }
     await this.#saveState(anchors);
+    // The API closes last: open /events streams receive the final saves, end with the event
+    // bus, and so never hold the server's close (Deno's waits for requests in flight).
     this.#events.close();
+    if (this.#api !== null) {
+      const wait = Math.max(deadline - clock.now(), API_CLOSE_MIN_MS);
+      if (!await settleWithin(this.#api.close(), wait, clock)) {
+        this.#log.warn("the status API did not close before the stop deadline");
+      }
+    }
     await this.#store?.close?.().catch((error: unknown) =>
       this.#log.warn("cannot close the data directory", { error: errorText(error) })
     );

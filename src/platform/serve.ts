@@ -11,7 +11,11 @@ export interface ServeOptions {
 export interface HttpServer {
   /** The bound address (port resolved when 0 was asked for). */
   readonly addr: { readonly host: string; readonly port: number };
-  /** Stops serving. Idempotent. */
+  /**
+   * Stops accepting; requests in flight may finish (up to a short grace on
+   * Node and Bun, after which their connections are dropped; Deno waits for
+   * them, so callers bound the wait). Idempotent.
+   */
   close(): Promise<void>;
 }
 

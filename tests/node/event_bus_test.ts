@@ -58,4 +58,13 @@ describe("event bus", () => {
     expect(await waiting).toEqual([]);
     expect(bus.size).toBe(0);
   });
+
+  test("a subscription made after close() ends at once (the node has stopped)", async () => {
+    const bus = new EventBus<number>();
+    bus.close();
+    const it = bus.subscribe(new AbortController().signal);
+    expect(bus.size).toBe(0);
+    bus.publish(1);
+    expect(await take(it, 1)).toEqual([]);
+  });
 });
