@@ -217,6 +217,10 @@ export const ROUTES = {
       200: { description: "The ban", schema: banCreatedResponse },
       ...invalid,
       ...unauthorized,
+      409: {
+        description: "The ban ended at once (a full ban list, or a ban shorter than its save)",
+        schema: errorResponse,
+      },
       ...tooLarge,
     },
   },

@@ -201,7 +201,13 @@ export function nodeApiSource(parts: NodeParts): ApiSource {
         reason ?? "banned through the API",
         durationSeconds === undefined ? undefined : durationSeconds * 1000,
       );
-      return bans.entries().find((e) => e.address === address)!;
+      const entry = bans.entries().find((e) => e.address === address);
+      // Gone already only when the list was full and this ban ended soonest, or it was so
+      // short that it expired while being saved.
+      if (entry === undefined) {
+        throw new ApiRequestError(409, `the ban of ${address} ended before it could be listed`);
+      }
+      return entry;
     },
     unban: (address) => (parts.bans() ?? notRunning()).unban(parseAddress(address)),
     submitBlock: (block) =>

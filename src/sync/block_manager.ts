@@ -626,10 +626,6 @@ export class BlockManager implements SyncPeerOwner {
   // ---- headers ----
 
   /**
-   * Sends `getheaders` (locator from `from`, default our best header) unless
-   * one is outstanding to this peer (`force` sends anyway). True when sent.
-   */
-  /**
    * A peer that announces a block we lack has new headers for us. If our last
    * getheaders to it is still unanswered (some peers, bcoin among them, send
    * nothing when they had no headers to give), ask again once it is
@@ -656,6 +652,10 @@ export class BlockManager implements SyncPeerOwner {
     }, st.abort.signal);
   }
 
+  /**
+   * Sends `getheaders` (locator from `from`, default our best header) unless
+   * one is outstanding to this peer (`force` sends anyway). True when sent.
+   */
   #requestHeaders(st: PeerState, from?: Uint8Array, force = false): boolean {
     const now = this.#clock.now();
     if (
