@@ -7,6 +7,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
+import { memoryStore } from "../../adapters/storage/memory.ts";
 import { AddrManager } from "../../src/addrmgr/addr_manager.ts";
 import { renderMetrics } from "../../src/api/metrics.ts";
 import { addressesResponse, chainResponse, inventoryResponse } from "../../src/api/schemas.ts";
@@ -16,6 +17,7 @@ import { nodeApiSource } from "../../src/node/api_source.ts";
 import { BlockManagerRoom } from "../../src/node/block_manager_room.ts";
 import { EventBus } from "../../src/node/event_bus.ts";
 import { NodeMetrics } from "../../src/node/node_metrics.ts";
+import { BanList } from "../../src/peer/ban_list.ts";
 import { NODE_NETWORK, NODE_WITNESS } from "../../src/peer/services.ts";
 import { seededRandom } from "../../src/platform/random.ts";
 import { systemClock } from "../../src/platform/system_clock.ts";
@@ -167,5 +169,34 @@ describe("the address listing", () => {
     const metrics = source.metrics();
     expect(metrics.errors).toEqual({ decode: 0, misbehaviour: 0, dial: 0, api: 0 });
     expect(renderMetrics(metrics)).toContain("btc_edge_header_height 0\n");
+  });
+});
+
+describe("bans through the API source", () => {
+  test("a ban that is gone at once (full list, it ends soonest) is a 409, not a crash", async () => {
+    const bans = await BanList.load({ store: memoryStore(), clock: systemClock, maxEntries: 1 });
+    await bans.ban(parseAddress("203.0.113.9"), "long", 10 * 3600_000);
+    const source = nodeApiSource({
+      status: () => {
+        throw new Error("not used");
+      },
+      connmgr: () => null,
+      addrman: () => null,
+      bans: () => bans,
+      blocks: new BlockManagerRoom({
+        params: getParams("regtest"),
+        sha256,
+        clock: systemClock,
+        logger: silentLogger,
+      }),
+      metrics: new NodeMetrics(),
+      events: new EventBus<NodeEvent>(),
+      ban: (address, reason, ms) => bans.ban(address, reason, ms),
+    });
+    // The list keeps one ban; a 1-second ban ends sooner than the 10-hour one, so it goes.
+    const error = await source.ban("198.51.100.7", 1, "short").catch((e) => e);
+    expect(error).toBeInstanceOf(ApiRequestError);
+    expect((error as ApiRequestError).status).toBe(409);
+    expect((await source.ban("198.51.100.8", 20 * 3600, "longer")).address).toBe("198.51.100.8");
   });
 });
