@@ -33,3 +33,12 @@ export function runtimeCommand(runtime: RuntimeName, script: string): string[] {
       return [`${ROOT}node_modules/.bin/node`, script];
   }
 }
+
+/**
+ * For tests that spawn nodes under all three runtimes themselves and so run
+ * once per npm test (in its node run): the reason to skip under bun and deno,
+ * or null under node.
+ */
+export const onlyOncePerRun: string | null = runtimeName !== "node"
+  ? `runs under Node only (once per npm test), this is ${runtimeName}`
+  : null;

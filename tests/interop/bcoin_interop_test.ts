@@ -29,7 +29,7 @@ import type { LogRecord } from "../../src/log/logger.ts";
 import type { PeerStats } from "../../src/peer/peer_stats.ts";
 import { USER_AGENT } from "../../src/version.ts";
 import { waitFor } from "../peer/scripted_peer.ts";
-import { ROOT, runtimeName } from "../runtime_command.ts";
+import { onlyOncePerRun, ROOT } from "../runtime_command.ts";
 
 const BCOIN_VERSION = "1.0.2";
 /** The scratch install, reused across runs (`.tmp/` is git-ignored and excluded from deno). */
@@ -130,9 +130,7 @@ async function ensureBcoin(): Promise<string | null> {
   return installed() ? null : `bcoin@${BCOIN_VERSION} is not in ${INSTALL_DIR} after npm install`;
 }
 
-const skipReason = runtimeName !== "node"
-  ? `runs under Node only (once per npm test), this is ${runtimeName}`
-  : await ensureBcoin();
+const skipReason = onlyOncePerRun ?? await ensureBcoin();
 if (skipReason !== null) console.log(`bcoin_interop_test: skipped, ${skipReason}`);
 
 let bcoin: ChildProcess | null = null;

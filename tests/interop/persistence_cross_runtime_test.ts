@@ -13,7 +13,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type RuntimeName, runtimeName, RUNTIMES } from "../runtime_command.ts";
+import { onlyOncePerRun, type RuntimeName, RUNTIMES } from "../runtime_command.ts";
 import { nodeSha256 } from "../support/vectors.ts";
 import { RegtestMiner } from "../sync/regtest_blocks.ts";
 import { type AddrSeed, startAddrSeed } from "./fixtures/addr_seed.ts";
@@ -29,9 +29,7 @@ import {
   waitForTip,
 } from "./fixtures/node_process.ts";
 
-const skipReason = runtimeName !== "node"
-  ? `runs under Node only (once per npm test), this is ${runtimeName}`
-  : null;
+const skipReason = onlyOncePerRun;
 if (skipReason !== null) console.log(`persistence_cross_runtime_test: skipped, ${skipReason}`);
 
 /** Longest one hand-over may take (each wait inside is bounded by NODE_WAIT_MS). */

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type RuntimeName, runtimeName, RUNTIMES } from "../runtime_command.ts";
+import { onlyOncePerRun, type RuntimeName, RUNTIMES } from "../runtime_command.ts";
 import { nodeSha256 } from "../support/vectors.ts";
 import { RegtestMiner } from "../sync/regtest_blocks.ts";
 import {
@@ -27,9 +27,7 @@ import {
   waitForTip,
 } from "./fixtures/node_process.ts";
 
-const skipReason = runtimeName !== "node"
-  ? `runs under Node only (once per npm test), this is ${runtimeName}`
-  : null;
+const skipReason = onlyOncePerRun;
 if (skipReason !== null) console.log(`triangle_test: skipped, ${skipReason}`);
 
 /**

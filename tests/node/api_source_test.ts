@@ -45,14 +45,14 @@ function sampleBook(): AddrManager {
   return book;
 }
 
-function sourceOver(book: AddrManager | null) {
+function sourceOver(book: AddrManager | null, bans: BanList | null = null) {
   return nodeApiSource({
     status: () => {
       throw new Error("not used");
     },
     connmgr: () => null,
     addrman: () => book,
-    bans: () => null,
+    bans: () => bans,
     blocks: new BlockManagerRoom({
       params: getParams("regtest"),
       sha256,
@@ -61,7 +61,7 @@ function sourceOver(book: AddrManager | null) {
     }),
     metrics: new NodeMetrics(),
     events: new EventBus<NodeEvent>(),
-    ban: () => Promise.resolve(),
+    ban: (address, reason, ms) => bans?.ban(address, reason, ms) ?? Promise.resolve(),
   });
 }
 
@@ -176,23 +176,7 @@ describe("bans through the API source", () => {
   test("a ban that is gone at once (full list, it ends soonest) is a 409, not a crash", async () => {
     const bans = await BanList.load({ store: memoryStore(), clock: systemClock, maxEntries: 1 });
     await bans.ban(parseAddress("203.0.113.9"), "long", 10 * 3600_000);
-    const source = nodeApiSource({
-      status: () => {
-        throw new Error("not used");
-      },
-      connmgr: () => null,
-      addrman: () => null,
-      bans: () => bans,
-      blocks: new BlockManagerRoom({
-        params: getParams("regtest"),
-        sha256,
-        clock: systemClock,
-        logger: silentLogger,
-      }),
-      metrics: new NodeMetrics(),
-      events: new EventBus<NodeEvent>(),
-      ban: (address, reason, ms) => bans.ban(address, reason, ms),
-    });
+    const source = sourceOver(null, bans);
     // The list keeps one ban; a 1-second ban ends sooner than the 10-hour one, so it goes.
     const error = await source.ban("198.51.100.7", 1, "short").catch((e) => e);
     expect(error).toBeInstanceOf(ApiRequestError);

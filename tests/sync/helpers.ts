@@ -1,49 +1,15 @@
 /** Shared test helpers for the sync room: SHA-256, vectors, and synthetic header mining. */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import type { Sha256 } from "../../src/platform/hash.ts";
 import { bitsToTarget } from "../../src/sync/compact.ts";
 import { HeaderChain } from "../../src/sync/header_chain.ts";
 import { hashToBigInt } from "../../src/sync/pow.ts";
 import { blockHeaderHash, encodeBlockHeader } from "../../src/wire/block_header.ts";
-import { fromHex, hashToHex, toHex } from "../../src/wire/bytes.ts";
+import { hashToHex, toHex } from "../../src/wire/bytes.ts";
 import { type NetworkParams, NETWORKS } from "../../src/wire/params.ts";
 
-/** Node's SHA-256 (works under all three runtimes). */
-export const sha256: Sha256 = (d) => new Uint8Array(createHash("sha256").update(d).digest());
+import { nodeSha256 as sha256 } from "../support/vectors.ts";
 
-/** Bytes of a file in ../shared/vectors. */
-export function vectorBytes(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(`../../../shared/vectors/${name}`, import.meta.url)));
-}
-
-/** A JSON file in ../shared/vectors. */
-export function vectorJson<T>(name: string): T {
-  return JSON.parse(
-    readFileSync(new URL(`../../../shared/vectors/${name}`, import.meta.url), "utf8"),
-  ) as T;
-}
-
-/** Mainnet headers 0–255, raw. */
-export function mainnetHeaders(): Uint8Array[] {
-  return readFileSync(
-    new URL("../../../shared/vectors/mainnet-headers-0-256.hex", import.meta.url),
-    "utf8",
-  ).trim().split("\n").map((line) => fromHex(line.trim()));
-}
-
-/** Mainnet blocks 0–255, raw. */
-export function mainnetBlocks(): Uint8Array[] {
-  const file = vectorBytes("mainnet-blocks-0-256.bin");
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const out: Uint8Array[] = [];
-  for (let at = 0; at < file.length;) {
-    const length = view.getUint32(at, true);
-    out.push(file.subarray(at + 4, at + 4 + length));
-    at += 4 + length;
-  }
-  return out;
-}
+export { mainnetBlocks, mainnetHeaders, vectorBytes, vectorJson } from "../support/vectors.ts";
+export { sha256 };
 
 /** A fixed "now" far after every test header: 2030-01-01 in milliseconds. */
 export const FAR_FUTURE_MS = Date.UTC(2030, 0, 1);
