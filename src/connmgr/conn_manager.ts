@@ -49,6 +49,15 @@ import { type ConnectionOutcome, keepConnected } from "./persistent.ts";
 import { Wakeup } from "./wakeup.ts";
 
 /** Ready outbound groups needed before failed dials count against addresses (Core: 2). */
+/**
+ * User-requested connections (API POST /peers): kept targets plus one-off
+ * dials in progress or connected. Bounds what control requests can start.
+ */
+export const MAX_USER_CONNECTIONS = 32;
+
+/** What a user-requested connect did. */
+export type UserConnectResult = "started" | "duplicate" | "limit" | "stopping";
+
 export const ONLINE_MIN_GROUPS = 2;
 /** DNS seeds are skipped when this many outbound peers are ready by then (Core: 2). */
 const ENOUGH_PEERS_FOR_NO_SEEDING = 2;
@@ -146,6 +155,8 @@ export class ConnManager {
   readonly #wake = new Wakeup();
   readonly #conns = new Map<number, Connection>();
   readonly #dialing = new Set<Dialing>();
+  /** Targets kept connected at user request (API `persistent`), at most MAX_USER_CONNECTIONS. */
+  readonly #userKept = new Set<string>();
   /** Outbound `host:port`s connected or being dialled, with how many times. */
   readonly #busy = new Map<string, number>();
   readonly #listeners: Listener[] = [];
@@ -272,13 +283,37 @@ export class ConnManager {
 
   /**
    * Connects to `target` at user request: `persistent` keeps it connected
-   * like `--addnode`, otherwise it is dialled once. False when stopping.
+   * like `--addnode`, otherwise it is dialled once. "duplicate" when that
+   * target is already being dialled, connected or kept; "limit" past
+   * `MAX_USER_CONNECTIONS`; "stopping" during shutdown.
    */
-  connect(target: HostPort, persistent: boolean): boolean {
-    if (this.#closing) return false;
-    if (persistent) return this.#spawnPersistent(target);
+  connect(target: HostPort, persistent: boolean): UserConnectResult {
+    if (this.#closing) return "stopping";
     const hostPort = targetText(target);
-    return this.#spawnDial(`manual ${hostPort}`, target, hostPort, "manual", null, false);
+    if ((this.#busy.get(hostPort) ?? 0) > 0 || this.#userKept.has(hostPort)) return "duplicate";
+    if (this.#userKept.size + this.#countKind("manual") >= MAX_USER_CONNECTIONS) return "limit";
+    if (!persistent) {
+      const started = this.#spawnDial(
+        `manual ${hostPort}`,
+        target,
+        hostPort,
+        "manual",
+        null,
+        false,
+      );
+      return started ? "started" : "stopping";
+    }
+    if (!this.#spawnPersistent(target)) return "stopping";
+    this.#userKept.add(hostPort);
+    return "started";
+  }
+
+  /** Connections and dials in progress of `kind`. */
+  #countKind(kind: ConnKind): number {
+    let n = 0;
+    for (const d of this.#dialing) if (d.kind === kind) n++;
+    for (const c of this.#conns.values()) if (c.kind === kind) n++;
+    return n;
   }
 
   /** Disconnects peer `id`; false when there is no such peer. */

@@ -20,7 +20,7 @@ import {
   type SubmittedBlock,
 } from "../api/source.ts";
 import { ADDRESS_NETWORKS } from "../api/schemas.ts";
-import type { ConnManager } from "../connmgr/conn_manager.ts";
+import { type ConnManager, MAX_USER_CONNECTIONS } from "../connmgr/conn_manager.ts";
 import type { BanEntry, BanList } from "../peer/ban_list.ts";
 import type { PeerStats } from "../peer/peer_stats.ts";
 import { servicesHex } from "../peer/services.ts";
@@ -189,8 +189,19 @@ export function nodeApiSource(parts: NodeParts): ApiSource {
     connect: (target, persistent): Promise<ConnectResult> => {
       const connmgr = parts.connmgr() ?? notRunning();
       const { host, port } = splitHostPort(target);
-      if (!connmgr.connect({ host, port }, persistent)) notRunning();
-      return Promise.resolve({ status: "connecting" });
+      switch (connmgr.connect({ host, port }, persistent)) {
+        case "stopping":
+          return notRunning();
+        case "duplicate":
+          throw new ApiRequestError(409, `already connecting or connected to ${target}`);
+        case "limit":
+          throw new ApiRequestError(
+            409,
+            `at most ${MAX_USER_CONNECTIONS} user-requested connections; disconnect one first`,
+          );
+        case "started":
+          return Promise.resolve({ status: "connecting" });
+      }
     },
     disconnectPeer: (id) =>
       Promise.resolve(parts.connmgr()?.disconnect(id, "disconnected through the API") ?? false),
