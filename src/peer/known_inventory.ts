@@ -5,7 +5,7 @@
  * newest end and evicts from the oldest end past the bound, so lookups and
  * inserts are O(1) and memory stays bounded whatever a peer sends.
  */
-import type { InvItem } from "../wire/messages/inv.ts";
+import { type InvItem, MSG_BLOCK, MSG_WITNESS_FLAG } from "../wire/messages/inv.ts";
 
 /** Default hashes remembered per peer (the issue's bound: 1,000 per peer). */
 export const DEFAULT_KNOWN_INVENTORY_LIMIT = 1_000;
@@ -49,9 +49,14 @@ export class KnownInventory {
     }
   }
 
-  /** `add` for every entry of an inventory list. */
+  /**
+   * `add` for every block entry of an inventory list. Transaction entries
+   * are skipped: this node is blocks-only and never announces one.
+   */
   addItems(items: readonly InvItem[]): void {
-    for (const item of items) this.add(item.hash);
+    for (const item of items) {
+      if ((item.type & ~MSG_WITNESS_FLAG) === MSG_BLOCK) this.add(item.hash);
+    }
   }
 
   /** Forgets everything. */

@@ -3,7 +3,8 @@
  * it. It runs the version handshake (`handshake.ts`), keeps the connection
  * alive or drops it (`liveness.ts`), sends through a bounded queue that
  * honours backpressure (`send_queue.ts`), decodes with the streaming decoder,
- * scores misbehaviour (`misbehaviour.ts`), remembers what the remote knows
+ * scores misbehaviour (`misbehaviour.ts`; large `inv`/`getdata` cost transient
+ * points, `inventory_cost.ts`), remembers what the remote knows
  * (`known_inventory.ts`) and counts everything (`peer_stats.ts`). Everything
  * else (addresses, headers, blocks, getdata...) goes to its owner as a
  * "message" event; the owner answers through `send`.
@@ -52,6 +53,7 @@ import {
   SENDHEADERS_VERSION,
   WTXID_RELAY_VERSION,
 } from "./handshake.ts";
+import { inventoryPoints } from "./inventory_cost.ts";
 import { DEFAULT_KNOWN_INVENTORY_LIMIT, KnownInventory } from "./known_inventory.ts";
 import { Liveness, type PeerTimeouts, randomNonce, resolveTimeouts } from "./liveness.ts";
 import {
@@ -612,8 +614,12 @@ export class Peer {
         } else this.#features = { ...this.#features, feeFilter: Number(msg.feeRate) };
         return;
       case "inv":
+        if (!this.#chargeInventory("inv", msg.items.length)) return;
         this.known.addItems(msg.items);
         this.#noteBlockInv(msg.items);
+        break;
+      case "getdata":
+        if (!this.#chargeInventory("getdata", msg.items.length)) return;
         break;
       case "headers":
         if (msg.headers.length > 0) {
@@ -623,6 +629,13 @@ export class Peer {
         break;
     }
     this.#events.emit("message", msg);
+  }
+
+  /** Charges a large inventory message (see `inventoryPoints`); false once the peer is dropped. */
+  #chargeInventory(command: string, entries: number): boolean {
+    const points = inventoryPoints(entries);
+    if (points > 0) this.misbehave(points, `${command} of ${entries} entries`, true);
+    return !this.#closing;
   }
 
   #noteBlockInv(items: readonly InvItem[]): void {

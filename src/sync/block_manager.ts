@@ -31,7 +31,8 @@
  * rules; `NON_CONTINUOUS_HEADERS_POINTS` a `headers` message whose headers
  * do not link to each other; `UNCONNECTING_HEADERS_POINTS` every
  * `MAX_UNCONNECTING_HEADERS`-th `headers` message in a row that does not
- * connect to our chain; `MUTATED_BLOCK_POINTS` a block whose body does not
+ * connect to our chain; `LONG_UNCONNECTING_HEADERS_POINTS` every
+ * non-connecting `headers` message longer than an announcement; `MUTATED_BLOCK_POINTS` a block whose body does not
  * match its header; `INVALID_BLOCK_POINTS` a block whose header commits to
  * an invalid body (no coinbase, two coinbases); `MALFORMED_BLOCK_POINTS` a
  * block that does not decode. A header too far in the future costs nothing.
@@ -83,7 +84,7 @@ import type { HeaderLoadReport, HeaderPersistence } from "./header_persist.ts";
 import { HEADERS_RESPONSE_TIMEOUT_MS, HeaderSync, type HeaderSyncState } from "./header_sync.ts";
 import { MAX_ORPHAN_BLOCKS, MAX_ORPHAN_BYTES, OrphanPool } from "./orphan_pool.ts";
 import { MAX_RECENT_BLOCK_BYTES, MAX_RECENT_BLOCKS, RecentBlocks } from "./recent_blocks.ts";
-import { blockAnnouncement } from "./relay.ts";
+import { blockAnnouncement, MAX_BLOCKS_TO_ANNOUNCE } from "./relay.ts";
 import { HeaderSyncProgress, type HeaderSyncStatus } from "./sync_progress.ts";
 import type { SyncPeer, SyncPeerOwner } from "./sync_peer.ts";
 
@@ -121,6 +122,11 @@ export const BAD_HEADER_POINTS = 100;
 export const NON_CONTINUOUS_HEADERS_POINTS = 20;
 /** Every `MAX_UNCONNECTING_HEADERS`-th non-connecting `headers` message in a row (Core: 20). */
 export const UNCONNECTING_HEADERS_POINTS = 20;
+/**
+ * A non-connecting `headers` message longer than an announcement
+ * (`MAX_BLOCKS_TO_ANNOUNCE`): five ban.
+ */
+export const LONG_UNCONNECTING_HEADERS_POINTS = 20;
 /** A block whose body does not match its header (Core: BLOCK_MUTATED, discouraged). */
 export const MUTATED_BLOCK_POINTS = 100;
 /** A block whose header commits to an invalid body (no coinbase, two coinbases). */
@@ -682,6 +688,15 @@ export class BlockManager implements SyncPeerOwner {
     }
     const raws = headers.map(encodeBlockHeader);
     if (!this.#chain.has(raws[0].subarray(4, 36))) {
+      if (raws.length > MAX_BLOCKS_TO_ANNOUNCE) {
+        // Not an announcement, and no answer to our locator (which always
+        // reaches genesis) starts on an unknown header: junk.
+        st.peer.misbehave(
+          LONG_UNCONNECTING_HEADERS_POINTS,
+          `${raws.length} headers that do not connect to our chain`,
+        );
+        return;
+      }
       // While we sync from another peer, an announcement of a block beyond
       // our headers is expected, not the announcer's fault.
       if (!this.#mayAskHeaders(st)) return;

@@ -5,7 +5,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import { DEFAULT_KNOWN_INVENTORY_LIMIT, KnownInventory } from "../../src/peer/known_inventory.ts";
-import { MAX_INV_ENTRIES } from "../../src/wire/messages/inv.ts";
+import { inventoryPoints } from "../../src/peer/inventory_cost.ts";
+import { MSG_TX, MSG_WITNESS_BLOCK } from "../../src/wire/messages/inv.ts";
 import { invOf, peerOptions, readyPeer, waitFor } from "./scripted_peer.ts";
 
 function hash(n: number): Uint8Array {
@@ -67,18 +68,29 @@ describe("KnownInventory", () => {
 
 describe("known inventory of a peer", () => {
   test("a flood of 1,000,000 announced entries leaves the cache at its bound", async () => {
+    // Messages of 500 entries cost no points (inventory_cost.ts), so the
+    // whole million is read and only the cache's bound holds it back.
+    const perMessage = 500;
+    expect(inventoryPoints(perMessage)).toBe(0);
     const t = await readyPeer("outbound");
-    const messages = 1_000_000 / MAX_INV_ENTRIES;
-    for (let i = 0; i < messages; i++) await t.remote.send(invOf(MAX_INV_ENTRIES, i));
+    const messages = 1_000_000 / perMessage;
+    for (let i = 0; i < messages; i++) await t.remote.send(invOf(perMessage, i));
     await waitFor(() => t.events.messages.length === messages, "all invs delivered", 20_000);
     expect(t.peer.known.size).toBe(1_000);
     expect(t.peer.stats().knownInventory).toBe(1_000);
+    expect(t.peer.state).toBe("ready");
     // The newest announcement is known, an early one is not.
-    const last = invOf(MAX_INV_ENTRIES, messages - 1).items.at(-1)!;
+    const last = invOf(perMessage, messages - 1).items.at(-1)!;
     expect(t.peer.known.has(last.hash)).toBe(true);
     expect(t.peer.known.has(invOf(1, 0).items[0].hash)).toBe(false);
     await t.peer.disconnect("test over");
   }, 30_000);
+
+  test("transaction entries are not remembered (blocks-only)", () => {
+    const k = new KnownInventory(10);
+    k.addItems([{ type: MSG_TX, hash: hash(1) }, { type: MSG_WITNESS_BLOCK, hash: hash(2) }]);
+    expect([k.has(hash(1)), k.has(hash(2))]).toEqual([false, true]);
+  });
 
   test("what we announce becomes known; the bound is configurable", async () => {
     const t = await readyPeer("inbound", peerOptions({ knownInventoryLimit: 5 }));

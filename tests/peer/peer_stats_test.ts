@@ -119,7 +119,7 @@ describe("stats", () => {
     expect(s.received.perCommand[OTHER_COMMAND]).toEqual({ messages: 1, bytes: 36 });
     expect(s.received.perCommand.sendtxrcncl).toBeUndefined();
     expect(s.lastBlockAnnounced).toEqual({ hash: hashToHex(block), time: clock.now() });
-    expect(s.knownInventory).toBe(2);
+    expect(s.knownInventory).toBe(1); // the block; blocks-only, the tx is not remembered
 
     const header = {
       version: 4,

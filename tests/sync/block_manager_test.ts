@@ -11,12 +11,14 @@ import { memoryStore } from "../../adapters/storage/memory.ts";
 import { DEFAULT_KNOWN_INVENTORY_LIMIT } from "../../src/peer/known_inventory.ts";
 import type { KvStore } from "../../src/platform/storage.ts";
 import {
+  LONG_UNCONNECTING_HEADERS_POINTS,
   MAX_UNCONNECTING_HEADERS,
   UNCONNECTING_HEADERS_POINTS,
 } from "../../src/sync/block_manager.ts";
 import type { HeaderChain } from "../../src/sync/header_chain.ts";
 import { HeaderPersistence } from "../../src/sync/header_persist.ts";
 import { HEADERS_RESPONSE_TIMEOUT_MS } from "../../src/sync/header_sync.ts";
+import { MAX_BLOCKS_TO_ANNOUNCE } from "../../src/sync/relay.ts";
 import { BLOCK_DOWNLOAD_TIMEOUT_MS } from "../../src/sync/block_download.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { decodeBlock } from "../../src/wire/block.ts";
@@ -28,7 +30,6 @@ import {
 import { bytesEqual, hashToHex, hexToHash } from "../../src/wire/bytes.ts";
 import type { Message } from "../../src/wire/message.ts";
 import {
-  MAX_INV_ENTRIES,
   MSG_BLOCK,
   MSG_TX,
   MSG_WITNESS_BLOCK,
@@ -404,9 +405,8 @@ describe("bounds and misbehaviour", () => {
     const a = node("A", regtest);
     const { peer, remote } = await scriptedLink(a);
     const before = await roundTrip(remote);
-    for (let round = 0; round < 4; round++) {
-      await remote.send(invOf(MAX_INV_ENTRIES, round + 1));
-    }
+    // 40 messages of 500 (each below the size that costs points): 20,000 hashes.
+    for (let round = 0; round < 40; round++) await remote.send(invOf(500, round + 1));
     const after = await roundTrip(remote);
     const getheaders = [...before, ...after].filter((m) => m.command === "getheaders").length;
     // One request outstanding at a time, whatever the number of junk hashes.
@@ -449,6 +449,29 @@ describe("bounds and misbehaviour", () => {
     await roundTrip(remote);
     expect(peer.stats().banScore).toBe(UNCONNECTING_HEADERS_POINTS);
     expect(peer.state).toBe("ready");
+  });
+
+  test("non-connecting headers longer than an announcement cost 20 points each; five ban", async () => {
+    const a = node("A", regtest);
+    const { peer, remote } = await scriptedLink(a);
+    const events = recordEvents(peer);
+    await roundTrip(remote);
+    const miner = new RegtestMiner(sha256);
+    miner.next(); // never sent: what follows does not connect
+    const floating = Array.from(
+      { length: MAX_BLOCKS_TO_ANNOUNCE + 1 },
+      () => decodeBlockHeader(miner.next().subarray(0, 80)),
+    );
+    await remote.send({ command: "headers", headers: floating });
+    await roundTrip(remote);
+    expect(peer.stats().banScore).toBe(LONG_UNCONNECTING_HEADERS_POINTS);
+    for (let i = 1; i < 100 / LONG_UNCONNECTING_HEADERS_POINTS; i++) {
+      await remote.send({ command: "headers", headers: floating });
+    }
+    await waitFor(() => events.disconnected.length === 1, "disconnect");
+    expect(events.misbehaving).toMatchObject([{ banned: true }]);
+    expect(events.misbehaving[0].reason).toBe("9 headers that do not connect to our chain");
+    expect(a.chain.count).toBe(1);
   });
 
   test("a mutated block is rejected and its sender banned; the real block is still accepted", async () => {
