@@ -61,7 +61,7 @@ export class ScriptedPeer {
   readonly #decoder = new FrameDecoder(MAGIC, platform.sha256);
 
   constructor(port: number, host: string, options: PeerOptions = {}) {
-    this.socket = connect({ port, host, localAddress: options.localAddress });
+    this.socket = connect({ port, host, localAddress: options.localAddress, noDelay: true });
     this.socket.on("error", () => {/* counted as closed */});
     this.socket.on("close", () => (this.closedAt ??= performance.now()));
     this.socket.on("data", (chunk: Uint8Array) => this.#onData(chunk));

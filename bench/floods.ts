@@ -5,7 +5,8 @@
  * handshake and then flood. Observed through the node's API (`/status`,
  * `/peers`). Scenarios:
  *
- * 1. inv flood: 1,000,000 random block/tx entries in 20 `inv` of 50,000;
+ * 1. inv flood: 1,000,000 random block/tx entries in 20 `inv` of 50,000,
+ *    then (a fresh node) in 2,000 `inv` of 500, too small to cost points;
  *    memory before/peak/after, the attacker's known-inventory size and score.
  * 2. addr flood: 100,000 routable IPv4 addresses in 100 `addr` of 1,000;
  *    addresses that entered the address manager vs the token-bucket allowance.
@@ -15,10 +16,11 @@
  *    block submitted meanwhile takes to be announced to them.
  * 4. headers junk: 20 `headers` of 2,000 that do not connect, then headers on
  *    genesis with bad proof of work; score, disconnect, memory.
- * 5. non-reading peer: asks for the genesis block 1,000,000 times and never
- *    reads; when it is dropped and how large its send queue grew.
+ * 5. non-reading peer: asks for the genesis block 500 at a time (up to
+ *    2,000,000 times) and never reads; when it is dropped and how large its
+ *    send queue grew.
  *
- * Run: node_modules/.bin/node bench/floods.ts [deno|bun|node]   (default: all three)
+ * Run: node_modules/.bin/node bench/floods.ts [deno|bun|node|all] [scenario name part]
  *      (the bench process itself runs under any runtime)
  */
 import process from "node:process";
@@ -54,6 +56,9 @@ const SAMPLE_MS = 100;
 /** Inv flood: 20 messages of 50,000 (Core MAX_INV_SZ) = 1,000,000 entries. */
 const INV_MESSAGES = 20;
 const INV_PER_MESSAGE = 50_000;
+/** The same million in messages small enough to cost no points (see src/peer/inventory_cost.ts). */
+const SMALL_INV_MESSAGES = 2_000;
+const SMALL_INV_PER_MESSAGE = 500;
 /** Addr flood: 100 messages of 1,000 (MAX_ADDR_TO_SEND) = 100,000 addresses. */
 const ADDR_MESSAGES = 100;
 const ADDR_PER_MESSAGE = 1_000;
@@ -64,8 +69,13 @@ const HONEST_PEERS = 8;
 const JUNK_HEADER_MESSAGES = 20;
 const HEADERS_PER_MESSAGE = 2_000;
 const BAD_POW_MESSAGES = 10;
-/** Non-reading peer: getdata messages of 50,000 genesis requests, and the longest wait to drop. */
-const GETDATA_MESSAGES = 20;
+/**
+ * Non-reading peer: getdata messages of 500 genesis requests (too small to
+ * cost points, so only the send-queue bound can stop it), and the longest
+ * wait to drop.
+ */
+const GETDATA_MESSAGES = 4_000;
+const GETDATA_PER_MESSAGE = 500;
 const SLOW_DROP_MS = 30_000;
 
 const mb = (bytes: number | undefined) =>
@@ -133,8 +143,7 @@ async function flood(peer: ScriptedPeer, frames: readonly Uint8Array[]): Promise
   let sent = 0;
   for (const frame of frames) {
     if (peer.closedAt !== null) break;
-    peer.sendRaw(frame);
-    await peer.drained(DRAIN_MS);
+    if (!peer.sendRaw(frame)) await peer.drained(DRAIN_MS);
     sent++;
   }
   return sent;
@@ -167,10 +176,11 @@ function randomHashes(count: number): Uint8Array {
   return bytes;
 }
 
-async function invFlood(node: FloodNode): Promise<void> {
-  const frames = Array.from({ length: INV_MESSAGES }, () => {
-    const hashes = randomHashes(INV_PER_MESSAGE);
-    const items = Array.from({ length: INV_PER_MESSAGE }, (_, i) => ({
+/** The inv flood in `messages` messages of `perMessage` entries (1,000,000 in all). */
+async function invFlood(node: FloodNode, messages: number, perMessage: number): Promise<void> {
+  const frames = Array.from({ length: messages }, () => {
+    const hashes = randomHashes(perMessage);
+    const items = Array.from({ length: perMessage }, (_, i) => ({
       type: i % 2 === 0 ? MSG_TX : MSG_BLOCK,
       hash: hashes.subarray(i * 32, i * 32 + 32),
     }));
@@ -191,8 +201,8 @@ async function invFlood(node: FloodNode): Promise<void> {
   await sampler.stop();
   const after = await node.status();
   peer.close();
-  table(`[${node.runtime}] inv flood: ${INV_MESSAGES} × ${INV_PER_MESSAGE} entries`, [
-    ["messages sent", `${sent} of ${INV_MESSAGES} in ${ms(sendDone - start)}`],
+  table(`[${node.runtime}] inv flood: ${messages} × ${perMessage} entries`, [
+    ["messages sent", `${sent} of ${messages} in ${ms(sendDone - start)}`],
     [
       "rss before / peak / after",
       `${mb(before.memory.rss)} / ${mb(sampler.peakRss)} / ${mb(after.memory.rss)}`,
@@ -438,12 +448,24 @@ async function headersJunk(node: FloodNode): Promise<void> {
   table(`[${node.runtime}] headers junk`, rows);
 }
 
+/** The reason in the node's log line for dropping the peer on local port `port`. */
+function dropReason(output: string, port: number): string {
+  const line = output.split("\n").find((l) =>
+    l.includes(`:${port} `) && /send queue|banned/.test(l)
+  );
+  return line === undefined ? "not logged" : (line.match(/reason=(.*)$/)?.[1] ?? line);
+}
+
 async function nonReadingPeer(node: FloodNode): Promise<void> {
   const genesis = hexToHash(NETWORKS.regtest.genesisHash);
-  const items = Array.from({ length: INV_PER_MESSAGE }, () => ({ type: MSG_BLOCK, hash: genesis }));
+  const items = Array.from({ length: GETDATA_PER_MESSAGE }, () => ({
+    type: MSG_BLOCK,
+    hash: genesis,
+  }));
   const frame = encodeMessageFrame(MAGIC, { command: "getdata", items }, sha256);
   const peer = await readyPeer(node);
   peer.socket.pause(); // never read again
+  const port = peer.socket.localPort ?? 0;
   const before = await node.status();
   const sampler = new MemorySampler(node);
   const start = performance.now();
@@ -453,22 +475,28 @@ async function nonReadingPeer(node: FloodNode): Promise<void> {
     maxQueue = Math.max(maxQueue, e.sendQueueBytes);
   });
   for (; sent < GETDATA_MESSAGES && peer.closedAt === null; sent++) {
-    peer.sendRaw(frame);
-    await peer.drained(1_000);
+    if (!peer.sendRaw(frame)) await peer.drained(1_000);
   }
   const { last, goneAt } = await watching;
   await sampler.stop();
   peer.close();
-  table(`[${node.runtime}] non-reading peer: getdata genesis × ${INV_PER_MESSAGE} per message`, [
-    ["getdata messages sent", `${sent} of ${GETDATA_MESSAGES}`],
-    ["peak sendQueueBytes seen", mb(maxQueue)],
+  table(
+    `[${node.runtime}] non-reading peer: getdata genesis × ${GETDATA_PER_MESSAGE} per message`,
     [
-      "last entry: sendQueueBytes / banScore",
-      `${mb(last?.sendQueueBytes)} / ${last?.banScore ?? "—"}`,
+      ["getdata messages sent", `${sent} of ${GETDATA_MESSAGES}`],
+      ["peak sendQueueBytes seen", mb(maxQueue)],
+      [
+        "last entry: sendQueueBytes / banScore",
+        `${mb(last?.sendQueueBytes)} / ${last?.banScore ?? "—"}`,
+      ],
+      [
+        "dropped",
+        goneAt === null ? `no (within ${SLOW_DROP_MS} ms)` : `after ${ms(goneAt - start)}`,
+      ],
+      ["reason (node's log)", dropReason(node.output(), port)],
+      ["rss before / peak", `${mb(before.memory.rss)} / ${mb(sampler.peakRss)}`],
     ],
-    ["dropped", goneAt === null ? `no (within ${SLOW_DROP_MS} ms)` : `after ${ms(goneAt - start)}`],
-    ["rss before / peak", `${mb(before.memory.rss)} / ${mb(sampler.peakRss)}`],
-  ]);
+  );
 }
 
 const SCENARIOS: readonly {
@@ -476,7 +504,11 @@ const SCENARIOS: readonly {
   readonly run: (node: FloodNode) => Promise<void>;
   readonly options?: readonly string[];
 }[] = [
-  { name: "inv flood", run: invFlood },
+  { name: "inv flood", run: (node) => invFlood(node, INV_MESSAGES, INV_PER_MESSAGE) },
+  {
+    name: "inv flood in small messages",
+    run: (node) => invFlood(node, SMALL_INV_MESSAGES, SMALL_INV_PER_MESSAGE),
+  },
   { name: "addr flood", run: addrFlood },
   {
     name: "connection flood",
@@ -484,15 +516,24 @@ const SCENARIOS: readonly {
     options: [`--maxpeers=${SILENT_SOCKETS + HONEST_PEERS + 10}`],
   },
   { name: "headers junk", run: headersJunk },
-  { name: "non-reading peer", run: nonReadingPeer },
+  // Debug logging names the reason the peer was dropped.
+  { name: "non-reading peer", run: nonReadingPeer, options: ["--log-level=debug"] },
 ];
 
 const wanted = process.argv[2];
-const runtimes: readonly RuntimeName[] = wanted === undefined
+const runtimes: readonly RuntimeName[] = wanted === undefined || wanted === "all"
   ? RUNTIMES
   : RUNTIMES.filter((r) => r === wanted);
 if (runtimes.length === 0) {
-  console.error(`unknown runtime ${wanted}; one of ${RUNTIMES.join(", ")}`);
+  console.error(`unknown runtime ${wanted}; one of ${RUNTIMES.join(", ")} or all`);
+  process.exit(2);
+}
+const only = process.argv[3];
+const scenarios = only === undefined ? SCENARIOS : SCENARIOS.filter((s) => s.name.includes(only));
+if (scenarios.length === 0) {
+  console.error(
+    `no scenario matches ${only}; scenarios: ${SCENARIOS.map((s) => s.name).join(", ")}`,
+  );
   process.exit(2);
 }
 console.log(
@@ -501,7 +542,7 @@ console.log(
 );
 let failures = 0;
 for (const runtime of runtimes) {
-  for (const scenario of SCENARIOS) {
+  for (const scenario of scenarios) {
     let node: FloodNode | undefined;
     try {
       node = await startFloodNode(runtime, scenario.options);

@@ -38,7 +38,7 @@ import { DecodeError } from "../wire/errors.ts";
 import { encodeFrame, encodeHeader, FrameDecoder, HEADER_SIZE } from "../wire/framing.ts";
 import { type AddressPort, formatHostPort } from "../wire/host_port.ts";
 import { decodeMessage, encodeMessage, type Message, wireCommand } from "../wire/message.ts";
-import { type InvItem, MSG_BLOCK, MSG_WITNESS_FLAG } from "../wire/messages/inv.ts";
+import { INV_ENTRY_SIZE, type InvItem, MSG_BLOCK, MSG_WITNESS_FLAG } from "../wire/messages/inv.ts";
 import type { VersionMessage } from "../wire/messages/version.ts";
 import { Emitter } from "./events.ts";
 import {
@@ -503,6 +503,14 @@ export class Peer {
     const size = HEADER_SIZE + payload.length;
     this.#lastReceive = this.#clock.now();
     this.#liveness.received();
+    if (command === "inv" || command === "getdata") {
+      // Charged by size before decoding: the message that bans is never decoded.
+      const entries = Math.floor(payload.length / INV_ENTRY_SIZE);
+      if (!this.#chargeInventory(command, entries)) {
+        this.#received.record(command, size);
+        return;
+      }
+    }
     let msg: Message;
     try {
       msg = decodeMessage(command, payload);
@@ -614,12 +622,8 @@ export class Peer {
         } else this.#features = { ...this.#features, feeFilter: Number(msg.feeRate) };
         return;
       case "inv":
-        if (!this.#chargeInventory("inv", msg.items.length)) return;
         this.known.addItems(msg.items);
         this.#noteBlockInv(msg.items);
-        break;
-      case "getdata":
-        if (!this.#chargeInventory("getdata", msg.items.length)) return;
         break;
       case "headers":
         if (msg.headers.length > 0) {

@@ -7,7 +7,7 @@ import { ByteReader, ByteWriter } from "../bytes.ts";
 /** Most entries in one inventory message. Core net_processing MAX_INV_SZ. */
 export const MAX_INV_ENTRIES = 50_000;
 /** Bytes of one entry: u32 type + 32-byte hash. */
-const ENTRY_SIZE = 36;
+export const INV_ENTRY_SIZE = 36;
 
 /** Transaction, by txid. */
 export const MSG_TX = 1;
@@ -79,7 +79,7 @@ export function encodeInv(msg: InvMessage): Uint8Array {
   if (n > MAX_INV_ENTRIES) {
     throw new RangeError(`${msg.command}: ${n} entries exceed the limit of ${MAX_INV_ENTRIES}`);
   }
-  const w = new ByteWriter(9 + n * ENTRY_SIZE).varint(n);
+  const w = new ByteWriter(9 + n * INV_ENTRY_SIZE).varint(n);
   for (const item of msg.items) {
     if (item.hash.length !== 32) {
       throw new RangeError(`${msg.command}: an inventory hash must be 32 bytes`);
