@@ -72,6 +72,15 @@ export function createApp(source: ApiSource, options: AppOptions = {}): Hono {
     c.header("Cache-Control", "no-store");
   });
 
+  /**
+   * Before answering without reading the whole body: the connection must
+   * not be reused (its unread bytes would be parsed as the next request).
+   */
+  const refuseRest = (c: Context, request: Request): void => {
+    c.header("Connection", "close");
+    request.body?.cancel().catch(() => {});
+  };
+
   const route = <R extends RouteSpec>(spec: R, handler: Handler<R>): void => {
     app.on(spec.method.toUpperCase(), spec.path, async (c) => {
       if (spec.control) {
@@ -81,6 +90,7 @@ export function createApp(source: ApiSource, options: AppOptions = {}): Hono {
             log.warn("control request with a wrong token", { path: c.req.path });
           }
           c.header("WWW-Authenticate", 'Bearer realm="btc-edge"');
+          refuseRest(c, c.req.raw);
           return c.json({ error: AUTH_MESSAGES[failure] }, 401);
         }
       }
@@ -100,6 +110,7 @@ export function createApp(source: ApiSource, options: AppOptions = {}): Hono {
         const read = await readJsonBody(c.req.raw, limit);
         if (read.ok) body = parse(spec.body, read.value, "body");
         else if (read.tooLarge) {
+          refuseRest(c, c.req.raw);
           return c.json({ error: `request body is over ${limit / 1024} KiB` }, 413);
         } else issues.push(read.issue);
       }
