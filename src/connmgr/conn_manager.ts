@@ -273,12 +273,25 @@ export class ConnManager {
     return this.#tasks.spawn("seeding", () => this.#seed());
   }
 
-  /** Starts the outbound loop and the feelers (nothing with `--connect`). */
+  /**
+   * Starts the outbound loop and the feelers (nothing with `--connect`). With
+   * an outbound target of 0 the node makes no automatic connection at all:
+   * no feelers either.
+   */
   startOutbound(): boolean {
     if (this.connectOnly) return false;
     const loop = this.#tasks.spawn("outbound slots", () => this.#fillLoop());
-    const feelers = this.#tasks.spawn("feelers", () => this.#feelerLoop());
-    return loop && feelers;
+    if (this.config.targetOutbound === 0) return loop;
+    return loop && this.startFeelers();
+  }
+
+  /**
+   * Starts only the feeler loop: a feeler is tried every
+   * `feelerIntervalMs` (on average) while the outbound slots are full.
+   */
+  startFeelers(): boolean {
+    if (this.connectOnly) return false;
+    return this.#tasks.spawn("feelers", () => this.#feelerLoop());
   }
 
   /**

@@ -44,7 +44,7 @@ function shiftedClock(): Clock & { offsetMs: number } {
   return c;
 }
 
-/** A connection manager running only its feelers (no automatic outbound slots). */
+/** A connection manager to run only feelers (`startFeelers`; no outbound target). */
 function feelerManager(net: SimNetwork, book: AddrManager, records: LogRecord[]): ConnManager {
   const tasks = new TaskGroup(() => {});
   const abort = new AbortController();
@@ -104,7 +104,7 @@ describe("feelers", () => {
     const [remote] = await remoteNodes(net, [host]);
     const records: LogRecord[] = [];
     const cm = feelerManager(net, book, records);
-    cm.startOutbound();
+    cm.startFeelers();
     await waitFor(() => book.stats().pendingCollisions === 0, "the collision settled");
     expect(remote.accepted).toBeGreaterThanOrEqual(1);
     expect(book.find(incumbent, MAIN.defaultPort)?.tried).toBe(true);
@@ -126,8 +126,29 @@ describe("feelers", () => {
     book.add(addressesOf([host]), parseAddress(SOURCE));
     const [remote] = await remoteNodes(net, [host]);
     const cm = feelerManager(net, book, []);
-    cm.startOutbound();
+    cm.startFeelers();
     await waitFor(() => book.find(parseAddress(host), MAIN.defaultPort)?.tried === true, "tried");
     await waitFor(() => remote.peers.size === 0 && cm.counts().feeler === 0, "hung up");
+  });
+
+  test("with an outbound target of 0 the node makes no feeler (no automatic connection)", async () => {
+    const net = simNetwork();
+    const book = new AddrManager({
+      sha256: platform.sha256,
+      clock: systemClock,
+      random: seededRandom(13),
+    });
+    const host = "23.5.0.2";
+    book.add(addressesOf([host]), parseAddress(SOURCE));
+    const [remote] = await remoteNodes(net, [host]);
+    const records: LogRecord[] = [];
+    const cm = feelerManager(net, book, records);
+    cm.startOutbound();
+    // 100 feeler intervals of 5 ms pass: with feelers running, the remote would be dialled.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(remote.accepted).toBe(0);
+    expect(records.filter((r) => r.message.startsWith("feeler"))).toEqual([]);
+    cm.startFeelers(); // the same manager does dial once feelers are asked for
+    await waitFor(() => remote.accepted >= 1, "a feeler dialled");
   });
 });
