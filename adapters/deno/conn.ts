@@ -10,8 +10,16 @@ import { connClosedError } from "../shared/errors.ts";
 import { formatHostPort, normalizeHost } from "../shared/host.ts";
 import { READ_HIGH_WATER_BYTES } from "../shared/push_readable.ts";
 
-/** Bytes read per `conn.read` call (a reused scratch buffer; chunks are copied out). */
+/**
+ * Largest `conn.read` buffer (a reused scratch buffer; chunks are copied out).
+ * Each connection starts with `MIN_READ_CHUNK_BYTES`, grows fourfold after a
+ * read that fills it and drops back after one that does not fill the
+ * smallest: an idle peer (one read always pending) holds 4 KiB, a block
+ * download reads 64 KiB at a time.
+ */
 export const READ_CHUNK_BYTES = 64 * 1024;
+/** Smallest `conn.read` buffer, held by idle connections. */
+export const MIN_READ_CHUNK_BYTES = 4 * 1024;
 
 /** Wraps an open TCP connection. */
 export function wrapDenoConn(conn: Deno.TcpConn): Conn {
@@ -35,7 +43,7 @@ export function wrapDenoConn(conn: Deno.TcpConn): Conn {
   };
 
   conn.setNoDelay(true);
-  const scratch = new Uint8Array(READ_CHUNK_BYTES);
+  let scratch = new Uint8Array(MIN_READ_CHUNK_BYTES);
   const readable = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -53,6 +61,10 @@ export function wrapDenoConn(conn: Deno.TcpConn): Conn {
           close();
         } else {
           controller.enqueue(scratch.slice(0, n));
+          if (n === scratch.length && n < READ_CHUNK_BYTES) scratch = new Uint8Array(n * 4);
+          else if (n < MIN_READ_CHUNK_BYTES && scratch.length > MIN_READ_CHUNK_BYTES) {
+            scratch = new Uint8Array(MIN_READ_CHUNK_BYTES);
+          }
         }
       },
       cancel: close,

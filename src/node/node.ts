@@ -663,10 +663,14 @@ export class EdgeNode {
     await attempt("the block manager state", () => this.#blocks.stop());
     const book = this.#addrman;
     if (book !== null) {
-      // Always written on a clean stop (even unchanged), then the save timer stops.
+      // Always written on a clean stop (even unchanged); the save timer stops
+      // whatever became of the write (a failed one is tried once more).
       await attempt("peers.json", async () => {
-        if (!await book.save()) throw new Error("the store refused the write");
-        await book.stop();
+        try {
+          if (!await book.save()) throw new Error("the store refused the write");
+        } finally {
+          await book.stop();
+        }
       });
     }
     // Anchors are written only by a node that read them at start (see anchors.ts).
