@@ -6,6 +6,11 @@
  * 1,000,000 adds ≤ 3 s, 100,000 selects ≤ 1 s, a full table (81,920
  * entries) ≤ 40 MB of heap.
  *
+ * Under node, bcoin 1.0.2's HostList gets the same gossip (IPv4 and IPv6
+ * only: it has no Tor v3 or I2P) one `add(addr, src)` at a time, then the
+ * same number of `getHost()` selects; note its table holds only 1,000 new
+ * entries (20 buckets of 50), so most of its adds meet a full table.
+ *
  * Run: node_modules/.bin/bun bench/addrmgr.ts
  *      node_modules/.bin/deno run -A bench/addrmgr.ts
  *      node_modules/.bin/node bench/addrmgr.ts
@@ -20,6 +25,8 @@ import { type Random, seededRandom } from "../src/platform/random.ts";
 import type { NetAddress } from "../src/wire/address.ts";
 import type { PeerAddress } from "../src/wire/messages/addr.ts";
 import { isRoutable } from "../src/wire/routability.ts";
+import { loadBcoin } from "./_bcoin.ts";
+import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
 
 declare const Bun: undefined | { version: string; gc(force: boolean): void };
@@ -207,6 +214,71 @@ async function main(): Promise<void> {
   console.log(`addrmgr bench — ${runtime}, SHA-256 from the ${platform.name} adapter`);
   for (const [a, b, c] of rows) console.log(`${a.padEnd(24)} ${b.padEnd(30)} ${c}`);
   if (picked !== SELECTS) console.log(`(select found nothing ${SELECTS - picked} times)`);
+  const ADD = "addrman: add (1,000,000 gossiped, 1,000 per message)";
+  const SELECT = "addrman: select (100,000)";
+  const HEAP = "addrman: heap of the full book";
+  printResult("addrmgr", [
+    { name: ADD, unit: "/s", value: ADDS / (addMs / 1000) },
+    { name: SELECT, unit: "/s", value: SELECTS / (selectMs / 1000) },
+    { name: HEAP, unit: "MB", value: heapFull - heapBefore },
+  ]);
+  const b = await bcoinHostList();
+  if (b !== null) {
+    console.log(
+      `bcoin 1.0.2 HostList: ${fmt(b.adds)} adds in ${fmt(b.addMs)} ms (${
+        fmt(b.adds / (b.addMs / 1000))
+      } /s), ${fmt(b.entries)} entries; ${fmt(SELECTS)} getHost in ${fmt(b.selectMs)} ms (${
+        fmt(SELECTS / (b.selectMs / 1000))
+      } /s); heap ${b.heap.toFixed(1)} MB`,
+    );
+    printResult("addrmgr", [
+      { name: ADD, unit: "/s", value: b.adds / (b.addMs / 1000) },
+      { name: SELECT, unit: "/s", value: SELECTS / (b.selectMs / 1000) },
+    ], "bcoin"); // its heap (≤ 1,000 entries) is within the collection noise: printed only
+  }
+}
+
+/** The same gossip and selects through bcoin's HostList (node only; null when skipped). */
+async function bcoinHostList() {
+  const bcoin = loadBcoin();
+  if (typeof bcoin === "string") {
+    console.log(`bcoin comparison skipped: ${bcoin}`);
+    return null;
+  }
+  const HostList = bcoin.lib("./lib/net/hostlist");
+  const NetAddress = bcoin.lib("./lib/net/netaddress");
+  const host = (a: NetAddress): string | null => {
+    if (a.network === "ipv4") return a.bytes.join(".");
+    if (a.network !== "ipv6") return null;
+    const groups = [];
+    for (let i = 0; i < 16; i += 2) groups.push(((a.bytes[i] << 8) | a.bytes[i + 1]).toString(16));
+    return groups.join(":");
+  };
+  const gen = seededRandom(42);
+  const sources = makeSources(SOURCES).map((s) => new NetAddress({ host: host(s)!, port: 8333 }));
+  const before = await heapMb();
+  const book = new HostList({ network: "main", memory: true });
+  let addMs = 0;
+  let adds = 0;
+  for (let m = 0; m < ADDS / BATCH; m++) {
+    const batch = [];
+    for (const p of message(gen, 3 * 3600)) {
+      const h = host(p.addr);
+      if (h !== null) {
+        batch.push(new NetAddress({ host: h, port: p.port, services: 1033, time: p.time }));
+      }
+    }
+    const source = sources[gen.int(sources.length)];
+    const t0 = performance.now();
+    for (const addr of batch) book.add(addr, source);
+    addMs += performance.now() - t0;
+    adds += batch.length;
+  }
+  const heap = await heapMb() - before;
+  const t0 = performance.now();
+  for (let i = 0; i < SELECTS; i++) book.getHost();
+  const selectMs = performance.now() - t0;
+  return { adds, addMs, selectMs, heap, entries: book.size() as number };
 }
 
 // Deno exposes `gc` only when started with --v8-flags=--expose-gc: rerun this

@@ -14,6 +14,7 @@
  */
 import process from "node:process";
 import { type Counts, type FuzzReport, runFuzz } from "../tests/fuzz/fuzz_run.ts";
+import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
 
 /** Decoder-stage inputs of the long run. */
@@ -124,4 +125,17 @@ const report = await runFuzz({
   progress: (line) => console.log(`  … ${line}`),
 });
 print(report);
+printResult("fuzz", [
+  {
+    name: "fuzz: decoder inputs",
+    unit: "/s",
+    value: report.decoder.inputs / (report.decoder.ms / 1000),
+  },
+  {
+    name: "fuzz: peer-stage inputs",
+    unit: "/s",
+    value: report.peer.inputs / (report.peer.ms / 1000),
+  },
+  { name: "fuzz: findings", unit: "", value: report.findings.length + report.droppedFindings },
+]);
 process.exit(report.findings.length + report.droppedFindings > 0 ? 1 : 0);

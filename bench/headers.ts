@@ -26,6 +26,7 @@ import { HeaderPersistence } from "../src/sync/header_persist.ts";
 import { sha256d } from "../src/wire/hash.ts";
 import { NETWORKS } from "../src/wire/params.ts";
 import { fromHex, hexToHash } from "../src/wire/bytes.ts";
+import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
 
 /** The parts of the runtimes' globals this bench touches. */
@@ -162,3 +163,12 @@ console.log(
   `  save (all ${(await store.list()).length} chunks): ${saveMs.toFixed(0)} ms; ` +
     `load + re-validate: ${(loadMs / 1000).toFixed(2)} s`,
 );
+printResult("headers", [
+  {
+    name: `headers: accept (${COUNT.toLocaleString("en")} regtest headers)`,
+    unit: "/s",
+    value: COUNT / acceptMs * 1000,
+  },
+  { name: "headers: heap + external per header, after GC", unit: "B", value: measured },
+  { name: "headers: load + re-validate all", unit: "ms", value: loadMs },
+]);

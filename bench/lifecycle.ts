@@ -22,6 +22,7 @@ import { newOutboundPeer, type Peer } from "../src/peer/peer.ts";
 import type { Conn } from "../src/platform/conn.ts";
 import { parseAddress } from "../src/wire/address_format.ts";
 import { getParams } from "../src/wire/params.ts";
+import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL } from "./_runtime_label.ts";
 
 /** Rounds measured (after one warm-up round). */
@@ -113,6 +114,10 @@ async function round(): Promise<Round> {
   return { listeningMs, startMs, stopMs };
 }
 
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
 function stats(values: number[]): string {
   const s = [...values].sort((a, b) => a - b);
   const median = s[Math.floor(s.length / 2)];
@@ -135,6 +140,19 @@ async function main(): Promise<void> {
       stats(rounds.map((r) => r.stopMs))
     }  target ≤ 100 ms`,
   );
+  printResult("lifecycle", [
+    {
+      name: "start() → listening (median)",
+      unit: "ms",
+      value: median(rounds.map((r) => r.listeningMs)),
+    },
+    { name: "start() complete (median)", unit: "ms", value: median(rounds.map((r) => r.startMs)) },
+    {
+      name: `stop() with ${PENDING_DIALS} pending dials + ${PEERS} peers (median)`,
+      unit: "ms",
+      value: median(rounds.map((r) => r.stopMs)),
+    },
+  ]);
 }
 
 await main();

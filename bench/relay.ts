@@ -25,8 +25,10 @@
  * Target: at most 5 ms added per hop for a 1 MB block (median). Blocks go
  * one at a time.
  *
- * Run: node_modules/.bin/node bench/relay.ts [measured-blocks-per-scenario]
- *      (bun and deno work too; the nodes' runtimes are fixed)
+ * Run: node_modules/.bin/node bench/relay.ts [measured-blocks-per-scenario] [--same]
+ *      (bun and deno work too; the nodes' runtimes are fixed, unless `--same`
+ *      makes all five nodes run under the bench's own runtime, as
+ *      bench/run_all.ts does for its per-runtime table)
  */
 import { platform } from "#platform";
 import process from "node:process";
@@ -39,11 +41,13 @@ import type { RuntimeName } from "../tests/runtime_command.ts";
 import { fillerTxs, RegtestMiner } from "../tests/sync/regtest_blocks.ts";
 import { relayInProcess, type RelayTimes } from "./_relay_in_process.ts";
 import { type Line, startLine } from "./_relay_line.ts";
+import { printResult, RUNTIME } from "./_result.ts";
 import { RUNTIME_LABEL } from "./_runtime_label.ts";
 
 /** Blocks relayed before measuring, per scenario (JIT warm-up). */
 const WARMUP = 5;
-const MEASURED = Number(process.argv[2] ?? "") || 25;
+const ARGS = process.argv.slice(2);
+const MEASURED = Number(ARGS.find((a) => /^\d+$/.test(a)) ?? "") || 25;
 const BLOCKS = WARMUP + MEASURED;
 /** Two ways to fill ~1 MB: few large transactions (cheap to hash) and a realistic count. */
 const SCENARIOS = [
@@ -51,7 +55,9 @@ const SCENARIOS = [
   { name: "2,000 txs of 500 B", txs: 2_000, txBytes: 500 },
 ] as const;
 /** The line's runtimes, node 0 first: each runtime sends one hop and receives one. */
-const RUNTIMES: readonly RuntimeName[] = ["node", "deno", "bun", "node", "deno"];
+const RUNTIMES: readonly RuntimeName[] = ARGS.includes("--same")
+  ? Array(5).fill(RUNTIME)
+  : ["node", "deno", "bun", "node", "deno"];
 /** Longest wait for one block to reach the end of the line. */
 const BLOCK_DEADLINE_MS = 20_000;
 const POLL_MS = 1;
@@ -180,3 +186,22 @@ for (let k = 0; k < SCENARIOS.length; k++) {
   console.log(`    one process, ${RUNTIMES.length} block managers (${RUNTIME_LABEL}):`);
   printTimes(inProcessTimes[k], (h) => `hop ${h}→${h + 1}`);
 }
+
+// The result line: the line's runtime is the column ("mixed line" without --same).
+const same = RUNTIMES.every((r) => r === RUNTIMES[0]);
+printResult(
+  "relay",
+  SCENARIOS.flatMap((scenario, k) => [
+    {
+      name: `relay per hop, 1 MB of ${scenario.name}, 5-process line (median)`,
+      unit: "ms",
+      value: median(lineTimes[k].hops.flat()),
+    },
+    {
+      name: `relay per hop, 1 MB of ${scenario.name}, 5 managers in one process (median)`,
+      unit: "ms",
+      value: median(inProcessTimes[k].hops.flat()),
+    },
+  ]),
+  same ? RUNTIME : "mixed line",
+);

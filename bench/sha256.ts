@@ -30,6 +30,7 @@ import type { Sha256 } from "../src/platform/hash.ts";
 import { bytesEqual } from "../src/wire/bytes.ts";
 import { sha256d } from "../src/wire/hash.ts";
 import { nodeSha256 } from "../tests/support/vectors.ts";
+import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
 
 /** The parts of Bun's API this bench touches (declared here so deno and node type-check). */
@@ -165,3 +166,12 @@ for (const [name, small, fast] of crossovers) {
       : `the ${digestForm}-digest native path is as fast as ${name} from ${from} bytes`,
   );
 }
+const platformRow = best[hashers.findIndex(([name]) => name === "platform.sha256")];
+printResult("sha256", [
+  { name: "sha256: platform.sha256, 64 B call", unit: "µs", value: platformRow[SIZES.indexOf(64)] },
+  {
+    name: "sha256: platform.sha256, 1024 B call",
+    unit: "µs",
+    value: platformRow[SIZES.indexOf(1024)],
+  },
+]);

@@ -6,17 +6,24 @@
  * one of 1 MB, and the whole parse of block 413567 (Bun's native hashers
  * are included under Bun).
  *
+ * Under node, bcoin 1.0.2 parses block 413567 too (`Block.fromRaw`, then
+ * `createMerkleRoot`: every txid and the root, checked against the header),
+ * and its figures go in the result line as the "bcoin" column.
+ *
  * Run: node_modules/.bin/bun bench/wire.ts
  *      node_modules/.bin/deno run -A bench/wire.ts
  *      node_modules/.bin/node bench/wire.ts
  */
 import { platform } from "#platform";
+import { Buffer } from "node:buffer";
 import { createHash, hash } from "node:crypto";
 import type { Sha256 } from "../src/platform/hash.ts";
 import { blockTxids, checkMerkleRoot, decodeBlock } from "../src/wire/block.ts";
 import { sha256d } from "../src/wire/hash.ts";
 import { checkWitnessCommitment } from "../src/wire/witness.ts";
 import { vectorBytes } from "../tests/support/vectors.ts";
+import { loadBcoin } from "./_bcoin.ts";
+import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
 
 /** The parts of Bun's API this bench touches (declared here so deno and node type-check). */
@@ -144,3 +151,44 @@ table(
   ["sha256", "µs / 64 B call", "ms / 1 MB call", "block 413567 parse ms"],
   hashRows,
 );
+
+// The result line: block 413567 (1 MB), and bcoin's parse of the same bytes under node.
+const [b413] = blocks;
+const r413 = parseRows[0];
+const PARSE = "wire: parse 1 MB block 413567 (decode + txids + merkle)";
+const DECODE = "wire: decode-only 1 MB block 413567";
+const MBPS = "wire: parse throughput, block 413567";
+const FLOOR = "wire: hashing floor, sha256d of the 1 MB block in one call";
+printResult("wire", [
+  { name: PARSE, unit: "ms", value: Number(r413[4]) },
+  { name: MBPS, unit: "MB/s", value: Number(r413[5]) },
+  { name: DECODE, unit: "ms", value: Number(r413[6]) },
+  { name: FLOOR, unit: "ms", value: Number(r413[7]) },
+]);
+const bcoin = loadBcoin();
+if (typeof bcoin === "string") {
+  console.log(`\nbcoin comparison skipped: ${bcoin}`);
+} else {
+  const Block = bcoin.bcoin.Block;
+  const raw = Buffer.from(b413.bytes.buffer, b413.bytes.byteOffset, b413.bytes.byteLength);
+  const full = time(() => {
+    const block = Block.fromRaw(raw);
+    if (block.createMerkleRoot("hex") !== block.merkleRoot) throw new Error("bcoin: bad root");
+  });
+  const decodeOnly = time(() => Block.fromRaw(raw), TARGET_MS / 2);
+  const ours = Number(r413[4]);
+  console.log(
+    `\nbcoin 1.0.2, block 413567: parse (Block.fromRaw + createMerkleRoot) ${
+      full.toFixed(3)
+    } ms, ` +
+      `${(b413.bytes.length / 1e3 / full).toFixed(0)} MB/s; decode-only ${
+        decodeOnly.toFixed(3)
+      } ms; ` +
+      `ours/bcoin (time) ${(ours / full).toFixed(2)}`,
+  );
+  printResult("wire", [
+    { name: PARSE, unit: "ms", value: full },
+    { name: MBPS, unit: "MB/s", value: b413.bytes.length / 1e3 / full },
+    { name: DECODE, unit: "ms", value: decodeOnly },
+  ], "bcoin");
+}
