@@ -177,7 +177,12 @@ function randomHashes(count: number): Uint8Array {
 }
 
 /** The inv flood in `messages` messages of `perMessage` entries (1,000,000 in all). */
-async function invFlood(node: FloodNode, messages: number, perMessage: number): Promise<void> {
+async function invFlood(
+  node: FloodNode,
+  messages: number,
+  perMessage: number,
+  round = "",
+): Promise<{ rssBefore: number; peakRss: number }> {
   const frames = Array.from({ length: messages }, () => {
     const hashes = randomHashes(perMessage);
     const items = Array.from({ length: perMessage }, (_, i) => ({
@@ -201,7 +206,7 @@ async function invFlood(node: FloodNode, messages: number, perMessage: number): 
   await sampler.stop();
   const after = await node.status();
   peer.close();
-  table(`[${node.runtime}] inv flood: ${messages} × ${perMessage} entries`, [
+  table(`[${node.runtime}] inv flood${round}: ${messages} × ${perMessage} entries`, [
     ["messages sent", `${sent} of ${messages} in ${ms(sendDone - start)}`],
     [
       "rss before / peak / after",
@@ -226,6 +231,7 @@ async function invFlood(node: FloodNode, messages: number, perMessage: number): 
     ],
     ["memory samples", `${sampler.samples}`],
   ]);
+  return { rssBefore: before.memory.rss ?? 0, peakRss: sampler.peakRss };
 }
 
 async function addrFlood(node: FloodNode): Promise<void> {
@@ -499,16 +505,33 @@ async function nonReadingPeer(node: FloodNode): Promise<void> {
   );
 }
 
+/**
+ * The small-message inv flood twice on one node: the second shows whether
+ * the first's rss growth is spent for good or grows again with each flood
+ * (the collector's young generation reaching its size is a one-off).
+ */
+async function smallInvFloodTwice(node: FloodNode): Promise<void> {
+  const first = await invFlood(node, SMALL_INV_MESSAGES, SMALL_INV_PER_MESSAGE, " (1st)");
+  const second = await invFlood(node, SMALL_INV_MESSAGES, SMALL_INV_PER_MESSAGE, " (2nd)");
+  table(`[${node.runtime}] inv flood in small messages, twice`, [
+    ["peak rss growth of the 1st over the start", mb(first.peakRss - first.rssBefore)],
+    [
+      "peak rss growth of the 2nd over the 1st's peak",
+      mb(Math.max(0, second.peakRss - first.peakRss)),
+    ],
+  ]);
+}
+
 const SCENARIOS: readonly {
   readonly name: string;
   readonly run: (node: FloodNode) => Promise<void>;
   readonly options?: readonly string[];
 }[] = [
-  { name: "inv flood", run: (node) => invFlood(node, INV_MESSAGES, INV_PER_MESSAGE) },
   {
-    name: "inv flood in small messages",
-    run: (node) => invFlood(node, SMALL_INV_MESSAGES, SMALL_INV_PER_MESSAGE),
+    name: "inv flood",
+    run: async (node) => void await invFlood(node, INV_MESSAGES, INV_PER_MESSAGE),
   },
+  { name: "inv flood in small messages", run: smallInvFloodTwice },
   { name: "addr flood", run: addrFlood },
   {
     name: "connection flood",
