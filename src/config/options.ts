@@ -77,7 +77,9 @@ export const optionsSchema = z.object({
   maxpeersperip: integer(1, 1000).default(3).describe(
     "Maximum inbound connections from one IP address",
   ),
-  targetoutbound: integer(0, 64).default(8).describe("Outbound peers to keep connected (0: no automatic outbound connection, no feelers)"),
+  targetoutbound: integer(0, 64).default(8).describe(
+    "Outbound peers to keep connected (0: no automatic outbound connection, no feelers)",
+  ),
   proxy: hostPort.optional().describe("SOCKS5 proxy HOST:PORT for all outbound connections"),
   onion: hostPort.optional().describe("SOCKS5 proxy HOST:PORT for Tor (.onion) connections"),
   api: bindOrNone.optional()
