@@ -44,6 +44,8 @@ const QUICK: Record<string, string[]> = {
   "relay.ts": ["10"],
   "crash.ts": ["20"],
   "sim_network.ts": ["200", "20"],
+  "sim_eclipse.ts": ["25", "2"],
+  "sim_propagation.ts": ["200"],
 };
 
 const argv = process.argv.slice(2);

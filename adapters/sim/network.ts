@@ -9,6 +9,13 @@
  * Hosts can be black holes: a dial to one never completes until it is
  * aborted or times out, like a SYN sent into a firewall that drops it.
  * A dial to a host with no listener on the port is refused at once.
+ *
+ * With `latencyMs` set, connections are `simLink`s on the network's clock
+ * (give it a `VirtualClock` for a deterministic run): bytes take the link's
+ * one-way delay, a dial takes a round trip (the listener sees the
+ * connection after one delay, the dialer after two; a refusal comes back
+ * after two), and with `dialLoss` a share of dials (drawn from the seeded
+ * `random`) are lost like an unanswered SYN and hang until their timeout.
  */
 import type { Clock } from "../../src/platform/clock.ts";
 import type {
@@ -25,9 +32,11 @@ import type { HttpServer, ServeOptions } from "../../src/platform/serve.ts";
 import type { KvStore } from "../../src/platform/storage.ts";
 import { systemClock } from "../../src/platform/system_clock.ts";
 import { formatAddress, parseAddress } from "../../src/wire/address_format.ts";
+import { type Random, seededRandom } from "../../src/platform/random.ts";
 import { timeoutError } from "../shared/errors.ts";
-import { memoryPipe } from "../memory/pipe.ts";
+import { type MemoryPipe, memoryPipe } from "../memory/pipe.ts";
 import { memoryStore } from "../storage/memory.ts";
+import { simLink } from "./link.ts";
 
 /** First port handed out to dialing sides and port-0 listeners (IANA dynamic range). */
 export const FIRST_EPHEMERAL_PORT = 49152;
@@ -40,8 +49,35 @@ export interface SimNetworkOptions {
   readonly sha256: Sha256;
   /** Default: the system clock. */
   readonly clock?: Clock;
-  /** Unread bytes each pipe direction buffers (see `memoryPipe`). */
+  /** Unread bytes each pipe direction buffers (see `memoryPipe` and `simLink`). */
   readonly capacityBytes?: number;
+  /**
+   * One-way delay of each new connection: a number for every link, or a
+   * function of the two hosts (and the network's random source, for
+   * jitter). Absent: connections are instant in-memory pipes.
+   */
+  readonly latencyMs?: number | ((from: string, to: string, random: Random) => number);
+  /** Share of dials lost (they hang until their timeout); needs `latencyMs`. Default 0. */
+  readonly dialLoss?: number;
+  /** Draws link delays and lost dials. Default `seededRandom(1)`. */
+  readonly random?: Random;
+  /** Sees every chunk a latency link delivers (`link` numbers connections from 1). */
+  readonly onDeliver?: (link: number, toServer: boolean, bytes: Uint8Array) => void;
+}
+
+/** What crossed the network so far. */
+export interface SimNetworkStats {
+  /** Dials started. */
+  dials: number;
+  /** Dials that connected. */
+  connections: number;
+  /** Dials refused (no listener). */
+  refused: number;
+  /** Dials lost (`dialLoss`) or sent into a black hole. */
+  lost: number;
+  /** Chunks and bytes delivered over latency links. */
+  chunks: number;
+  bytes: number;
 }
 
 /** The canonical text of an IP literal, or null for a name. */
@@ -72,10 +108,24 @@ export class SimNetwork {
   readonly #listeners = new Map<string, (conn: Conn) => void>();
   readonly #servers = new Map<string, ServeOptions["fetch"]>();
   readonly #blackHoles = new Set<string>();
-  readonly #dns = new Map<string, string[]>();
+  readonly #dns = new Map<string, readonly string[] | (() => readonly string[])>();
   readonly #stores = new Map<string, KvStore>();
   readonly #nextPort = new Map<string, number>();
+  readonly #latency: SimNetworkOptions["latencyMs"];
+  readonly #dialLoss: number;
+  readonly #random: Random;
+  readonly #onDeliver: SimNetworkOptions["onDeliver"];
   #pendingDials = 0;
+  #links = 0;
+  /** Counters of dials, connections and delivered bytes. */
+  readonly stats: SimNetworkStats = {
+    dials: 0,
+    connections: 0,
+    refused: 0,
+    lost: 0,
+    chunks: 0,
+    bytes: 0,
+  };
   /** Every dial target in order (`host:port`), for tests that check who was dialled. */
   readonly dials: string[] = [];
 
@@ -83,6 +133,15 @@ export class SimNetwork {
     this.#sha256 = options.sha256;
     this.#clock = options.clock ?? systemClock;
     this.#capacity = options.capacityBytes;
+    this.#latency = options.latencyMs;
+    this.#dialLoss = options.dialLoss ?? 0;
+    this.#random = options.random ?? seededRandom(1);
+    this.#onDeliver = options.onDeliver;
+  }
+
+  /** The clock the network (and every platform it hands out) runs on. */
+  get clock(): Clock {
+    return this.#clock;
   }
 
   /** Dials that have neither connected nor failed yet (black-hole dials, mostly). */
@@ -95,9 +154,14 @@ export class SimNetwork {
     this.#blackHoles.add(canonical(host) ?? host);
   }
 
-  /** Makes `name` resolve to `addresses` (an empty list: the name exists with no address). */
-  setDns(name: string, addresses: readonly string[]): void {
-    this.#dns.set(name.toLowerCase().replace(/\.$/, ""), [...addresses]);
+  /**
+   * Makes `name` resolve to `addresses` (an empty list: the name exists with
+   * no address), or to what `addresses()` returns at each lookup (a seed
+   * that answers with a different sample each time).
+   */
+  setDns(name: string, addresses: readonly string[] | (() => readonly string[])): void {
+    const key = name.toLowerCase().replace(/\.$/, "");
+    this.#dns.set(key, typeof addresses === "function" ? addresses : [...addresses]);
   }
 
   /** One host's view of the network as a `Platform` named "sim". */
@@ -135,7 +199,7 @@ export class SimNetwork {
       error.name = "NotFound";
       return Promise.reject(error);
     }
-    return Promise.resolve([...found]);
+    return Promise.resolve([...(typeof found === "function" ? found() : found)]);
   }
 
   /** Listens on `host` (0.0.0.0 and :: mean the host itself); port 0 picks a free port. */
@@ -172,6 +236,8 @@ export class SimNetwork {
     const { signal, timeoutMs } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     this.dials.push(label(target.host, target.port));
+    this.stats.dials++;
+    if (this.#latency !== undefined) return this.#dialOverLink(from, target, options);
     this.#pendingDials++;
     return new Promise<Conn>((resolve, reject) => {
       let settled = false;
@@ -193,9 +259,16 @@ export class SimNetwork {
       this.resolve(target.host).then(
         ([ip]) => {
           if (ip === undefined) throw refused(label(target.host, target.port));
-          if (this.#blackHoles.has(ip)) return; // never answers
+          if (this.#blackHoles.has(ip)) {
+            this.stats.lost++;
+            return; // never answers
+          }
           const onConn = this.#listeners.get(label(ip, target.port));
-          if (onConn === undefined) throw refused(label(ip, target.port));
+          if (onConn === undefined) {
+            this.stats.refused++;
+            throw refused(label(ip, target.port));
+          }
+          this.stats.connections++;
           finish(() => {
             const pipe = memoryPipe({
               capacityBytes: this.#capacity,
@@ -207,6 +280,84 @@ export class SimNetwork {
           });
         },
       ).catch((error) => finish(() => reject(error)));
+    });
+  }
+
+  /**
+   * A dial over a latency link: the listener takes the connection one delay
+   * after the dial, the dialer gets its end one delay later.
+   */
+  #dialOverLink(from: string, target: HostPort, options: DialOptions): Promise<Conn> {
+    const { signal, timeoutMs } = options;
+    const clock = this.#clock;
+    this.#pendingDials++;
+    return new Promise<Conn>((resolve, reject) => {
+      let settled = false;
+      const finish = (fn: () => void): boolean => {
+        if (settled) return false;
+        settled = true;
+        this.#pendingDials--;
+        cancelTimer();
+        signal?.removeEventListener("abort", onAbort);
+        fn();
+        return true;
+      };
+      const onAbort = () => finish(() => reject(signal!.reason));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const cancelTimer = timeoutMs === undefined ? () => {} : clock.setTimer(
+        timeoutMs,
+        () =>
+          finish(() => reject(timeoutError(`dial ${label(target.host, target.port)}`, timeoutMs))),
+      );
+      this.resolve(target.host).then(([ip]) => {
+        if (ip === undefined) throw refused(label(target.host, target.port));
+        if (
+          this.#blackHoles.has(ip) || (this.#dialLoss > 0 && this.#random.float() < this.#dialLoss)
+        ) {
+          this.stats.lost++;
+          return; // the SYN is never answered
+        }
+        const latency = this.#linkLatency(from, ip);
+        clock.setTimer(latency, () => {
+          if (settled) return; // given up before the SYN arrived
+          const onConn = this.#listeners.get(label(ip, target.port));
+          if (onConn === undefined) {
+            this.stats.refused++;
+            const error = refused(label(ip, target.port));
+            clock.setTimer(latency, () => finish(() => reject(error)));
+            return;
+          }
+          this.stats.connections++;
+          const pipe = this.#link(from, { host: ip, port: target.port }, latency);
+          onConn(pipe.server);
+          clock.setTimer(latency, () => {
+            if (!finish(() => resolve(pipe.client))) pipe.client.close();
+          });
+        });
+      }).catch((error) => finish(() => reject(error)));
+    });
+  }
+
+  #linkLatency(from: string, to: string): number {
+    const l = this.#latency!;
+    const ms = typeof l === "number" ? l : l(from, to, this.#random);
+    return Math.max(0, ms);
+  }
+
+  #link(from: string, server: HostPort, latencyMs: number): MemoryPipe {
+    const id = ++this.#links;
+    const tap = this.#onDeliver;
+    return simLink({
+      clock: this.#clock,
+      latencyMs,
+      capacityBytes: this.#capacity,
+      client: { host: from, port: this.#ephemeral(from) },
+      server,
+      onDeliver: (bytes, toServer) => {
+        this.stats.chunks++;
+        this.stats.bytes += bytes.length;
+        tap?.(id, toServer, bytes);
+      },
     });
   }
 

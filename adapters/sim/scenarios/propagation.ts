@@ -1,0 +1,174 @@
+/**
+ * The "propagation" scenario: `nodes` real regtest nodes seeded from the
+ * simulated DNS (regtest's one seed name answers with a sample of them)
+ * connect for `warmupMs` of virtual time; then a block is submitted to one
+ * of them through its HTTP API (as `POST /blocks` would) and the clock runs
+ * until 99% of the nodes have accepted it. Figures: the virtual time to
+ * reach 50%, 90%, 99% and 100% of the nodes, and the messages the network
+ * carried meanwhile, by command.
+ */
+import type { Sha256 } from "../../../src/platform/hash.ts";
+import type { MemoryUsage } from "../../../src/platform/platform.ts";
+import { toHex } from "../../../src/wire/bytes.ts";
+import { sampleOf, SimWorld, worldHost } from "./world.ts";
+
+/** Addresses in one answer of regtest's seed. */
+const SEED_ANSWER_SIZE = 25;
+/** The control token of every node's (in-memory) API. */
+const API_TOKEN = "simulated-network-token";
+/** Bytes of a message header: magic, command, length, checksum. */
+const HEADER_BYTES = 24;
+/** Nodes start within this much virtual time. */
+const START_SPREAD_MS = 60_000;
+
+/** What to run. */
+export interface PropagationScenarioOptions {
+  readonly sha256: Sha256;
+  readonly seed: number;
+  readonly nodes: number;
+  /** Virtual time the nodes connect before the block. */
+  readonly warmupMs: number;
+  /** The block to inject (a mined regtest block on genesis). */
+  readonly block: Uint8Array;
+  /** Longest virtual wait for the block to spread. */
+  readonly timeoutMs: number;
+  readonly memory?: () => MemoryUsage;
+}
+
+/** What came out. */
+export interface PropagationFigures {
+  readonly nodes: number;
+  /** Nodes that accepted the block. */
+  readonly reached: number;
+  /** Virtual milliseconds from the injection to this share of the nodes (null: not reached). */
+  readonly p50Ms: number | null;
+  readonly p90Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly allMs: number | null;
+  /** Messages delivered between the injection and 99% (or the timeout), by command. */
+  readonly messages: Record<string, number>;
+  /** Their total, and bytes delivered meanwhile. */
+  readonly totalMessages: number;
+  readonly bytes: number;
+  readonly peakRss: number;
+  readonly peakHeap: number;
+}
+
+/** Counts message commands in the byte streams of a simulated network. */
+export class MessageCounter {
+  /** Messages by command since the last `reset`. */
+  counts = new Map<string, number>();
+  /** Header bytes not yet complete, per direction of each link. */
+  readonly #partial = new Map<number, { header: Uint8Array; have: number; skip: number }>();
+
+  /** Feeds one delivered chunk (`SimNetwork`'s `onDeliver`). */
+  deliver(link: number, toServer: boolean, bytes: Uint8Array): void {
+    const key = link * 2 + (toServer ? 1 : 0);
+    let s = this.#partial.get(key);
+    if (s === undefined) {
+      this.#partial.set(key, s = { header: new Uint8Array(24), have: 0, skip: 0 });
+    }
+    let i = 0;
+    while (i < bytes.length) {
+      if (s.skip > 0) {
+        const n = Math.min(s.skip, bytes.length - i);
+        s.skip -= n;
+        i += n;
+        continue;
+      }
+      const n = Math.min(HEADER_BYTES - s.have, bytes.length - i);
+      s.header.set(bytes.subarray(i, i + n), s.have);
+      s.have += n;
+      i += n;
+      if (s.have < HEADER_BYTES) break;
+      let command = "";
+      for (let c = 4; c < 16 && s.header[c] !== 0; c++) command += String.fromCharCode(s.header[c]);
+      this.counts.set(command, (this.counts.get(command) ?? 0) + 1);
+      s.skip = new DataView(s.header.buffer).getUint32(16, true);
+      s.have = 0;
+    }
+  }
+
+  /** Starts counting afresh. */
+  reset(): void {
+    this.counts = new Map();
+  }
+}
+
+/** Runs the scenario and reports its figures (the world is left stopped). */
+export async function runPropagationScenario(
+  options: PropagationScenarioOptions,
+): Promise<PropagationFigures> {
+  const counter = new MessageCounter();
+  const world = new SimWorld({
+    sha256: options.sha256,
+    seed: options.seed,
+    network: "regtest",
+    memory: options.memory,
+    onDeliver: (link, toServer, bytes) => counter.deliver(link, toServer, bytes),
+  });
+  const hosts = Array.from({ length: options.nodes }, (_, i) => worldHost(i));
+  for (const host of hosts) world.addNode(host, { dnsseed: true, apiToken: API_TOKEN });
+  for (const seed of world.params.dnsSeeds) {
+    world.net.setDns(seed, () => sampleOf(world.random, hosts, SEED_ANSWER_SIZE));
+  }
+  world.startAll(world.nodes, START_SPREAD_MS);
+  await world.run(options.warmupMs);
+
+  // Every node reports its acceptance time through its event stream.
+  const acceptedAt: number[] = [];
+  const stopListening = new AbortController();
+  for (const w of world.nodes) {
+    void (async () => {
+      for await (const e of w.node.events(stopListening.signal)) {
+        if (e.type === "block.accepted") {
+          acceptedAt.push(world.clock.now());
+          return;
+        }
+      }
+    })();
+  }
+  await world.clock.settle();
+  const origin = world.nodes[world.random.int(world.nodes.length)].node;
+  counter.reset();
+  const bytesBefore = world.net.stats.bytes;
+  const injectedAt = world.clock.now();
+  const response = await origin.app.fetch(
+    new Request("http://sim/blocks", {
+      method: "POST",
+      headers: { authorization: `Bearer ${API_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ hex: toHex(options.block) }),
+    }),
+  );
+  if (!response.ok) throw new Error(`block refused: ${response.status} ${await response.text()}`);
+  const want99 = Math.ceil(options.nodes * 0.99);
+  await world.run(options.timeoutMs, () => acceptedAt.length >= want99);
+  const messages = Object.fromEntries([...counter.counts].sort(([a], [b]) => a < b ? -1 : 1));
+  const bytes = world.net.stats.bytes - bytesBefore;
+  // The rest of the nodes, for the 100% figure (bounded by the timeout).
+  await world.run(
+    Math.max(0, injectedAt + options.timeoutMs - world.clock.now()),
+    () => acceptedAt.length >= options.nodes,
+  );
+  world.sampleMemory();
+  stopListening.abort();
+  const share = (p: number) => {
+    const need = Math.ceil(options.nodes * p);
+    return acceptedAt.length >= need ? acceptedAt[need - 1] - injectedAt : null;
+  };
+  const figures: PropagationFigures = {
+    nodes: options.nodes,
+    reached: acceptedAt.length,
+    p50Ms: share(0.5),
+    p90Ms: share(0.9),
+    p99Ms: share(0.99),
+    allMs: share(1),
+    messages,
+    totalMessages: Object.values(messages).reduce((a, b) => a + b, 0),
+    bytes,
+    peakRss: world.peakRss,
+    peakHeap: world.peakHeap,
+  };
+  await world.stopAll();
+  return figures;
+}
