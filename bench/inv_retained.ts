@@ -1,7 +1,8 @@
 /**
  * Memory an inventory flood leaves behind: a node in this process (regtest,
  * loopback) takes 5 rounds of 1,000,000 random block/tx entries in 2,000
- * `inv` of 500 (too small to cost points) from a raw peer that then leaves;
+ * `inv` of 500 (too small to cost points) from a raw peer in another process
+ * (bench/_inv_attacker.ts, so only the node is measured) that then leaves;
  * after each round a full collection, then the live heap and rss. Retained
  * memory must not grow with the rounds (the known-inventory cache and every
  * other per-peer structure are bounded); peak rss while flooding is the
@@ -17,9 +18,8 @@ import { join } from "node:path";
 import process from "node:process";
 import { platform } from "#platform";
 import { createNode } from "../mod.ts";
-import { encodeMessageFrame } from "../src/wire/message.ts";
-import { MSG_BLOCK, MSG_TX } from "../src/wire/messages/inv.ts";
-import { MAGIC, ScriptedPeer } from "./_flood_peer.ts";
+import { execFile } from "node:child_process";
+import { ROOT, runtimeCommand } from "../tests/runtime_command.ts";
 import { canCollect, memory } from "./_inbound.ts";
 import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL } from "./_runtime_label.ts";
@@ -27,10 +27,8 @@ import { RUNTIME_LABEL } from "./_runtime_label.ts";
 const ROUNDS = Number(process.argv[2] ?? "") || 5;
 const MESSAGES = 2_000;
 const PER_MESSAGE = 500;
-/** Longest wait for the handshake and for a socket to drain. */
-const WAIT_MS = 10_000;
-/** Time for the node to read the tail of a round before the peer leaves. */
-const SETTLE_MS = 1_000;
+/** Longest one attacker process may take. */
+const ATTACK_MS = 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mib = (b: number) => (b / 1024 / 1024).toFixed(1);
@@ -49,15 +47,16 @@ await node.start();
 const port = Number(node.status().listening[0].split(":").at(-1));
 if (!canCollect()) console.log("  (no forced collection available: figures include garbage)");
 
-/** One round's frames: fresh random hashes, half block entries, half tx. */
-function roundFrames(): Uint8Array[] {
-  return Array.from({ length: MESSAGES }, () => {
-    const hashes = crypto.getRandomValues(new Uint8Array(PER_MESSAGE * 32));
-    const items = Array.from({ length: PER_MESSAGE }, (_, i) => ({
-      type: i % 2 === 0 ? MSG_TX : MSG_BLOCK,
-      hash: hashes.subarray(i * 32, i * 32 + 32),
-    }));
-    return encodeMessageFrame(MAGIC, { command: "inv", items }, platform.sha256);
+/** One round: the attacker process floods, hands over its figures and exits. */
+function attack(): Promise<string> {
+  const [cmd, ...args] = runtimeCommand("node", join(ROOT, "bench/_inv_attacker.ts"));
+  return new Promise((resolve, reject) => {
+    execFile(
+      cmd,
+      [...args, String(port), String(MESSAGES), String(PER_MESSAGE)],
+      { timeout: ATTACK_MS },
+      (error, stdout) => error === null ? resolve(stdout.trim()) : reject(error),
+    );
   });
 }
 
@@ -69,20 +68,22 @@ const start = await memory();
 console.log(`  before:   heap ${mib(start.heap)} MiB, rss ${mib(start.rss)} MiB`);
 const heaps: number[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
-  let frames: Uint8Array[] | null = roundFrames();
-  const peer = new ScriptedPeer(port, "127.0.0.1");
-  if (!(await peer.waitReady(WAIT_MS))) throw new Error("handshake failed");
-  for (const frame of frames) if (!peer.sendRaw(frame)) await peer.drained(WAIT_MS);
-  frames = null;
-  await sleep(SETTLE_MS);
-  const known = node.peers()[0]?.knownInventory;
-  peer.close();
+  let known: number | undefined;
+  const watching = (async () => {
+    for (let i = 0; i < ATTACK_MS / 50 && node.peers().length === 0; i++) await sleep(50);
+    while (node.peers().length > 0) {
+      known = node.peers()[0]?.knownInventory ?? known;
+      await sleep(50);
+    }
+  })();
+  const sent = await attack();
+  await watching;
   await sleep(200);
   const m = await memory();
   heaps.push(m.heap);
   console.log(
     `  round ${round}: heap ${mib(m.heap)} MiB, rss ${mib(m.rss)} MiB, ` +
-      `attacker's known inventory ${known} (bound 1,000), peers left ${node.peers().length}`,
+      `attacker's known inventory ${known} (bound 1,000), ${sent}, peers left ${node.peers().length}`,
   );
 }
 const growth = heaps[heaps.length - 1] - heaps[0];
