@@ -36,7 +36,7 @@ export function resolveCollisions(t: AddrTables, now: number): number {
     if (t.byKey.get(e.key) !== e || e.triedSlot >= 0 || e.refCount === 0) {
       done = true; // deleted or moved meanwhile
     } else {
-      const incumbent = t.triedSlots[t.triedSlotOf(e)];
+      const incumbent = t.triedSlots.at(t.triedSlotOf(e));
       if (incumbent === undefined) {
         t.good(e, now, false);
         done = true;
@@ -71,6 +71,6 @@ export function selectTriedCollision(t: AddrTables, random: Random): TriedCollis
     t.triedCollisions.delete(newcomer);
     return undefined;
   }
-  const incumbent = t.triedSlots[t.triedSlotOf(newcomer)];
+  const incumbent = t.triedSlots.at(t.triedSlotOf(newcomer));
   return incumbent === undefined ? undefined : { newcomer, incumbent };
 }

@@ -83,6 +83,8 @@ export interface AddrEntry extends AddrHistory {
   triedSlot: number;
   /** Index in the tables' random-order array (for getaddr sampling). */
   randomPos: number;
+  /** The tables' number for this entry in their slot arrays (0 until registered). */
+  id: number;
 }
 
 /** First character of an entry key, per network. */

@@ -96,7 +96,7 @@ const pair = (slot: number): [number, number] => [slot >> 6, slot & (BUCKET_SIZE
 export function toStored(t: AddrTables): StoredPeers {
   const newOf = new Map<AddrEntry, [number, number][]>();
   for (let s = 0; s < NEW_SLOTS; s++) {
-    const e = t.newSlots[s];
+    const e = t.newSlots.at(s);
     if (e === undefined) continue;
     const list = newOf.get(e);
     if (list === undefined) newOf.set(e, [pair(s)]);
@@ -222,12 +222,13 @@ export function fromStored(value: unknown, sha256: Sha256, random: Random): Addr
       refCount: 0,
       triedSlot: -1,
       randomPos: 0,
+      id: 0,
     };
     t.insert(e);
     if (s.tried !== null) {
       const slot = s.tried[0] * BUCKET_SIZE + s.tried[1];
       if (t.triedSlotOf(e) !== slot) fail("the tried slot is not where the key puts it");
-      if (t.triedSlots[slot] !== undefined) fail("the tried slot is taken twice");
+      if (t.triedSlots.at(slot) !== undefined) fail("the tried slot is taken twice");
       t.restoreTried(e, slot);
     }
     const kb = t.hasher.keyOf(addr, port);
@@ -236,7 +237,7 @@ export function fromStored(value: unknown, sha256: Sha256, random: Random): Addr
       if (t.hasher.position(true, bucket, kb) !== position) {
         fail(`new slot ${bucket}/${position} is not where the key puts it`);
       }
-      if (t.newSlots[slot] !== undefined) fail(`new slot ${bucket}/${position} is taken twice`);
+      if (t.newSlots.at(slot) !== undefined) fail(`new slot ${bucket}/${position} is taken twice`);
       t.restoreNew(e, slot);
     }
   });

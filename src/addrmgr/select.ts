@@ -105,7 +105,7 @@ export function select(
     const start = random.int(BUCKET_SIZE);
     let found: AddrEntry | undefined;
     for (let i = 0; i < BUCKET_SIZE; i++) {
-      const e = slots[base + ((start + i) % BUCKET_SIZE)];
+      const e = slots.at(base + ((start + i) % BUCKET_SIZE));
       if (e !== undefined && (networks === undefined || networks.has(e.network))) {
         found = e;
         break;

@@ -27,6 +27,7 @@ import {
   isTerrible,
   type TableNetwork,
 } from "./entry.ts";
+import { EntryIds, EntrySlots } from "./entry_slots.ts";
 
 /** Most new-table slots one address may hold (Core ADDRMAN_NEW_BUCKETS_PER_ADDRESS). */
 export const NEW_BUCKETS_PER_ADDRESS = 8;
@@ -66,10 +67,12 @@ export class AddrTables {
   readonly #random: Random;
   /** Every entry by `entryKey`. */
   readonly byKey: Map<string, AddrEntry> = new Map();
+  /** Ids of the registered entries (the slot tables store ids). */
+  readonly #ids = new EntryIds();
   /** New-table slots, bucket × 64 + position. */
-  readonly newSlots: (AddrEntry | undefined)[] = new Array(NEW_SLOTS).fill(undefined);
+  readonly newSlots: EntrySlots = new EntrySlots(NEW_SLOTS, this.#ids);
   /** Tried-table slots, bucket × 64 + position. */
-  readonly triedSlots: (AddrEntry | undefined)[] = new Array(TRIED_SLOTS).fill(undefined);
+  readonly triedSlots: EntrySlots = new EntrySlots(TRIED_SLOTS, this.#ids);
   /** Occupied slots per new bucket (select skips empty buckets). */
   readonly newFill: Uint8Array = new Uint8Array(NEW_BUCKET_COUNT);
   /** Occupied slots per tried bucket. */
@@ -189,7 +192,7 @@ export class AddrTables {
       const bucket = h.newBucket(group, sourceGroup);
       if (this.#bucketRefuses(bucket, 0, now)) return false;
       const slot = bucket * BUCKET_SIZE + h.position(true, bucket, h.keyOf(input.addr, input.port));
-      if (!this.#yields(this.newSlots[slot], 0, now)) return false;
+      if (!this.#yields(this.newSlots.at(slot), 0, now)) return false;
       const time = Math.max(0, input.time - penalty);
       const created = this.#create(key, input, group, source, sourceGroup, time);
       this.clearNew(slot);
@@ -212,7 +215,7 @@ export class AddrTables {
     const bucket = h.newBucket(e.group, sourceGroup);
     if (this.#bucketRefuses(bucket, e.refCount, now)) return false;
     const slot = bucket * BUCKET_SIZE + h.position(true, bucket, h.keyOf(input.addr, e.port));
-    const occupant = this.newSlots[slot];
+    const occupant = this.newSlots.at(slot);
     if (occupant === e || !this.#yields(occupant, e.refCount, now)) return false;
     this.clearNew(slot);
     this.#putNew(e, slot);
@@ -242,7 +245,7 @@ export class AddrTables {
     }
     const base = bucket * BUCKET_SIZE;
     for (let i = 0; i < BUCKET_SIZE; i++) {
-      if (this.#yields(this.newSlots[base + i], refCount, now)) return false;
+      if (this.#yields(this.newSlots.at(base + i), refCount, now)) return false;
     }
     if (memo) {
       this.#refusedEpoch[bucket] = this.#epoch;
@@ -275,6 +278,7 @@ export class AddrTables {
       refCount: 0,
       triedSlot: -1,
       randomPos: 0,
+      id: 0,
     };
     this.insert(e);
     return e;
@@ -285,6 +289,7 @@ export class AddrTables {
    * placed). Used by `add` and by restoring from peers.json.
    */
   insert(e: AddrEntry): void {
+    this.#ids.assign(e);
     e.randomPos = this.randomOrder.length;
     this.randomOrder.push(e);
     this.byKey.set(e.key, e);
@@ -294,7 +299,7 @@ export class AddrTables {
 
   #putNew(e: AddrEntry, slot: number): void {
     this.#epoch++;
-    this.newSlots[slot] = e;
+    this.newSlots.set(slot, e);
     this.newFill[slot >>> 6]++;
     e.refCount++;
   }
@@ -314,7 +319,7 @@ export class AddrTables {
 
   #putTried(e: AddrEntry, slot: number): void {
     this.#epoch++;
-    this.triedSlots[slot] = e;
+    this.triedSlots.set(slot, e);
     this.triedFill[slot >>> 6]++;
     e.triedSlot = slot;
     this.newCount--;
@@ -326,10 +331,10 @@ export class AddrTables {
 
   /** Empties a new slot; an entry left with no slot is deleted (Core ClearNew). */
   clearNew(slot: number): void {
-    const e = this.newSlots[slot];
+    const e = this.newSlots.at(slot);
     if (e === undefined) return;
     this.#epoch++;
-    this.newSlots[slot] = undefined;
+    this.newSlots.set(slot, undefined);
     this.newFill[slot >>> 6]--;
     if (--e.refCount === 0) this.#delete(e);
   }
@@ -338,6 +343,7 @@ export class AddrTables {
     this.swapRandom(e.randomPos, this.randomOrder.length - 1);
     this.randomOrder.pop();
     this.byKey.delete(e.key);
+    this.#ids.release(e);
     this.triedCollisions.delete(e);
     this.newCount--;
     this.counts[e.network].new--;
@@ -384,7 +390,7 @@ export class AddrTables {
     e.attempts = 0;
     if (e.triedSlot >= 0 || e.refCount === 0) return false;
     const slot = this.triedSlotOf(e);
-    if (testBeforeEvict && this.triedSlots[slot] !== undefined) {
+    if (testBeforeEvict && this.triedSlots.at(slot) !== undefined) {
       if (this.triedCollisions.size < MAX_TRIED_COLLISIONS) this.triedCollisions.add(e);
       return false;
     }
@@ -395,9 +401,9 @@ export class AddrTables {
   /** Moves a new entry to tried slot `slot`; its incumbent goes back to the new table. */
   #makeTried(e: AddrEntry, slot: number): void {
     this.#removeFromNew(e);
-    const old = this.triedSlots[slot];
+    const old = this.triedSlots.at(slot);
     if (old !== undefined) {
-      this.triedSlots[slot] = undefined;
+      this.triedSlots.set(slot, undefined);
       this.triedFill[slot >>> 6]--;
       old.triedSlot = -1;
       this.triedCount--;
@@ -415,16 +421,16 @@ export class AddrTables {
   /** Clears every new slot of `e` (without deleting it): its home slot first, then a scan. */
   #removeFromNew(e: AddrEntry): void {
     const home = this.homeNewSlot(e);
-    if (this.newSlots[home] === e) this.#unslotNew(home);
+    if (this.newSlots.holds(home, e)) this.#unslotNew(home);
     for (let s = 0; s < NEW_SLOTS && e.refCount > 0; s++) {
-      if (this.newSlots[s] === e) this.#unslotNew(s);
+      if (this.newSlots.holds(s, e)) this.#unslotNew(s);
     }
   }
 
   #unslotNew(slot: number): void {
-    const e = this.newSlots[slot] as AddrEntry;
+    const e = this.newSlots.at(slot) as AddrEntry;
     this.#epoch++;
-    this.newSlots[slot] = undefined;
+    this.newSlots.set(slot, undefined);
     this.newFill[slot >>> 6]--;
     e.refCount--;
   }

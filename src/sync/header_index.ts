@@ -28,6 +28,23 @@ const CHUNK_BITS = 15;
 /** Headers per storage chunk: 32,768 (2.5 MiB of raw headers). */
 export const CHUNK_SIZE = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_SIZE - 1;
+/**
+ * Entries the first chunk starts with; it doubles up to `CHUNK_SIZE` as
+ * headers arrive, so a node that knows few headers (regtest, a new node, the
+ * simulator's thousand nodes) holds kilobytes, not 2.5 MiB.
+ */
+const FIRST_CHUNK_ENTRIES = 256;
+
+/** `chunk` grown (doubling, at most `CHUNK_SIZE` units of `unit`) to hold unit index `at`. */
+function grownChunk<T extends Int32Array | Uint8Array>(chunk: T, at: number, unit: number): T {
+  const units = Math.min(CHUNK_SIZE, Math.max((chunk.length / unit) * 2, at + 1));
+  const grown =
+    (chunk instanceof Int32Array
+      ? new Int32Array(units * unit)
+      : new Uint8Array(units * unit)) as T;
+  grown.set(chunk);
+  return grown;
+}
 /** Bits of a table slot that hold `index + 1`. */
 const SLOT_INDEX_BITS = 24;
 const SLOT_INDEX_MASK = (1 << SLOT_INDEX_BITS) - 1;
@@ -67,8 +84,12 @@ class Int32Chunks {
   }
   set(i: number, value: number): void {
     const c = i >>> CHUNK_BITS;
-    while (this.chunks.length <= c) this.chunks.push(new Int32Array(CHUNK_SIZE));
-    this.chunks[c][i & CHUNK_MASK] = value;
+    const at = i & CHUNK_MASK;
+    while (this.chunks.length <= c) {
+      this.chunks.push(new Int32Array(this.chunks.length === 0 ? FIRST_CHUNK_ENTRIES : CHUNK_SIZE));
+    }
+    if (at >= this.chunks[c].length) this.chunks[c] = grownChunk(this.chunks[c], at, 1);
+    this.chunks[c][at] = value;
   }
   /** Frees chunks past the first `length` entries. */
   truncate(length: number): void {
@@ -76,7 +97,9 @@ class Int32Chunks {
     this.chunks.length = Math.min(this.chunks.length, keep);
   }
   bytes(): number {
-    return this.chunks.length * CHUNK_SIZE * 4;
+    let n = 0;
+    for (const chunk of this.chunks) n += chunk.byteLength;
+    return n;
   }
 }
 
@@ -128,8 +151,15 @@ export class HeaderIndex {
     }
     if ((index + 1) > (1 << this.#tableBits) * MAX_TABLE_LOAD) this.#growTable();
     const c = index >>> CHUNK_BITS;
-    if (c === this.#raw.length) this.#raw.push(new Uint8Array(CHUNK_SIZE * BLOCK_HEADER_SIZE));
-    this.#raw[c].set(raw.subarray(0, BLOCK_HEADER_SIZE), (index & CHUNK_MASK) * BLOCK_HEADER_SIZE);
+    const at = index & CHUNK_MASK;
+    if (c === this.#raw.length) {
+      const entries = c === 0 ? FIRST_CHUNK_ENTRIES : CHUNK_SIZE;
+      this.#raw.push(new Uint8Array(entries * BLOCK_HEADER_SIZE));
+    }
+    if (at * BLOCK_HEADER_SIZE >= this.#raw[c].length) {
+      this.#raw[c] = grownChunk(this.#raw[c], at, BLOCK_HEADER_SIZE);
+    }
+    this.#raw[c].set(raw.subarray(0, BLOCK_HEADER_SIZE), at * BLOCK_HEADER_SIZE);
     this.#height.set(index, parent < 0 ? 0 : this.#height.get(parent) + 1);
     this.#count = index + 1;
     this.#insert(hash, index);
@@ -240,7 +270,9 @@ export class HeaderIndex {
 
   /** Bytes held by the index's arrays (what a header costs, all included). */
   memoryBytes(): number {
-    return this.#raw.length * CHUNK_SIZE * BLOCK_HEADER_SIZE + this.#height.bytes() +
+    let raw = 0;
+    for (const chunk of this.#raw) raw += chunk.byteLength;
+    return raw + this.#height.bytes() +
       this.#best.bytes() + this.#table.byteLength + this.#cacheKeys.byteLength +
       this.#cacheHashes.byteLength;
   }

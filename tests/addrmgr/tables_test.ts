@@ -37,7 +37,7 @@ describe("Core addrman_new_collisions", () => {
     expect(addInit(t, "250.1.1.23")).toBe(true);
     expect(t.size).toBe(22);
     expect(t.find(ip("250.1.1.22"), 0)).toBeUndefined();
-    expect(t.newSlots[slot22]).toBe(t.find(ip("250.1.1.23"), 0));
+    expect(t.newSlots.at(slot22)).toBe(t.find(ip("250.1.1.23"), 0));
     expect([slot22 >> 6, slot22 & 63]).toEqual([983, 3]);
     expect(addInit(t, "250.1.1.24")).toBe(true);
     expect(t.size).toBe(23);
