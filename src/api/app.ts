@@ -76,9 +76,9 @@ export function createApp(source: ApiSource, options: AppOptions = {}): Hono {
    * Before answering without reading the whole body: the connection must
    * not be reused (its unread bytes would be parsed as the next request).
    */
-  const refuseRest = (c: Context, request: Request): void => {
+  const refuseRest = (c: Context): void => {
     c.header("Connection", "close");
-    request.body?.cancel().catch(() => {});
+    c.req.raw.body?.cancel().catch(() => {});
   };
 
   const route = <R extends RouteSpec>(spec: R, handler: Handler<R>): void => {
@@ -90,7 +90,7 @@ export function createApp(source: ApiSource, options: AppOptions = {}): Hono {
             log.warn("control request with a wrong token", { path: c.req.path });
           }
           c.header("WWW-Authenticate", 'Bearer realm="btc-edge"');
-          refuseRest(c, c.req.raw);
+          refuseRest(c);
           return c.json({ error: AUTH_MESSAGES[failure] }, 401);
         }
       }
@@ -110,7 +110,7 @@ export function createApp(source: ApiSource, options: AppOptions = {}): Hono {
         const read = await readJsonBody(c.req.raw, limit);
         if (read.ok) body = parse(spec.body, read.value, "body");
         else if (read.tooLarge) {
-          refuseRest(c, c.req.raw);
+          refuseRest(c);
           return c.json({ error: `request body is over ${limit / 1024} KiB` }, 413);
         } else issues.push(read.issue);
       }
