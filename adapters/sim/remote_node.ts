@@ -29,6 +29,9 @@ export interface RemoteNodeOptions {
   readonly addresses?: readonly PeerAddress[];
 }
 
+/** Most addresses a remote node remembers hearing. */
+const MAX_HEARD = 10_000;
+
 /** One simulated remote node. */
 export class RemoteNode {
   readonly host: string;
@@ -36,6 +39,8 @@ export class RemoteNode {
   readonly peers: Set<Peer> = new Set();
   /** Connections it has accepted in total. */
   accepted = 0;
+  /** Addresses heard in addr/addrv2 messages, oldest first (at most `MAX_HEARD`). */
+  readonly heard: PeerAddress[] = [];
   readonly #options: RemoteNodeOptions;
   #listener: Listener | null = null;
 
@@ -107,6 +112,9 @@ export class RemoteNode {
     this.peers.add(peer);
     peer.on("disconnected", () => this.peers.delete(peer));
     peer.on("message", (msg) => {
+      if (msg.command === "addr" || msg.command === "addrv2") {
+        for (const a of msg.addresses) if (this.heard.length < MAX_HEARD) this.heard.push(a);
+      }
       if (msg.command === "getaddr" && this.#options.addresses?.length) {
         peer.send({ command: "addr", addresses: this.#options.addresses });
       }

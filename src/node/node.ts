@@ -402,7 +402,16 @@ export class EdgeNode {
       random: this.#random,
       isBanned,
     });
-    const router = new PeerRouter({ gossip, blocks: this.#blocks, logger: log.child("router") });
+    const router = new PeerRouter({
+      gossip,
+      blocks: this.#blocks,
+      logger: log.child("router"),
+      local: () => ({
+        listenPort: this.#connmgr?.listening[0]?.port ?? null,
+        services: OUR_SERVICES,
+      }),
+      now: () => this.#platform.clock.now(),
+    });
     const connmgr = this.#connmgr = new ConnManager({
       platform: {
         dial: (target, o) => this.#dial(target, o),

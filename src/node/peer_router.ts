@@ -3,7 +3,8 @@
  * `AddrGossip` (addr/addrv2 in, relays out to the peers it picks; getaddr
  * answered for inbound peers only), everything else to the block room. After
  * an outbound handshake a getaddr is sent once while the book needs
- * addresses (always to a `--seednode` peer). Feelers take part in nothing:
+ * addresses (always to a `--seednode` peer), and a listening node advertises
+ * its own address to it (`self_advert.ts`). Feelers take part in nothing:
  * they only test the address and go.
  */
 import type { AddrGossip, RelayOrder } from "../addrmgr/gossip.ts";
@@ -13,12 +14,17 @@ import type { Peer } from "../peer/peer.ts";
 import { isAddrV1Compatible } from "../wire/address.ts";
 import type { PeerAddress } from "../wire/messages/addr.ts";
 import type { BlockRoom } from "./block_room.ts";
+import { type LocalService, selfAdvertisement } from "./self_advert.ts";
 
 /** What the router needs. */
 export interface PeerRouterOptions {
   readonly gossip: AddrGossip;
   readonly blocks: BlockRoom;
   readonly logger: Logger;
+  /** Our listening port and services, asked when a peer is ready. */
+  readonly local: () => LocalService;
+  /** Wall time, ms (the node's clock). */
+  readonly now: () => number;
 }
 
 /** Routes every peer's messages to the room that handles them. */
@@ -26,6 +32,8 @@ export class PeerRouter {
   readonly #gossip: AddrGossip;
   readonly #blocks: BlockRoom;
   readonly #log: Logger;
+  readonly #local: () => LocalService;
+  readonly #now: () => number;
   /** Peers taking part in gossip and block relay, by id. */
   readonly #peers = new Map<number, Peer>();
 
@@ -33,6 +41,8 @@ export class PeerRouter {
     this.#gossip = options.gossip;
     this.#blocks = options.blocks;
     this.#log = options.logger;
+    this.#local = options.local;
+    this.#now = options.now;
   }
 
   /** Subscribes to a new peer's events (call before it starts). */
@@ -76,6 +86,22 @@ export class PeerRouter {
     if (kind === "seed" || this.#gossip.shouldSendGetaddr(peer.id)) {
       if (peer.send({ command: "getaddr" })) this.#gossip.getaddrSent(peer.id);
     }
+    const self = kind === "seed" ? null : selfAdvertisement(
+      peer.direction,
+      peer.remoteVersion,
+      this.#local(),
+      Math.floor(this.#now() / 1000),
+    );
+    if (self !== null) this.#send(peer, [self]);
+  }
+
+  /** Sends `addresses` as addrv2 when the peer asked for it, else those addr can carry. */
+  #send(to: Peer, addresses: PeerAddress[]): void {
+    if (to.features.addrV2) to.send({ command: "addrv2", addresses });
+    else {
+      const v1 = addresses.filter((a) => isAddrV1Compatible(a.addr));
+      if (v1.length > 0) to.send({ command: "addr", addresses: v1 });
+    }
   }
 
   /** Sends each relay order, one message per receiving peer. */
@@ -89,12 +115,7 @@ export class PeerRouter {
     }
     for (const [id, addresses] of byPeer) {
       const to = this.#peers.get(id);
-      if (to === undefined) continue;
-      if (to.features.addrV2) to.send({ command: "addrv2", addresses });
-      else {
-        const v1 = addresses.filter((a) => isAddrV1Compatible(a.addr));
-        if (v1.length > 0) to.send({ command: "addr", addresses: v1 });
-      }
+      if (to !== undefined) this.#send(to, addresses);
     }
     this.#log.debug("addresses relayed", { orders: orders.length, peers: byPeer.size });
   }
