@@ -5,6 +5,8 @@
  * unroutable address.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import type { RemoteNode } from "../../adapters/sim/remote_node.ts";
+import type { OptionsInput } from "../../src/config/options.ts";
 import { selfAdvertisement } from "../../src/node/self_advert.ts";
 import { formatAddress, parseAddress } from "../../src/wire/address_format.ts";
 import type { VersionMessage } from "../../src/wire/messages/version.ts";
@@ -67,16 +69,22 @@ describe("selfAdvertisement", () => {
   });
 });
 
+/** A node (options `input`) with a book of 8 remote nodes, once all 8 are its outbound peers. */
+async function eightOutbound(input: OptionsInput): Promise<RemoteNode[]> {
+  const net = simNetwork();
+  const hosts = Array.from({ length: 8 }, (_, i) => hostIp(i));
+  const remotes = await remoteNodes(net, hosts);
+  const sim = simNode(net, input);
+  await preloadBook(net, sim.node.datadir, addressesOf(hosts));
+  running.push(sim);
+  await sim.node.start();
+  await waitFor(() => readyOutbound(sim.node).length === 8, "8 ready outbound peers");
+  return remotes;
+}
+
 describe("a listening node on the simulated network", () => {
   test("advertises itself to each outbound peer once, as it is seen, with its listening port", async () => {
-    const net = simNetwork();
-    const hosts = Array.from({ length: 8 }, (_, i) => hostIp(i));
-    const remotes = await remoteNodes(net, hosts);
-    const sim = simNode(net);
-    await preloadBook(net, sim.node.datadir, addressesOf(hosts));
-    running.push(sim);
-    await sim.node.start();
-    await waitFor(() => readyOutbound(sim.node).length === 8, "8 ready outbound peers");
+    const remotes = await eightOutbound({});
     await waitFor(() => remotes.every((r) => r.heard.length > 0), "every remote heard of us");
     for (const r of remotes) {
       const self = r.heard.filter((a) => formatAddress(a.addr) === NODE_HOST);
@@ -85,14 +93,7 @@ describe("a listening node on the simulated network", () => {
   });
 
   test("a node that does not listen advertises nothing", async () => {
-    const net = simNetwork();
-    const hosts = Array.from({ length: 8 }, (_, i) => hostIp(i));
-    const remotes = await remoteNodes(net, hosts);
-    const sim = simNode(net, { listen: ["none"] });
-    await preloadBook(net, sim.node.datadir, addressesOf(hosts));
-    running.push(sim);
-    await sim.node.start();
-    await waitFor(() => readyOutbound(sim.node).length === 8, "8 ready outbound peers");
+    const remotes = await eightOutbound({ listen: ["none"] });
     await new Promise((r) => setTimeout(r, 100)); // time for an advertisement to arrive
     expect(remotes.flatMap((r) => r.heard)).toEqual([]);
   });
