@@ -107,6 +107,7 @@ export function recordEvents(peer: Peer): EventLog {
 export class ScriptedPeer {
   readonly conn: Conn;
   readonly #decoder: FrameDecoder;
+  readonly #magic: Uint8Array;
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   readonly #inbox: Message[] = [];
   #pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
@@ -114,13 +115,14 @@ export class ScriptedPeer {
 
   constructor(conn: Conn, magic: Uint8Array = MAGIC) {
     this.conn = conn;
+    this.#magic = magic;
     this.#decoder = new FrameDecoder(magic, platform.sha256);
     this.#reader = conn.readable.getReader();
   }
 
   /** Sends one message. */
   send(msg: Message): Promise<void> {
-    return this.conn.write(encodeMessageFrame(MAGIC, msg, platform.sha256));
+    return this.conn.write(encodeMessageFrame(this.#magic, msg, platform.sha256));
   }
 
   /** Sends raw bytes. */
