@@ -6,9 +6,9 @@
  * blocks go in with `POST /blocks`. The leading underscore keeps
  * bench/run_all.ts from running this module as a bench.
  */
+import { freePort } from "#platform";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -50,19 +50,6 @@ export interface Line {
   submit(index: number, hex: string): Promise<void>;
   /** Closes the event streams, stops every child (SIGTERM, then SIGKILL) and removes the datadirs. */
   stop(): Promise<void>;
-}
-
-/** A TCP port that was free a moment ago on loopback. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, LOOPBACK, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function apiUrl(node: LineNode, path: string): string {

@@ -13,7 +13,7 @@
  *      node_modules/.bin/bun bench/handshakes.ts
  *      node_modules/deno/deno run -A bench/handshakes.ts
  */
-import { createServer } from "node:net";
+import { freePort } from "#platform";
 import process from "node:process";
 import { toHex } from "../src/wire/bytes.ts";
 import { NETWORKS } from "../src/wire/params.ts";
@@ -79,18 +79,6 @@ async function measure(name: string, server: Server, window: number): Promise<nu
     );
   }
   return median(rates);
-}
-
-/** A TCP port that was free a moment ago on loopback (bcoin refuses port 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, LOOPBACK, () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a !== null ? a.port : 0));
-    });
-  });
 }
 
 /** bcoin's FullNode in memory on regtest, its Pool listening on loopback. */
