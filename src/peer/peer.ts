@@ -642,10 +642,11 @@ export class Peer {
     return !this.#closing;
   }
 
+  /** The last block entry of an `inv` (already in `known`) is the last block announced. */
   #noteBlockInv(items: readonly InvItem[]): void {
     for (let i = items.length - 1; i >= 0; i--) {
       if ((items[i].type & ~MSG_WITNESS_FLAG) === MSG_BLOCK) {
-        this.#noteBlock(items[i].hash);
+        this.#lastBlock = { hash: hashToHex(items[i].hash), time: this.#clock.now() };
         return;
       }
     }

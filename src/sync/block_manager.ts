@@ -808,7 +808,6 @@ export class BlockManager implements SyncPeerOwner {
         continue;
       }
       if (base !== MSG_BLOCK) continue;
-      st.peer.known.add(item.hash);
       if (this.#chain.has(item.hash)) this.#noteHeight(st, item.hash);
       else unknown = item.hash;
     }

@@ -12,7 +12,11 @@ export interface SyncPeer {
   readonly id: number;
   /** Outbound peers are preferred for header sync. */
   readonly direction: "inbound" | "outbound";
-  /** What the remote is known to have (bounded; `Peer.known`). */
+  /**
+   * What the remote is known to have (bounded; `Peer.known`). The peer
+   * itself records every block hash it receives in an `inv`; the block
+   * manager adds what it learns beyond that (headers, blocks, relays).
+   */
   readonly known: {
     has(hash: Uint8Array): boolean;
     add(hash: Uint8Array): void;
