@@ -11,6 +11,7 @@
  * or real I/O; everything waits on this clock.
  */
 import type { Clock } from "../../src/platform/clock.ts";
+import { sleepOn } from "../../src/platform/clock.ts";
 
 /** 2024-01-01T00:00:00Z: the default start, a fixed instant so runs repeat. */
 export const DEFAULT_VIRTUAL_START_MS = 1_704_067_200_000;
@@ -94,18 +95,7 @@ export class VirtualClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const onAbort = () => reject(signal?.reason);
-      this.setTimer(ms, () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, signal);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    return sleepOn(this, ms, signal);
   }
 
   /** Lets all pending promise work run without moving time. */

@@ -18,3 +18,27 @@ export interface Clock {
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
+
+/**
+ * `Clock.sleep` built on a clock's own `setTimer`: resolves when the timer
+ * fires; rejects with the signal's reason as soon as it aborts (the timer is
+ * cancelled with it).
+ */
+export function sleepOn(
+  clock: Pick<Clock, "setTimer">,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => reject(signal?.reason);
+    clock.setTimer(ms, () => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, signal);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -3,6 +3,7 @@
  * runtime adapter uses it (the simulator has its own virtual clock).
  */
 import type { Clock } from "./clock.ts";
+import { sleepOn } from "./clock.ts";
 
 /** Wall time and timers of the host program. */
 export const systemClock: Clock = {
@@ -23,20 +24,6 @@ export const systemClock: Clock = {
   },
 
   sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const onAbort = () => {
-        clearTimeout(id);
-        reject(signal?.reason);
-      };
-      const id = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    return sleepOn(systemClock, ms, signal);
   },
 };

@@ -3,6 +3,7 @@
  * timeouts are exercised deterministically (no wall-clock waiting).
  */
 import type { Clock } from "../../src/platform/clock.ts";
+import { sleepOn } from "../../src/platform/clock.ts";
 
 interface Timer {
   readonly at: number;
@@ -44,15 +45,7 @@ export class ManualClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const onAbort = () => reject(signal?.reason);
-      this.setTimer(ms, () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, signal);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    return sleepOn(this, ms, signal);
   }
 
   /** Moves time forward by `ms`, firing each timer that falls due at its own time. */
