@@ -15,7 +15,7 @@ import type { PeerAddress } from "../wire/messages/addr.ts";
 import { isRoutable, networkOf } from "../wire/routability.ts";
 import type { AddrManager } from "./addr_manager.ts";
 import { GETADDR_MAX_ADDRESSES, GETADDR_MAX_PCT, GetaddrCache } from "./getaddr_cache.ts";
-import { MAX_RELAY_BATCH, RELAY_FRESH_SECONDS, RelayChooser } from "./relay.ts";
+import { MAX_RELAY_BATCH, RELAY_FRESH_SECONDS, RelayChooser } from "./addr_relay.ts";
 import { GOSSIP_PENALTY_SECONDS, sanitiseTime } from "./timestamps.ts";
 import { AddrTokenBucket, GETADDR_GRANT } from "./token_bucket.ts";
 

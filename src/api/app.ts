@@ -11,6 +11,7 @@
  * a thrown `ApiRequestError` becomes its status; anything else thrown is a
  * logged 500 whose body carries no detail.
  */
+import { errorText } from "../util/error_text.ts";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import type { z } from "zod";
@@ -214,8 +215,4 @@ export function createApp(source: ApiSource, options: AppOptions = {}): Hono {
     return c.json({ error: "internal error" }, 500);
   });
   return app;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

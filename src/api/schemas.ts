@@ -5,6 +5,7 @@
  * so the documentation cannot drift from what is enforced. Addresses in
  * input are parsed with the wire address rules and come out canonical.
  */
+import { errorText } from "../util/error_text.ts";
 import { z } from "zod";
 import { formatAddress, parseAddress } from "../wire/address_format.ts";
 import { MAX_BLOCK_SERIALIZED_SIZE } from "../wire/block.ts";
@@ -38,11 +39,6 @@ const blockHash = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lowercase hex 
 const network = z.enum(ADDRESS_NETWORKS);
 const table = z.enum(ADDRESS_TABLES);
 
-/** Message text of an error thrown by the wire address parsers. */
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * An address without a port (IPv4, IPv6, Tor v3 `.onion`, I2P `.b32.i2p`),
  * turned into its canonical text. Internal names are refused: they stand
@@ -57,7 +53,7 @@ const addressText = z.string().min(1, "expected an address").max(MAX_ADDRESS_TEX
       }
       return formatAddress(address);
     } catch (error) {
-      ctx.addIssue({ code: "custom", message: messageOf(error) });
+      ctx.addIssue({ code: "custom", message: errorText(error) });
       return z.NEVER;
     }
   })
@@ -82,7 +78,7 @@ const hostPortText = z.string().min(1, "expected host:port").max(MAX_ADDRESS_TEX
       }
       return formatHostPort(address, split.port);
     } catch (error) {
-      ctx.addIssue({ code: "custom", message: messageOf(error) });
+      ctx.addIssue({ code: "custom", message: errorText(error) });
       return z.NEVER;
     }
   })

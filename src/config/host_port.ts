@@ -3,13 +3,8 @@
  * name, then a port 1–65535. Splitting follows Core's SplitHostPort
  * (`src/wire/host_port.ts`); options additionally require the port.
  */
+import type { HostPort } from "../platform/conn.ts";
 import { splitHostPort } from "../wire/host_port.ts";
-
-/** A split HOST:PORT; IPv6 hosts are returned without brackets. */
-export interface OptionHostPort {
-  readonly host: string;
-  readonly port: number;
-}
 
 /**
  * Splits `text` into host and port, or returns `undefined` when it is not
@@ -19,7 +14,7 @@ export interface OptionHostPort {
 export function splitOptionHostPort(
   text: string,
   allowPortZero = false,
-): OptionHostPort | undefined {
+): HostPort | undefined {
   const { host, port, validPort } = splitHostPort(text);
   const portOk = (validPort && port !== 0) || (allowPortZero && port === 0 && /:\+?0+$/.test(text));
   if (!portOk || host === "" || /[\s\[\]]/.test(host)) return undefined;

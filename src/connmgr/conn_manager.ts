@@ -20,6 +20,7 @@
  * it starts), from the dial to the peer's end; every dial, sleep and lookup
  * takes the manager's AbortSignal, a child of the node's.
  */
+import { errorText } from "../util/error_text.ts";
 import type { AddrManager } from "../addrmgr/addr_manager.ts";
 import type { Logger } from "../log/logger.ts";
 import { newInboundPeer, newOutboundPeer, type Peer, type PeerOptions } from "../peer/peer.ts";
@@ -28,12 +29,18 @@ import type { Conn, HostPort, Listener } from "../platform/conn.ts";
 import type { Platform } from "../platform/platform.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";
 import type { NetAddress } from "../wire/address.ts";
-import { formatAddress, parseAddress } from "../wire/address_format.ts";
-import { type AddressPort, formatHostPort, parseHostPort } from "../wire/host_port.ts";
+import { formatAddress } from "../wire/address_format.ts";
+import {
+  type AddressPort,
+  formatEndpoint,
+  formatHostPort,
+  numericAddress,
+  parseHostPort,
+} from "../wire/host_port.ts";
 import { internalAddress } from "../wire/internal_address.ts";
 import type { PeerAddress } from "../wire/messages/addr.ts";
 import type { NetworkParams } from "../wire/params.ts";
-import { abortReason, type ChildController, childController } from "./abort_tree.ts";
+import { abortReason, type ChildController, childController } from "../util/abort_tree.ts";
 import { chooseAnchors } from "./anchors.ts";
 import { type CandidatePick, pickCandidate, RECENT_TRY_MIN_TRIES } from "./candidate.ts";
 import { type ConnConfig, DEFAULT_CONN_CONFIG } from "./conn_config.ts";
@@ -46,7 +53,7 @@ import { FIXED_SEEDS } from "./fixed_seeds.ts";
 import { groupKey, outboundGroup } from "./group.ts";
 import { admitInbound } from "./inbound.ts";
 import { type ConnectionOutcome, keepConnected } from "./persistent.ts";
-import { Wakeup } from "./wakeup.ts";
+import { Wakeup } from "../util/wakeup.ts";
 
 /** Ready outbound groups needed before failed dials count against addresses (Core: 2). */
 /**
@@ -116,25 +123,6 @@ interface Dialing {
   readonly kind: ConnKind;
   readonly hostPort: string;
   readonly group: string | null;
-}
-
-/** The `NetAddress` of numeric `host`, or null for a name. */
-function numeric(host: string): NetAddress | null {
-  try {
-    return parseAddress(host);
-  } catch {
-    return null;
-  }
-}
-
-/** `host:port` text of a target (numeric hosts in canonical form). */
-function targetText(t: HostPort): string {
-  const a = numeric(t.host);
-  return a === null ? `${t.host}:${t.port}` : formatHostPort(a, t.port);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Who we are connected to, and why. */
@@ -302,7 +290,7 @@ export class ConnManager {
    */
   connect(target: HostPort, persistent: boolean): UserConnectResult {
     if (this.#closing) return "stopping";
-    const hostPort = targetText(target);
+    const hostPort = formatEndpoint(target);
     if ((this.#busy.get(hostPort) ?? 0) > 0 || this.#userKept.has(hostPort)) return "duplicate";
     if (this.#userKept.size + this.#countKind("manual") >= MAX_USER_CONNECTIONS) return "limit";
     if (!persistent) {
@@ -371,7 +359,7 @@ export class ConnManager {
   /** Takes an accepted connection: admitted (maybe evicting another peer) or closed. */
   accept(conn: Conn): void {
     if (this.#closing) return conn.close();
-    const address = numeric(conn.remote.host);
+    const address = numericAddress(conn.remote.host);
     if (address === null) return conn.close();
     const remote = formatHostPort(address, conn.remote.port);
     let inbound = 0;
@@ -609,7 +597,7 @@ export class ConnManager {
    */
   async #runConnection(target: HostPort, d: Dialing, anchor: boolean): Promise<ConnectionOutcome> {
     const signal = this.#abort.signal;
-    const addr = numeric(target.host);
+    const addr = numericAddress(target.host);
     if (addr !== null) this.#addrman.attempt(addr, target.port, this.#countFailures());
     let dialed;
     try {
@@ -689,7 +677,7 @@ export class ConnManager {
   // ---- persistent peers ----
 
   #spawnPersistent(target: HostPort): boolean {
-    const hostPort = targetText(target);
+    const hostPort = formatEndpoint(target);
     const label = `${hostPort} (outbound)`;
     return this.#tasks.spawn(`persistent ${hostPort}`, () =>
       keepConnected({
@@ -750,7 +738,7 @@ export class ConnManager {
     const { seednode, dnsSeed } = this.config;
     if (book.needMoreAddresses()) {
       for (const target of seednode) {
-        const hostPort = targetText(target);
+        const hostPort = formatEndpoint(target);
         this.#spawnDial(`seed ${hostPort}`, target, hostPort, "seed", null, false);
       }
     }

@@ -10,10 +10,9 @@ import type { Clock } from "../platform/clock.ts";
 import type { Conn, Dial, HostPort } from "../platform/conn.ts";
 import type { Sha256 } from "../platform/hash.ts";
 import type { NetAddress, Network } from "../wire/address.ts";
-import { parseAddress } from "../wire/address_format.ts";
-import { type AddressPort, formatHostPort } from "../wire/host_port.ts";
+import { type AddressPort, formatEndpoint, numericAddress } from "../wire/host_port.ts";
 import { internalAddress } from "../wire/internal_address.ts";
-import { abortReason, childController, timeoutError } from "./abort_tree.ts";
+import { abortReason, childController, timeoutError } from "../util/abort_tree.ts";
 import { socks5Connect } from "./socks5.ts";
 
 /** How to reach the outside. */
@@ -42,15 +41,6 @@ export class UnreachableError extends Error {
   constructor(what: string, hint: string) {
     super(`cannot reach ${what}: ${hint}`);
     this.name = "UnreachableError";
-  }
-}
-
-/** The numeric address of `host`, or null for a name. */
-function numeric(host: string): NetAddress | null {
-  try {
-    return parseAddress(host);
-  } catch {
-    return null;
   }
 }
 
@@ -105,16 +95,15 @@ export class Dialer {
    */
   async connect(target: HostPort, signal: AbortSignal): Promise<Dialed> {
     const { dial, clock, timeoutMs, sha256 } = this.#options;
-    const addr = numeric(target.host);
+    const addr = numericAddress(target.host);
     const via = this.#route(target.host, addr);
     if (via === null) {
       const conn = await dial(target, { signal, timeoutMs });
-      const address = addr ?? numeric(conn.remote.host) ?? internalAddress(sha256, target.host);
+      const address = addr ?? numericAddress(conn.remote.host) ??
+        internalAddress(sha256, target.host);
       return { conn, address: { address, port: target.port } };
     }
-    const label = addr === null
-      ? `${target.host}:${target.port}`
-      : formatHostPort(addr, target.port);
+    const label = formatEndpoint(target);
     const child = childController(signal);
     const cancelTimer = clock.setTimer(
       timeoutMs,

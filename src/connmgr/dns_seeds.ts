@@ -6,6 +6,7 @@
  * dated 3 to 7 days ago, as Core does, so that addresses heard from live
  * peers are preferred.
  */
+import { errorText } from "../util/error_text.ts";
 import type { Logger } from "../log/logger.ts";
 import { NODE_NETWORK, NODE_WITNESS } from "../peer/services.ts";
 import type { Random } from "../platform/random.ts";
@@ -82,7 +83,7 @@ export function queryDnsSeeds(
       options.logger.debug("DNS seed answered", { seed: name, addresses: addresses.length });
       return { seed: name, source, addresses };
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
+      const text = errorText(error);
       if (!options.signal.aborted) {
         options.logger.warn("DNS seed failed", { seed: name, error: text });
       }

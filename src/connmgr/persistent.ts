@@ -4,6 +4,7 @@
  * 5 s × the failures in a row, at most 5 minutes (btcd's connmgr); a
  * completed handshake resets the count.
  */
+import { errorText } from "../util/error_text.ts";
 import type { Clock } from "../platform/clock.ts";
 
 /** Retry step: the wait grows by this much per failure in a row (btcd: 5 s). */
@@ -54,7 +55,7 @@ export async function keepConnected(options: KeepConnectedOptions): Promise<void
       reason = outcome.reason;
       failures = outcome.ready ? 0 : failures + 1;
     } catch (error) {
-      reason = error instanceof Error ? error.message : String(error);
+      reason = errorText(error);
       failures++;
     }
     if (signal.aborted) return;

@@ -8,7 +8,7 @@
  */
 import { parseIpv4, parseIpv6 } from "../wire/ip_text.ts";
 import type { Conn, HostPort } from "../platform/conn.ts";
-import { abortReason } from "./abort_tree.ts";
+import { abortReason } from "../util/abort_tree.ts";
 
 /** The protocol version byte. */
 const VERSION = 5;

@@ -19,6 +19,7 @@
  * open /events requests have ended by then) and closes the store. Until the
  * API closes it answers with state "stopping".
  */
+import { errorText } from "../util/error_text.ts";
 import type { Hono } from "hono";
 import { AddrGossip } from "../addrmgr/gossip.ts";
 import { AddrManager } from "../addrmgr/addr_manager.ts";
@@ -45,7 +46,7 @@ import { VERSION } from "../version.ts";
 import { addressEquals, type NetAddress } from "../wire/address.ts";
 import { formatAddress, parseAddress } from "../wire/address_format.ts";
 import type { AddressPort } from "../wire/host_port.ts";
-import { formatHostPort } from "../wire/host_port.ts";
+import { formatEndpoint } from "../wire/host_port.ts";
 import { getParams, type NetworkParams } from "../wire/params.ts";
 import { isBindAny, isLocal } from "../wire/routability.ts";
 import type { AddressPage, AddressQuery, ApiSource, NodeEvent } from "../api/source.ts";
@@ -94,18 +95,6 @@ function hostPort(text: string, allowPortZero = false): HostPort {
   const hp = splitOptionHostPort(text, allowPortZero);
   if (hp === undefined) throw new Error(`invalid HOST:PORT ${JSON.stringify(text)}`);
   return hp;
-}
-
-function hostPortText(hp: HostPort): string {
-  try {
-    return formatHostPort(parseAddress(hp.host), hp.port);
-  } catch {
-    return `${hp.host}:${hp.port}`;
-  }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** True when `host` (a bind address) is reachable from this machine only. */
@@ -315,8 +304,8 @@ export class EdgeNode {
       uptimeSeconds: this.#startedAt
         ? Math.floor((this.#platform.clock.now() - this.#startedAt) / 1000)
         : 0,
-      listening: (this.#connmgr?.listening ?? []).map(hostPortText),
-      api: this.#api ? hostPortText(this.#api.addr) : null,
+      listening: (this.#connmgr?.listening ?? []).map(formatEndpoint),
+      api: this.#api ? formatEndpoint(this.#api.addr) : null,
       peers: {
         inbound,
         outbound: conns.length - inbound,
@@ -445,7 +434,7 @@ export class EdgeNode {
     else {
       const addresses = await connmgr.listen(binds.map((b) => hostPort(b, true)));
       if (signal.aborted) return;
-      log.info("listening for peers", { addresses: addresses.map(hostPortText) });
+      log.info("listening for peers", { addresses: addresses.map(formatEndpoint) });
     }
 
     // 6. Anchors and persistent peers.
@@ -609,7 +598,7 @@ export class EdgeNode {
     }
     this.#api = await this.#platform.serve({ ...hp, fetch: (req) => this.app.fetch(req) });
     this.#log.info("status API listening", {
-      url: `http://${hostPortText(this.#api.addr)}/status`,
+      url: `http://${formatEndpoint(this.#api.addr)}/status`,
       ...(cookie === undefined ? {} : { cookie }),
     });
   }

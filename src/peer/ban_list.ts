@@ -7,6 +7,7 @@
  *
  * Bans are per host (the canonical address text), not per port, as in Core.
  */
+import { errorText } from "../util/error_text.ts";
 import type { Clock } from "../platform/clock.ts";
 import { getJson, type KvStore, setJson } from "../platform/storage.ts";
 import type { NetAddress } from "../wire/address.ts";
@@ -77,7 +78,7 @@ export class BanList {
       data = await getJson(list.#store, BAN_LIST_KEY);
       problem = data === undefined ? null : validate(data);
     } catch (e) {
-      problem = `not valid JSON (${e instanceof Error ? e.message : String(e)})`;
+      problem = `not valid JSON (${errorText(e)})`;
     }
     if (problem !== null) {
       const aside = `${BAN_LIST_KEY}.corrupt-${list.#clock.now()}`;

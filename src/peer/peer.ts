@@ -24,6 +24,7 @@
  *
  * The only ways to make a peer are `newOutboundPeer` and `newInboundPeer`.
  */
+import { errorText } from "../util/error_text.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import type { Clock } from "../platform/clock.ts";
 import type { Conn } from "../platform/conn.ts";
@@ -40,7 +41,7 @@ import { type AddressPort, formatHostPort } from "../wire/host_port.ts";
 import { decodeMessage, encodeMessage, type Message, wireCommand } from "../wire/message.ts";
 import { INV_ENTRY_SIZE, type InvItem, MSG_BLOCK, MSG_WITNESS_FLAG } from "../wire/messages/inv.ts";
 import type { VersionMessage } from "../wire/messages/version.ts";
-import { Emitter } from "./events.ts";
+import { Emitter } from "../util/emitter.ts";
 import {
   checkVersion,
   DEFAULT_MIN_PROTOCOL_VERSION,
@@ -726,8 +727,4 @@ export function newInboundPeer(conn: Conn, options: PeerOptions): Peer {
  */
 function printable(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, "");
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

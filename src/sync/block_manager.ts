@@ -41,7 +41,7 @@
  * and are cancelled by `stop()`.
  */
 import type { Logger } from "../log/logger.ts";
-import { Emitter } from "../peer/events.ts";
+import { Emitter } from "../util/emitter.ts";
 import { SENDHEADERS_VERSION } from "../peer/handshake.ts";
 import { KnownInventory } from "../peer/known_inventory.ts";
 import { MALFORMED_MESSAGE_POINTS } from "../peer/misbehaviour.ts";
@@ -84,7 +84,7 @@ import type { HeaderLoadReport, HeaderPersistence } from "./header_persist.ts";
 import { HEADERS_RESPONSE_TIMEOUT_MS, HeaderSync, type HeaderSyncState } from "./header_sync.ts";
 import { MAX_ORPHAN_BLOCKS, MAX_ORPHAN_BYTES, OrphanPool } from "./orphan_pool.ts";
 import { MAX_RECENT_BLOCK_BYTES, MAX_RECENT_BLOCKS, RecentBlocks } from "./recent_blocks.ts";
-import { blockAnnouncement, MAX_BLOCKS_TO_ANNOUNCE } from "./relay.ts";
+import { blockAnnouncement, MAX_BLOCKS_TO_ANNOUNCE } from "./block_announce.ts";
 import { HeaderSyncProgress, type HeaderSyncStatus } from "./sync_progress.ts";
 import type { SyncPeer, SyncPeerOwner } from "./sync_peer.ts";
 

@@ -9,7 +9,7 @@ import { formatAddress, parseAddress } from "./address_format.ts";
 import { DecodeError } from "./errors.ts";
 
 /** The result of splitting "host:port" text. */
-export interface HostPort {
+export interface SplitHostPort {
   /** The host, brackets removed. When a port was present but unparsable it keeps the ":…". */
   readonly host: string;
   /** The port given, or 0 when none (or when it was unparsable). */
@@ -28,7 +28,7 @@ const MAX_PORT = 65535;
  * that does not parse leaves the text whole in `host`. Brackets around the
  * host are removed.
  */
-export function splitHostPort(text: string): HostPort {
+export function splitHostPort(text: string): SplitHostPort {
   let rest = text;
   let port = 0;
   let validPort = true;
@@ -102,4 +102,22 @@ export function parseHostPort(text: string, defaultPort: number): AddressPort {
 export function formatHostPort(a: NetAddress, port: number): string {
   const host = formatAddress(a);
   return a.network === "ipv6" || a.network === "cjdns" ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** The address of a numeric `host` (IP literal, onion, I2P…), or null for a name. */
+export function numericAddress(host: string): NetAddress | null {
+  try {
+    return parseAddress(host);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `host:port` text of an endpoint: a numeric host in canonical form (IPv6
+ * and CJDNS in brackets), a name as given.
+ */
+export function formatEndpoint(endpoint: { readonly host: string; readonly port: number }): string {
+  const a = numericAddress(endpoint.host);
+  return a === null ? `${endpoint.host}:${endpoint.port}` : formatHostPort(a, endpoint.port);
 }

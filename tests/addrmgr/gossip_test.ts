@@ -7,7 +7,7 @@ import { AddrManager } from "../../src/addrmgr/addr_manager.ts";
 import { AddrGossip, type GossipPeer } from "../../src/addrmgr/gossip.ts";
 import { sanitiseTime } from "../../src/addrmgr/timestamps.ts";
 import { AddrTokenBucket } from "../../src/addrmgr/token_bucket.ts";
-import { RelayChooser } from "../../src/addrmgr/relay.ts";
+import { RelayChooser } from "../../src/addrmgr/addr_relay.ts";
 import { seededRandom } from "../../src/platform/random.ts";
 import type { NetAddress } from "../../src/wire/address.ts";
 import type { PeerAddress } from "../../src/wire/messages/addr.ts";

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
 import { createLogger, memorySink } from "../../src/log/logger.ts";
-import { Emitter } from "../../src/peer/events.ts";
+import { Emitter } from "../../src/util/emitter.ts";
 import { OTHER_COMMAND, TrafficCounter } from "../../src/peer/peer_stats.ts";
 import { serviceNames, servicesHex } from "../../src/peer/services.ts";
 import { NODE_NETWORK, NODE_WITNESS } from "../../src/peer/services.ts";

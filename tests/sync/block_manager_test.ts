@@ -18,7 +18,7 @@ import {
 import type { HeaderChain } from "../../src/sync/header_chain.ts";
 import { HeaderPersistence } from "../../src/sync/header_persist.ts";
 import { HEADERS_RESPONSE_TIMEOUT_MS } from "../../src/sync/header_sync.ts";
-import { MAX_BLOCKS_TO_ANNOUNCE } from "../../src/sync/relay.ts";
+import { MAX_BLOCKS_TO_ANNOUNCE } from "../../src/sync/block_announce.ts";
 import { BLOCK_DOWNLOAD_TIMEOUT_MS } from "../../src/sync/block_download.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { decodeBlock } from "../../src/wire/block.ts";

@@ -4,7 +4,7 @@ import {
   blockAnnouncement,
   headersToAnnounce,
   MAX_BLOCKS_TO_ANNOUNCE,
-} from "../../src/sync/relay.ts";
+} from "../../src/sync/block_announce.ts";
 import { encodeBlockHeader } from "../../src/wire/block_header.ts";
 import { hexToHash } from "../../src/wire/bytes.ts";
 import { MSG_BLOCK } from "../../src/wire/messages/inv.ts";
