@@ -5,7 +5,7 @@
 import type { HostPort } from "../platform/conn.ts";
 import { FEELER_INTERVAL_MS } from "./feeler.ts";
 import { DEFAULT_MAX_INBOUND, DEFAULT_MAX_INBOUND_PER_IP } from "./inbound.ts";
-import { RETRY_MAX_MS, RETRY_STEP_MS } from "./persistent.ts";
+import { RETRY_MAX_MS, RETRY_STEP_MS } from "./manual.ts";
 
 /** Everything the connection manager can be told. */
 export interface ConnConfig {

@@ -1,23 +1,59 @@
-/** One connection the connection manager holds, and why it holds it. */
+/**
+ * The kinds of connection the connection manager keeps, and one connection
+ * as the rest of the node sees it. Kinds carry Bitcoin Core's names (its
+ * getpeerinfo `connection_type`), so the API can show them as they are.
+ */
 import type { Peer } from "../peer/peer.ts";
 
+/** What the manager needs to know about a kind. */
+interface KindTraits {
+  /**
+   * Chosen by the node from the address book: such connections keep to the
+   * one-peer-per-network-group rule together and share the dial budget.
+   */
+  readonly automatic: boolean;
+}
+
 /**
- * Why a connection exists:
- * - `outbound`: one of the automatic full outbound slots (anchors included);
+ * Every connection kind and its traits; adding a kind is one line here.
+ * - `outbound-full-relay`: one of the automatic outbound slots (anchors included);
  * - `feeler`: a short test of an address, closed after the handshake;
- * - `seed`: a `--seednode` connection: handshake, getaddr, disconnect;
- * - `persistent`: user-requested (`--connect`, `--addnode`), kept forever;
- * - `manual`: user-requested once (the API), not retried;
+ * - `addr-fetch`: a `--seednode` connection: handshake, getaddr, disconnect;
+ * - `manual`: user-requested: `--connect` and `--addnode` (kept connected), or
+ *   the API (once, or kept when asked);
  * - `inbound`: the remote connected to us.
  */
-export type ConnKind = "outbound" | "feeler" | "seed" | "persistent" | "manual" | "inbound";
+export const CONN_KINDS = {
+  "outbound-full-relay": { automatic: true },
+  "feeler": { automatic: true },
+  "addr-fetch": { automatic: false },
+  "manual": { automatic: false },
+  "inbound": { automatic: false },
+} as const satisfies Record<string, KindTraits>;
+
+/** Why a connection exists (see `CONN_KINDS`). */
+export type ConnKind = keyof typeof CONN_KINDS;
+
+/** The kinds chosen from the address book (one peer per network group among them). */
+export const AUTOMATIC_KINDS: readonly ConnKind[] = (Object.keys(CONN_KINDS) as ConnKind[])
+  .filter((kind) => CONN_KINDS[kind].automatic);
 
 /** A connection as the rest of the node sees it. */
 export interface ConnectionInfo {
   readonly peer: Peer;
   readonly kind: ConnKind;
+  /** Kept connected: redialled after every loss (`--connect`, `--addnode`, API `persistent`). */
+  readonly persistent: boolean;
   /** An outbound connection to a saved anchor. */
   readonly anchor: boolean;
   /** When the handshake completed (ms), or null. */
   readonly readyAt: number | null;
+}
+
+/** How one outbound connection ended. */
+export interface ConnectionOutcome {
+  /** The handshake completed (the peer worked for a while). */
+  readonly ready: boolean;
+  /** Why it ended (or failed to start). */
+  readonly reason: string;
 }

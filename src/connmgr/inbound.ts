@@ -1,16 +1,28 @@
 /**
- * Admission of inbound connections: banned addresses are refused, then the
+ * Inbound connections: the listeners, and admission. Banned addresses are refused, then the
  * per-IP limit (btcd's, default 3) is applied, then the total inbound limit
- * (default 125); at the limit an existing peer is evicted (`eviction.ts`)
- * to make room, or the new connection is refused when every peer is
- * protected.
+ * (default 125); at the limit an existing peer is evicted (`eviction.ts`
+ * chooses it from the candidates built here) to make room, or the new
+ * connection is refused when every peer is protected. An admitted connection
+ * is handed back to the connection manager, which runs it like any other.
  */
+import type { Logger } from "../log/logger.ts";
+import type { Conn, HostPort, Listen, Listener } from "../platform/conn.ts";
+import type { Sha256 } from "../platform/hash.ts";
+import type { Random } from "../platform/random.ts";
+import type { NetAddress } from "../wire/address.ts";
+import { formatAddress } from "../wire/address_format.ts";
+import { formatHostPort, numericAddress } from "../wire/host_port.ts";
+import type { Connection, ConnectionTable } from "./connection_table.ts";
 import { type EvictionCandidate, selectEviction } from "./eviction.ts";
+import { groupKey } from "./group.ts";
 
 /** Default most inbound peers (Core -maxconnections default). */
 export const DEFAULT_MAX_INBOUND = 125;
 /** Default most inbound peers from one IP address (btcd default). */
 export const DEFAULT_MAX_INBOUND_PER_IP = 3;
+/** Bytes of the per-node secret that keys the network groups for eviction (unguessable). */
+const GROUP_SECRET_BYTES = 32;
 
 /** The limits and what we know of the newcomer and the current inbound peers. */
 export interface AdmissionInput {
@@ -47,4 +59,116 @@ export function admitInbound(input: AdmissionInput): Admission {
     return { accept: false, reason: `inbound slots full (${input.maxInbound}), all protected` };
   }
   return { accept: true, evict };
+}
+
+/** What an `InboundGate` needs. */
+export interface InboundGateOptions {
+  readonly listen: Listen;
+  /** True once the manager is stopping: no listener is opened, no connection admitted. */
+  readonly closing: () => boolean;
+  readonly table: ConnectionTable;
+  readonly maxInbound: number;
+  readonly maxPerIp: number;
+  readonly isBanned: (addr: NetAddress) => boolean;
+  readonly sha256: Sha256;
+  /** Draws the per-node secret of the keyed network groups. */
+  readonly random: Random;
+  readonly logger: Logger;
+  /** Runs an admitted connection from `remote` (`host:port`). */
+  readonly open: (conn: Conn, remote: string) => void;
+}
+
+/** Where inbound connections come in: listened for, admitted, refused or made room for. */
+export class InboundGate {
+  readonly #options: InboundGateOptions;
+  readonly #listeners: Listener[] = [];
+  /** Secret for the keyed network groups of eviction. */
+  readonly #groupSecret: Uint8Array;
+
+  constructor(options: InboundGateOptions) {
+    this.#options = options;
+    this.#groupSecret = options.random.bytes(GROUP_SECRET_BYTES);
+  }
+
+  /** Where we listen. */
+  get listening(): HostPort[] {
+    return this.#listeners.map((l) => l.addr);
+  }
+
+  /** Listens on each address; rejects when one cannot be bound (those opened close at `close`). */
+  async listen(binds: readonly HostPort[]): Promise<HostPort[]> {
+    const { closing } = this.#options;
+    for (const bind of binds) {
+      if (closing()) break;
+      const listener = await this.#options.listen({
+        host: bind.host,
+        port: bind.port,
+        onConn: (conn) => this.accept(conn),
+      });
+      this.#listeners.push(listener);
+      if (closing()) await listener.close();
+    }
+    return this.listening;
+  }
+
+  /** Closes every listener. */
+  async close(): Promise<void> {
+    await Promise.all(this.#listeners.map((l) => l.close()));
+  }
+
+  /** Takes an accepted connection: admitted (maybe evicting another peer) or closed. */
+  accept(conn: Conn): void {
+    const { table, logger } = this.#options;
+    if (this.#options.closing()) return conn.close();
+    const address = numericAddress(conn.remote.host);
+    if (address === null) return conn.close();
+    const remote = formatHostPort(address, conn.remote.port);
+    const inbound = table.list({ kinds: ["inbound"] });
+    const key = formatAddress(address);
+    const decision = admitInbound({
+      banned: this.#options.isBanned(address),
+      sameAddress: inbound.filter((c) => formatAddress(c.peer.address.address) === key).length,
+      inbound: inbound.length,
+      maxInbound: this.#options.maxInbound,
+      maxPerIp: this.#options.maxPerIp,
+      candidates: () => inbound.map((c) => this.#candidate(c)),
+    });
+    if (!decision.accept) {
+      logger.debug("inbound connection refused", { remote, reason: decision.reason });
+      return conn.close();
+    }
+    if (decision.evict !== undefined) {
+      const victim = table.get(decision.evict)!;
+      logger.debug("inbound peer evicted for a newcomer", {
+        peer: victim.peer.toString(),
+        newcomer: remote,
+      });
+      void victim.peer.disconnect("evicted to make room for a new inbound peer");
+    }
+    this.#options.open(conn, remote);
+  }
+
+  /** What eviction knows of the inbound connection `c`. */
+  #candidate(c: Connection): EvictionCandidate {
+    const s = c.peer.stats();
+    const group = groupKey(c.peer.address.address);
+    return {
+      id: c.peer.id,
+      group,
+      keyedGroup: this.#keyedGroup(group),
+      minPingMs: s.minPingMs,
+      lastBlockTime: s.lastBlockAnnounced?.time ?? 0,
+      connectedAt: s.connectedAt,
+    };
+  }
+
+  /** The group hashed with our secret: a 32-bit number an attacker cannot predict. */
+  #keyedGroup(group: string): number {
+    const text = new TextEncoder().encode(group);
+    const data = new Uint8Array(this.#groupSecret.length + text.length);
+    data.set(this.#groupSecret);
+    data.set(text, this.#groupSecret.length);
+    const h = this.#options.sha256(data);
+    return new DataView(h.buffer, h.byteOffset, 4).getUint32(0);
+  }
 }

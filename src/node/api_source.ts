@@ -20,7 +20,8 @@ import {
   type SubmittedBlock,
 } from "../api/source.ts";
 import { ADDRESS_NETWORKS } from "../api/schemas.ts";
-import { type ConnManager, MAX_USER_CONNECTIONS } from "../connmgr/conn_manager.ts";
+import type { ConnManager } from "../connmgr/conn_manager.ts";
+import { MAX_USER_CONNECTIONS } from "../connmgr/manual.ts";
 import type { BanEntry, BanList } from "../peer/ban_list.ts";
 import type { PeerStats } from "../peer/peer_stats.ts";
 import { servicesHex } from "../peer/services.ts";

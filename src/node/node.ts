@@ -293,7 +293,7 @@ export class EdgeNode {
     let feeler = 0;
     for (const c of conns) {
       if (c.kind === "inbound") inbound++;
-      if (c.kind === "persistent") persistent++;
+      if (c.persistent) persistent++;
       if (c.kind === "feeler") feeler++;
     }
     return {
@@ -416,7 +416,7 @@ export class EdgeNode {
       signal,
       logger: log.child("connmgr"),
       random: this.#random,
-      peerOptions: (kind) => this.#peerOptions(kind),
+      peerOptions: (_kind, persistent) => this.#peerOptions(persistent),
       onPeer: (peer, kind) => this.#onPeer(peer, kind, router),
       config: this.#connConfig(),
     });
@@ -553,7 +553,7 @@ export class EdgeNode {
     return save;
   }
 
-  #peerOptions(kind: ConnKind): PeerOptions {
+  #peerOptions(persistent: boolean): PeerOptions {
     return {
       magic: this.params.magic,
       sha256: this.#platform.sha256,
@@ -563,7 +563,7 @@ export class EdgeNode {
       services: OUR_SERVICES,
       bestHeight: () => this.#blocks.tip().height,
       localNonces: this.#localNonces,
-      persistent: kind === "persistent",
+      persistent,
       id: this.#nextPeerId++,
       banThreshold: this.options.banscore,
       timeouts: {

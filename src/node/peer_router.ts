@@ -70,7 +70,7 @@ export class PeerRouter {
     peer.on("disconnected", () => {
       if (!this.#peers.delete(peer.id)) return;
       this.#gossip.removePeer(peer.id);
-      if (kind !== "seed") this.#blocks.removePeer(peer);
+      if (kind !== "addr-fetch") this.#blocks.removePeer(peer);
     });
   }
 
@@ -82,11 +82,11 @@ export class PeerRouter {
       inbound: peer.direction === "inbound",
       addrv2: peer.features.addrV2,
     });
-    if (kind !== "seed") this.#blocks.addPeer(peer);
-    if (kind === "seed" || this.#gossip.shouldSendGetaddr(peer.id)) {
+    if (kind !== "addr-fetch") this.#blocks.addPeer(peer);
+    if (kind === "addr-fetch" || this.#gossip.shouldSendGetaddr(peer.id)) {
       if (peer.send({ command: "getaddr" })) this.#gossip.getaddrSent(peer.id);
     }
-    const self = kind === "seed" ? null : selfAdvertisement(
+    const self = kind === "addr-fetch" ? null : selfAdvertisement(
       peer.direction,
       peer.remoteVersion,
       this.#local(),

@@ -128,7 +128,10 @@ describe("feelers", () => {
     const cm = feelerManager(net, book, []);
     cm.startFeelers();
     await waitFor(() => book.find(parseAddress(host), MAIN.defaultPort)?.tried === true, "tried");
-    await waitFor(() => remote.peers.size === 0 && cm.counts().feeler === 0, "hung up");
+    await waitFor(
+      () => remote.peers.size === 0 && cm.count({ kinds: ["feeler"] }) === 0,
+      "hung up",
+    );
   });
 
   test("with an outbound target of 0 the node makes no feeler (no automatic connection)", async () => {

@@ -141,9 +141,9 @@ export function simNode(
   };
 }
 
-/** The node's ready outbound connections of kind "outbound". */
+/** The node's ready outbound connections of kind "outbound-full-relay". */
 export function readyOutbound(node: EdgeNode) {
   return (node.connmgr?.connections() ?? []).filter((c) =>
-    c.kind === "outbound" && c.peer.state === "ready"
+    c.kind === "outbound-full-relay" && c.peer.state === "ready"
   );
 }

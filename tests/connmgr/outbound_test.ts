@@ -62,7 +62,7 @@ describe("outbound slots", () => {
       "8 ready outbound peers again, none on a killed host",
     );
     expect(new Set(groupsOf(sim)).size).toBe(8);
-    expect(sim.node.connmgr!.counts().outbound).toBe(8);
+    expect(sim.node.connmgr!.count({ kinds: ["outbound-full-relay"] })).toBe(8);
   });
 
   test("never two outbound peers in one /16: four groups give four peers", async () => {
@@ -80,7 +80,7 @@ describe("outbound slots", () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(readyOutbound(sim.node).length).toBe(4);
     expect(new Set(groupsOf(sim)).size).toBe(4);
-    expect(sim.node.connmgr!.counts().outbound).toBe(4);
+    expect(sim.node.connmgr!.count({ kinds: ["outbound-full-relay"] })).toBe(4);
   });
 
   test("failed dials count against an address only while we appear online", async () => {

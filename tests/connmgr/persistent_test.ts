@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { RemoteNode } from "../../adapters/sim/remote_node.ts";
-import { retryDelayMs } from "../../src/connmgr/persistent.ts";
+import { retryDelayMs } from "../../src/connmgr/manual.ts";
 import {
   addressesOf,
   hostIp,
@@ -27,7 +27,7 @@ afterEach(async () => {
 
 function persistentReady(sim: SimNode): number {
   return (sim.node.connmgr?.connections() ?? []).filter((c) =>
-    c.kind === "persistent" && c.peer.state === "ready"
+    c.persistent && c.peer.state === "ready"
   ).length;
 }
 
@@ -77,7 +77,7 @@ describe("persistent peers", () => {
       () => readyOutbound(sim.node).length === 2 && persistentReady(sim) === 1,
       "2 automatic peers and the persistent one",
     );
-    expect(sim.node.connmgr!.counts().outbound).toBe(2);
+    expect(sim.node.connmgr!.count({ kinds: ["outbound-full-relay"] })).toBe(2);
   });
 
   test("--connect connects only to the given peers", async () => {

@@ -5,7 +5,7 @@
  * answered, and fixed seeds as the last resort.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { queryDnsSeeds } from "../../src/connmgr/dns_seeds.ts";
+import { queryDnsSeeds } from "../../src/connmgr/seeding.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { seededRandom } from "../../src/platform/random.ts";
 import { platform } from "#platform";
@@ -82,10 +82,12 @@ describe("seeding", () => {
     expect(seed.accepted).toBe(1);
     await waitFor(() => seed.peers.size === 0, "the seed connection closed");
     expect(sim.node.addrman!.size).toBeGreaterThanOrEqual(5);
-    expect(sim.records.some((r) =>
-      r.message === "connection ended" && r.fields.kind === "seed" &&
-      r.fields.reason === "seed node answered with addresses"
-    )).toBe(true);
+    expect(
+      sim.records.some((r) =>
+        r.message === "connection ended" && r.fields.kind === "addr-fetch" &&
+        r.fields.reason === "seed node answered with addresses"
+      ),
+    ).toBe(true);
   });
 
   test("fixed seeds are the last resort when nothing else is configured", async () => {

@@ -177,8 +177,7 @@ describe("SOCKS5 through microsocks", () => {
       cleanup.push(() => node.stop());
       await node.start();
       await waitFor(
-        () =>
-          node.connmgr!.connections().some((c) => c.kind === "persistent" && c.readyAt !== null),
+        () => node.connmgr!.connections().some((c) => c.persistent && c.readyAt !== null),
         "the persistent peer through the proxy",
         10_000,
       );

@@ -4,7 +4,7 @@
  * MAX_USER_CONNECTIONS user connections exist at once.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { MAX_USER_CONNECTIONS } from "../../src/connmgr/conn_manager.ts";
+import { MAX_USER_CONNECTIONS } from "../../src/connmgr/manual.ts";
 import { hostIp, simNetwork, type SimNode, simNode } from "./helpers.ts";
 
 const running: SimNode[] = [];

@@ -178,7 +178,7 @@ export class SimWorld {
   /** Ready automatic outbound peers of `node`. */
   outboundPeers(node: EdgeNode) {
     return (node.connmgr?.connections() ?? []).filter((c) =>
-      c.kind === "outbound" && c.peer.state === "ready"
+      c.kind === "outbound-full-relay" && c.peer.state === "ready"
     );
   }
 
