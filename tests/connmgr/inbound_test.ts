@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { RemoteNode } from "../../adapters/sim/remote_node.ts";
+import { PROTECT_BY_PING } from "../../src/connmgr/eviction.ts";
 import type { Peer } from "../../src/peer/peer.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
 import { platform } from "#platform";
@@ -88,11 +89,23 @@ describe("inbound limits", () => {
       await waitFor(() => loners[i].state === "ready", "a loner");
     }
     expect(inbound(sim).length).toBe(40);
+    // What eviction will read of the crowd: connection times and minimum pings
+    // (the first ping goes out at the handshake, the next only minutes later).
+    await waitFor(() => inbound(sim).every((c) => c.peer.stats().minPingMs !== null), "pings");
+    const seen = new Map(inbound(sim).map((c) => [c.peer.address.address.bytes.join("."), c]));
+    const crowdStats = crowd.map((_, i) => seen.get(`41.1.${i}.${i + 1}`)!.peer.stats());
     const newcomer = await (await client(net, "61.1.0.1")).connect(NODE);
     await waitFor(() => newcomer.state === "ready", "the newcomer admitted");
     await waitFor(() => crowd.some((p) => p.state === "closed"), "an eviction");
     const evicted = crowd.filter((p) => p.state === "closed");
     expect(evicted.length).toBe(1);
+    // The youngest crowd peer that no protection covers: every crowd peer that
+    // connected after it was protected, and only the ping protection can shield
+    // a younger one (the others favour older peers), so it answered faster.
+    const victim = crowdStats[crowd.indexOf(evicted[0])];
+    const younger = crowdStats.filter((s) => s.connectedAt > victim.connectedAt);
+    expect(younger.length).toBeLessThanOrEqual(PROTECT_BY_PING);
+    for (const s of younger) expect(s.minPingMs!).toBeLessThan(victim.minPingMs!);
     expect(loners.every((p) => p.state === "ready")).toBe(true);
     expect(inbound(sim).length).toBe(40);
     expect(sim.records.some((r) => r.message === "inbound peer evicted for a newcomer")).toBe(true);

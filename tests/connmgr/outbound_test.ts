@@ -16,7 +16,6 @@ import {
   preloadBook,
   readyOutbound,
   remoteNodes,
-  settle,
   simNetwork,
   type SimNode,
   simNode,
@@ -75,9 +74,12 @@ describe("outbound slots", () => {
     running.push(sim);
     await sim.node.start();
     await waitFor(() => readyOutbound(sim.node).length === 4, "4 ready outbound peers");
-    // Let the outbound loop run many more rounds: it must not add a fifth peer.
-    await settle(40);
-    await new Promise((r) => setTimeout(r, 100));
+    // Let the outbound loop run more rounds, each ending with no candidate left:
+    // it must not add a fifth peer.
+    const rounds = () =>
+      sim.records.filter((r) => r.message === "no address to dial for an outbound slot").length;
+    const before = rounds();
+    await waitFor(() => rounds() >= before + 5, "five more rounds of the outbound loop");
     expect(readyOutbound(sim.node).length).toBe(4);
     expect(new Set(groupsOf(sim)).size).toBe(4);
     expect(sim.node.connmgr!.count({ kinds: ["outbound-full-relay"] })).toBe(4);

@@ -159,6 +159,12 @@ describe("SOCKS5 through microsocks", () => {
       const datadir = mkdtempSync(join(tmpdir(), "btc-edge-socks-"));
       cleanup.push(() => rmSync(datadir, { recursive: true, force: true }));
       const records: LogRecord[] = [];
+      // Every dial the node makes, to see that it went to the proxy, never to the peer.
+      const dialled: number[] = [];
+      const dial: typeof platform.dial = (target, options) => {
+        dialled.push(target.port);
+        return platform.dial(target, options);
+      };
       const node = new EdgeNode(
         resolveOptions([["option", {
           network: "regtest",
@@ -169,7 +175,7 @@ describe("SOCKS5 through microsocks", () => {
           addnode: [`${LOOPBACK}:${listener.addr.port}`],
         }]]),
         {
-          platform,
+          platform: { ...platform, dial },
           logger: createLogger({ sink: (r) => records.push(r), level: "debug" }),
           datadir,
         },
@@ -182,6 +188,8 @@ describe("SOCKS5 through microsocks", () => {
         10_000,
       );
       await waitFor(() => remotes.some((p) => p.state === "ready"), "the remote side ready");
+      expect(dialled.length).toBeGreaterThanOrEqual(1);
+      expect(dialled.every((port) => port === proxyPort)).toBe(true);
       await node.stop();
       await waitFor(() => remotes.every((p) => p.state === "closed"), "the remote side closed");
     },

@@ -14,6 +14,7 @@ import type { Conn, HostPort } from "../../src/platform/conn.ts";
 import { systemClock } from "../../src/platform/system_clock.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
 import { encodeOnion } from "../../src/wire/onion.ts";
+import { within } from "../support/cli_process.ts";
 import {
   FULL,
   hostIp,
@@ -27,6 +28,8 @@ import {
 } from "./helpers.ts";
 
 const PROXY = { host: "10.0.0.53", port: 1080 };
+/** Longest wait for a rejection or a close that should come at once. */
+const WAIT_MS = 5_000;
 const ONION = encodeOnion(new Uint8Array(32).fill(0x42));
 
 const running: SimNode[] = [];
@@ -188,9 +191,13 @@ describe("SOCKS5", () => {
     expect(error.code).toBe(5);
     expect(error.message).toContain("connection refused");
     const conn = await net.dial("9.9.9.9", PROXY);
-    await socks5Connect(conn, { host: "21.1.0.1", port: 8333 }, new AbortController().signal)
-      .catch(() => {});
-    await conn.closed;
+    const refused = socks5Connect(
+      conn,
+      { host: "21.1.0.1", port: 8333 },
+      new AbortController().signal,
+    ).catch((e) => e);
+    expect(await within(refused, WAIT_MS, "the refusal")).toBeInstanceOf(Socks5Error);
+    await within(conn.closed, WAIT_MS, "the proxy connection closed");
   });
 
   test("a proxy that demands authentication is refused clearly", async () => {
@@ -229,8 +236,9 @@ describe("SOCKS5", () => {
     const abort = new AbortController();
     const pending = socks5Connect(conn, { host: "21.1.0.1", port: 8333 }, abort.signal);
     abort.abort(new Error("aborted"));
-    await pending.catch(() => {});
-    await conn.closed;
+    const error = await within(pending.catch((e) => e), WAIT_MS, "the aborted handshake");
+    expect(String(error)).toContain("aborted");
+    await within(conn.closed, WAIT_MS, "the proxy connection closed");
   });
 
   test("routing: Tor and I2P need a proxy; CJDNS is not reachable", async () => {
