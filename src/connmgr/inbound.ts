@@ -1,10 +1,11 @@
 /**
- * Inbound connections: the listeners, and admission. Banned addresses are refused, then the
- * per-IP limit (btcd's, default 3) is applied, then the total inbound limit
- * (default 125); at the limit an existing peer is evicted (`eviction.ts`
- * chooses it from the candidates built here) to make room, or the new
- * connection is refused when every peer is protected. An admitted connection
- * is handed back to the connection manager, which runs it like any other.
+ * Inbound connections: the listeners and admission. Banned addresses are
+ * refused, then the per-IP limit (btcd's, default 3) is applied, then the
+ * total inbound limit (default 125); at the limit an existing peer is
+ * evicted (`eviction.ts` chooses it from the candidates built here) to make
+ * room, or the new connection is refused when every peer is protected. An
+ * admitted connection is handed back to the connection manager, which runs
+ * it like any other.
  */
 import type { Logger } from "../log/logger.ts";
 import type { Conn, HostPort, Listen, Listener } from "../platform/conn.ts";

@@ -5,10 +5,10 @@
  * lost or addresses arrive, after the failed-dial pause when a dial fails
  * (one timer for a burst of failures), and every `recheckMs` regardless.
  * Saved anchors are dialled into the slots first, and the longest-lived
- * peers are the anchors saved at a clean stop (`anchors.ts`). Each address comes from
- * the candidate loop (`candidate.ts`) over the address manager's selection;
- * the dial itself and the connection it becomes are the connection
- * manager's.
+ * peers are the anchors saved at a clean stop (`anchors.ts`). Each address
+ * comes from the candidate loop (`candidate.ts`) over the address manager's
+ * selection; the dial itself and the connection it becomes are the
+ * connection manager's.
  *
  * Also here: Core's "are we online" test, which decides whether a failed
  * dial counts against an address (see `ONLINE_MIN_GROUPS`).
@@ -35,7 +35,7 @@ import { outboundGroup } from "./group.ts";
  */
 export const ONLINE_MIN_GROUPS = 2;
 
-/** The kind of the automatic outbound slots. */
+/** The kind of the automatic outbound slots, as a filter's kind list. */
 export const FULL_RELAY: readonly ConnKind[] = ["outbound-full-relay"];
 
 /** What `OutboundSlots` needs. */
