@@ -5,25 +5,20 @@
  * are one thing. Everything is JSON-friendly (no bigint, no Uint8Array).
  */
 import type { z } from "zod";
-import type { NodeStatus } from "../node/status.ts";
 import type { BanEntry } from "../peer/ban_list.ts";
 import type { PeerStats } from "../peer/peer_stats.ts";
 import type { MetricsSnapshot } from "./metrics.ts";
 import type {
-  ADDRESS_NETWORKS,
-  ADDRESS_TABLES,
   addressesResponse,
+  AddressNetwork,
+  AddressTable,
   chainResponse,
   inventoryResponse,
   nodeEvent,
   readyResponse,
+  statusResponse,
   submitBlockResponse,
 } from "./schemas.ts";
-
-/** A network the address manager keeps addresses for. */
-export type AddressNetwork = (typeof ADDRESS_NETWORKS)[number];
-/** An address-manager table. */
-export type AddressTable = (typeof ADDRESS_TABLES)[number];
 
 /** A validated `GET /addresses` query. */
 export interface AddressQuery {
@@ -35,6 +30,8 @@ export interface AddressQuery {
   readonly cursor?: string;
 }
 
+/** The node at a glance (`GET /status`, `node.status()`). */
+export type NodeStatus = z.output<typeof statusResponse>;
 /** One page of the address book. */
 export type AddressPage = z.output<typeof addressesResponse>;
 /** The header chain tip and the last headers. */

@@ -9,7 +9,6 @@
 import type { AddrManager, KnownAddress } from "../addrmgr/addr_manager.ts";
 import type { MetricsSnapshot } from "../api/metrics.ts";
 import {
-  type AddressNetwork,
   type AddressPage,
   type AddressQuery,
   ApiRequestError,
@@ -17,9 +16,10 @@ import {
   type ConnectResult,
   type InventoryView,
   type NodeEvent,
+  type NodeStatus,
   type SubmittedBlock,
 } from "../api/source.ts";
-import { ADDRESS_NETWORKS } from "../api/schemas.ts";
+import { ADDRESS_NETWORKS, type AddressNetwork } from "../api/schemas.ts";
 import { type ConnManager, MAX_USER_CONNECTIONS } from "../connmgr/conn_manager.ts";
 import type { BanEntry, BanList } from "../peer/ban_list.ts";
 import type { PeerStats } from "../peer/peer_stats.ts";
@@ -31,7 +31,6 @@ import { splitHostPort } from "../wire/host_port.ts";
 import type { BlockRoom } from "./block_room.ts";
 import type { EventBus } from "./event_bus.ts";
 import type { NodeMetrics } from "./node_metrics.ts";
-import type { NodeStatus } from "./status.ts";
 
 /** Headers listed by `GET /chain`. */
 export const CHAIN_RECENT_HEADERS = 20;

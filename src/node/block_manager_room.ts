@@ -28,7 +28,7 @@ import { hashToHex } from "../wire/bytes.ts";
 import type { Message } from "../wire/message.ts";
 import type { NetworkParams } from "../wire/params.ts";
 import type { BlockRoom, ChainTip, HeaderView, SubmitResult } from "./block_room.ts";
-import type { SyncSummary } from "./status.ts";
+import type { NodeStatus } from "../api/source.ts";
 
 /**
  * Acceptance times kept for the relay latency. A block is announced right
@@ -138,7 +138,7 @@ export class BlockManagerRoom implements BlockRoom {
     return { height: tip.height, hash: hashToHex(tip.hash) };
   }
 
-  sync(): SyncSummary {
+  sync(): NodeStatus["sync"] {
     const s = this.#manager?.status().headerSync;
     return {
       height: this.#chain.tipHeight,

@@ -12,7 +12,7 @@ import type { Peer } from "../peer/peer.ts";
 import type { KvStore } from "../platform/storage.ts";
 import type { RecentBlockView } from "../sync/block_manager.ts";
 import type { Message } from "../wire/message.ts";
-import type { SyncSummary } from "./status.ts";
+import type { NodeStatus } from "../api/source.ts";
 
 /** Where our chain is, for the status and our `version` message. */
 export interface ChainTip {
@@ -64,7 +64,7 @@ export interface BlockRoom {
   /** Our best chain tip. */
   tip(): ChainTip;
   /** Header sync progress for the status. */
-  sync(): SyncSummary;
+  sync(): NodeStatus["sync"];
   /** The last `count` headers of the best chain, newest first. */
   recentHeaders(count: number): HeaderView[];
   /** Blocks accepted lately, newest first (at most `limit`). */

@@ -49,13 +49,12 @@ import type { AddressPort } from "../wire/host_port.ts";
 import { formatEndpoint } from "../wire/host_port.ts";
 import { getParams, type NetworkParams } from "../wire/params.ts";
 import { isBindAny, isLocal } from "../wire/routability.ts";
-import type { AddressPage, AddressQuery, ApiSource, NodeEvent } from "../api/source.ts";
+import type { AddressPage, AddressQuery, ApiSource, NodeEvent, NodeStatus } from "../api/source.ts";
 import { nodeApiSource } from "./api_source.ts";
 import { BlockManagerRoom } from "./block_manager_room.ts";
 import { EventBus } from "./event_bus.ts";
 import { NodeMetrics } from "./node_metrics.ts";
 import { PeerRouter } from "./peer_router.ts";
-import type { NodeStatus } from "./status.ts";
 import { TaskGroup } from "./task_group.ts";
 
 /** How long stop() waits for background tasks before returning anyway. */
