@@ -10,17 +10,11 @@ import { platform } from "#platform";
 import { memoryStore } from "../../adapters/storage/memory.ts";
 import { DEFAULT_KNOWN_INVENTORY_LIMIT } from "../../src/peer/known_inventory.ts";
 import type { KvStore } from "../../src/platform/storage.ts";
-import {
-  LONG_UNCONNECTING_HEADERS_POINTS,
-  MAX_UNCONNECTING_HEADERS,
-  UNCONNECTING_HEADERS_POINTS,
-} from "../../src/sync/block_manager.ts";
-import type { HeaderChain } from "../../src/sync/header_chain.ts";
-import { HeaderPersistence } from "../../src/sync/header_persist.ts";
+import { MAX_UNCONNECTING_HEADERS } from "../../src/sync/header_requests.ts";
+import { PENALTIES } from "../../src/sync/penalties.ts";
 import { HEADERS_RESPONSE_TIMEOUT_MS } from "../../src/sync/header_sync.ts";
 import { MAX_BLOCKS_TO_ANNOUNCE } from "../../src/sync/block_announce.ts";
 import { BLOCK_DOWNLOAD_TIMEOUT_MS } from "../../src/sync/block_download.ts";
-import { silentLogger } from "../../src/log/logger.ts";
 import { decodeBlock } from "../../src/wire/block.ts";
 import {
   blockHeaderHash,
@@ -53,6 +47,8 @@ import {
 } from "./sync_net.ts";
 
 const sha256 = platform.sha256;
+const UNCONNECTING_HEADERS_POINTS = PENALTIES["unconnecting-headers"].points;
+const LONG_UNCONNECTING_HEADERS_POINTS = PENALTIES["long-unconnecting-headers"].points;
 const hashOf = (bytes: Uint8Array) => blockHeaderHash(sha256, bytes);
 const regtest = NETWORKS.regtest;
 
@@ -125,23 +121,17 @@ describe("header sync and block download between managers", () => {
 
   test("restart resumes from stored headers", async () => {
     const store: KvStore = memoryStore();
-    const persistence = (chain: HeaderChain) =>
-      new HeaderPersistence({
-        store,
-        chain,
-        sha256,
-        now: () => Date.now(),
-        logger: silentLogger,
-      });
     const a = mainnetSource(2000);
-    const b = node("B", NETWORKS.main, { persistence });
-    expect(await b.manager.start()).toMatchObject({ loaded: 0 });
+    const b = node("B", NETWORKS.main, { start: false });
+    expect(await b.manager.load(store)).toMatchObject({ loaded: 0 });
+    b.manager.start();
     await link(b, a);
     await waitFor(() => b.chain.tipHeight === 255, "B's headers at 255");
     await b.manager.stop();
 
-    const again = node("B2", NETWORKS.main, { persistence });
-    expect(await again.manager.start()).toMatchObject({ loaded: 255, problem: null });
+    const again = node("B2", NETWORKS.main, { start: false });
+    expect(await again.manager.load(store)).toMatchObject({ loaded: 255, problem: null });
+    again.manager.start();
     expect(again.chain.tipHeight).toBe(255);
     const { remote } = await scriptedLink(again, { direction: "outbound", startHeight: 300 });
     const request = await nextOf(remote, ["getheaders"]);
@@ -229,8 +219,14 @@ describe("relay", () => {
     expect(received.get(ab.out)!.find((m) => announces(m, hash))?.command).toBe("headers");
     expect(received.get(bc.out)!.find((m) => announces(m, hash))?.command).toBe("headers");
 
-    expect(a.relayed).toEqual([{ hash: hashToHex(hash), height: 1, to: [ab.in.toString()] }]);
-    expect(b.relayed).toEqual([{ hash: hashToHex(hash), height: 1, to: [bc.in.toString()] }]);
+    // Announced in the same call that accepted it: the latency is whatever the clock moved.
+    const latencyMs = expect.any(Number);
+    expect(a.relayed).toEqual([
+      { hash: hashToHex(hash), height: 1, to: [ab.in.toString()], latencyMs },
+    ]);
+    expect(b.relayed).toEqual([
+      { hash: hashToHex(hash), height: 1, to: [bc.in.toString()], latencyMs },
+    ]);
     expect(c.relayed).toEqual([]);
     expect(b.manager.recentBlocks()).toMatchObject([{
       hash: hashToHex(hash),

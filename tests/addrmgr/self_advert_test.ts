@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { RemoteNode } from "../../adapters/sim/remote_node.ts";
 import type { OptionsInput } from "../../src/config/options.ts";
-import { selfAdvertisement } from "../../src/node/self_advert.ts";
+import { selfAdvertisement } from "../../src/addrmgr/self_advert.ts";
 import { formatAddress, parseAddress } from "../../src/wire/address_format.ts";
 import type { VersionMessage } from "../../src/wire/messages/version.ts";
 import {
