@@ -375,7 +375,7 @@ export const NODE_EVENT_TYPES = nodeEvent.options.map((o) => o.shape.type.value)
 // ---------------------------------------------------------------- agreement
 
 // Compile-time checks: `deno check` fails here when a response schema and the
-// type it mirrors (owned by another room) differ in any field.
+// type it mirrors (owned by another part) differ in any field.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };
 type Holds<T extends true> = T;

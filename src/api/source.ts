@@ -1,8 +1,10 @@
 /**
- * What the status API needs from a node: `ApiSource`. The node implements
- * it; tests fake it. Shapes not owned by another room are inferred from the
- * response schemas (`schemas.ts`), so the interface and the documented API
- * are one thing. Everything is JSON-friendly (no bigint, no Uint8Array).
+ * What the status API needs from a node: `ApiSource`, and the shapes it
+ * serves. The API declares them and the node implements them (tests fake
+ * them), so nothing here depends on the node. Shapes not owned by another
+ * part (`NodeStatus` among them) are inferred from the response schemas
+ * (`schemas.ts`), so the interface and the documented API are one thing.
+ * Everything is JSON-friendly (no bigint, no Uint8Array).
  */
 import type { z } from "zod";
 import type { BanEntry } from "../peer/ban_list.ts";

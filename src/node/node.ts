@@ -3,7 +3,7 @@
  *
  * `start()`: load storage (peers.json, bans, anchors, headers) → start the
  * address manager → start the block manager → start the peer handler
- * (gossip, message routing, connection manager) → listeners → anchors and
+ * (address gossip, message dispatch, connection manager) → listeners → anchors and
  * persistent peers → seeding (seed nodes, DNS seeds, fixed seeds) → fill the
  * outbound slots (and feelers) → serve the HTTP API (with a generated token
  * written to `api.cookie` when no `--api-token` is set). Each step is logged

@@ -32,7 +32,8 @@ import {
 } from "../../src/wire/messages/inv.ts";
 import { NETWORKS } from "../../src/wire/params.ts";
 import { ManualClock } from "../peer/manual_clock.ts";
-import { invOf, recordEvents, settle, waitFor } from "../peer/scripted_peer.ts";
+import { invOf, recordEvents, waitFor } from "../peer/scripted_peer.ts";
+import { pingRoundTrip } from "../support/ping_round_trip.ts";
 import { mainnetBlocks, mainnetHeaders } from "./helpers.ts";
 import { fillerTxs, RegtestMiner } from "./regtest_blocks.ts";
 import {
@@ -149,7 +150,8 @@ describe("header sync and block download between managers", () => {
     await nextOf(remote, ["getheaders"]);
     expect(b.manager.status().headerSync.state).toBe("syncing");
     const { out } = await link(b, a);
-    await settle();
+    await pingRoundTrip(out); // whatever A said on connecting has reached B
+
     expect(b.manager.status().headerSync.syncPeer).not.toBe(out.toString());
     expect(b.chain.tipHeight).toBe(0);
     // One sync peer at a time: A is not asked while the first one is.
@@ -208,7 +210,8 @@ describe("relay", () => {
 
     expect(a.manager.injectBlock(block).status).toBe("accepted");
     await waitFor(() => c.accepted.length === 1, "C accepts the block");
-    await settle(20);
+    // Whatever is still on its way on either link arrives before these pongs.
+    for (const p of [ab.out, ab.in, bc.out, bc.in]) await pingRoundTrip(p);
 
     // B hears from A, C from B; nothing flows back.
     expect(countFor(received.get(ab.out)!, hash)).toEqual({ blocks: 1, announcements: 1 });
@@ -398,7 +401,9 @@ describe("serving and blocks-only", () => {
 
 describe("bounds and misbehaviour", () => {
   test("a peer announcing unknown junk hashes does not grow memory beyond the bounds", async () => {
-    const a = node("A", regtest);
+    // The manager's clock stands still: the once-a-second re-ask (reask_headers_test.ts) never
+    // comes due however long the 40 messages take to arrive on a busy machine.
+    const a = node("A", regtest, { clock: new ManualClock(Date.now()) });
     const { peer, remote } = await scriptedLink(a);
     const before = await roundTrip(remote);
     // 40 messages of 500 (each below the size that costs points): 20,000 hashes.
@@ -439,10 +444,12 @@ describe("bounds and misbehaviour", () => {
     for (let i = 1; i < MAX_UNCONNECTING_HEADERS; i++) {
       await remote.send({ command: "headers", headers: [floating] });
     }
-    await roundTrip(remote);
+    const getheaders = (seen: Message[]) => seen.filter((m) => m.command === "getheaders").length;
+    // Each one is answered with a getheaders of our own (it answered ours, so none is outstanding).
+    expect(getheaders(await roundTrip(remote))).toBe(MAX_UNCONNECTING_HEADERS - 1);
     expect(peer.stats().banScore).toBe(0);
     await remote.send({ command: "headers", headers: [floating] });
-    await roundTrip(remote);
+    expect(getheaders(await roundTrip(remote))).toBe(1);
     expect(peer.stats().banScore).toBe(UNCONNECTING_HEADERS_POINTS);
     expect(peer.state).toBe("ready");
   });
