@@ -43,11 +43,7 @@ export interface HeaderRequestsOptions {
 
 /** The header-request bookkeeping of one peer. */
 export class HeaderRequests {
-  readonly #peer: SyncPeer;
-  readonly #chain: HeaderChain;
-  readonly #clock: Clock;
-  readonly #signal: AbortSignal;
-  readonly #timeoutMs: number;
+  readonly #o: HeaderRequestsOptions;
   /** Clock time of our outstanding `getheaders`, or null. */
   #askedAt: number | null = null;
   /** A re-ask is scheduled (see `askAfterAnnouncement`). */
@@ -59,11 +55,7 @@ export class HeaderRequests {
   #sentSendHeaders = false;
 
   constructor(options: HeaderRequestsOptions) {
-    this.#peer = options.peer;
-    this.#chain = options.chain;
-    this.#clock = options.clock;
-    this.#signal = options.signal;
-    this.#timeoutMs = options.timeoutMs;
+    this.#o = options;
   }
 
   /** Non-connecting `headers` messages in a row. */
@@ -76,12 +68,12 @@ export class HeaderRequests {
    * one is outstanding to this peer (`force` sends anyway). True when sent.
    */
   request(from?: Uint8Array, force = false): boolean {
-    const now = this.#clock.now();
-    if (!force && this.#askedAt !== null && now - this.#askedAt < this.#timeoutMs) return false;
-    const sent = this.#peer.send({
+    const now = this.#o.clock.now();
+    if (!force && this.#askedAt !== null && now - this.#askedAt < this.#o.timeoutMs) return false;
+    const sent = this.#o.peer.send({
       command: "getheaders",
       version: PROTOCOL_VERSION,
-      locator: this.#chain.locator(from),
+      locator: this.#o.chain.locator(from),
       hashStop: ZERO_HASH,
     });
     if (sent) this.#askedAt = now;
@@ -100,17 +92,17 @@ export class HeaderRequests {
       this.request();
       return;
     }
-    const waited = this.#clock.now() - this.#askedAt;
+    const waited = this.#o.clock.now() - this.#askedAt;
     if (waited >= REASK_AFTER_INV_MS) {
       this.request(undefined, true);
       return;
     }
     if (this.#reaskPending) return;
     this.#reaskPending = true;
-    this.#clock.setTimer(REASK_AFTER_INV_MS - waited, () => {
+    this.#o.clock.setTimer(REASK_AFTER_INV_MS - waited, () => {
       this.#reaskPending = false;
       if (this.#askedAt !== null && mayAsk()) this.request(undefined, true);
-    }, this.#signal);
+    }, this.#o.signal);
   }
 
   /** A `headers` message arrived: our request is answered. */
@@ -150,7 +142,7 @@ export class HeaderRequests {
 
   /** Sends `sendheaders` (BIP130) once, when the peer's version knows it. */
   sendSendHeaders(): void {
-    if (this.#sentSendHeaders || this.#peer.negotiatedVersion < SENDHEADERS_VERSION) return;
-    this.#sentSendHeaders = this.#peer.send({ command: "sendheaders" });
+    if (this.#sentSendHeaders || this.#o.peer.negotiatedVersion < SENDHEADERS_VERSION) return;
+    this.#sentSendHeaders = this.#o.peer.send({ command: "sendheaders" });
   }
 }

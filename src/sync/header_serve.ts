@@ -21,6 +21,11 @@ function isZero(hash: Uint8Array): boolean {
   return true;
 }
 
+/** The raw headers after `msg`'s locator, up to its stop hash, at most `max`. */
+function headersAfter(chain: HeaderChain, msg: LocatorMessage, max: number): Uint8Array[] {
+  return chain.getHeaders(msg.locator, isZero(msg.hashStop) ? null : msg.hashStop, max);
+}
+
 /** Sends `peer` the `headers` answering its `getheaders`: at most `max` headers. */
 export function answerGetHeaders(
   chain: HeaderChain,
@@ -28,9 +33,7 @@ export function answerGetHeaders(
   msg: LocatorMessage,
   max: number,
 ): void {
-  const stop = isZero(msg.hashStop) ? null : msg.hashStop;
-  const raws = chain.getHeaders(msg.locator, stop, max);
-  peer.send({ command: "headers", headers: raws.map(decodeBlockHeader) });
+  peer.send({ command: "headers", headers: headersAfter(chain, msg, max).map(decodeBlockHeader) });
 }
 
 /** Sends `peer` the `inv` answering its `getblocks` (nothing when there is nothing after). */
@@ -40,8 +43,7 @@ export function answerGetBlocks(
   peer: SyncPeer,
   msg: LocatorMessage,
 ): void {
-  const stop = isZero(msg.hashStop) ? null : msg.hashStop;
-  const raws = chain.getHeaders(msg.locator, stop, MAX_GETBLOCKS_RESULTS);
+  const raws = headersAfter(chain, msg, MAX_GETBLOCKS_RESULTS);
   if (raws.length === 0) return;
   const items = raws.map((raw) => ({ type: MSG_BLOCK, hash: sha256d(sha256, raw) }));
   peer.send({ command: "inv", items });
