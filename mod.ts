@@ -31,16 +31,14 @@ import {
   type LogRecord,
 } from "./src/log/logger.ts";
 import { EdgeNode } from "./src/node/node.ts";
-import type { AddressPage, AddressQuery, NodeEvent } from "./src/api/source.ts";
-import type { NodeStatus } from "./src/node/status.ts";
+import type { AddressPage, AddressQuery, NodeEvent, NodeStatus } from "./src/api/source.ts";
 import type { PeerStats } from "./src/peer/peer_stats.ts";
 import type { Platform } from "./src/platform/platform.ts";
 
-export type { AddressPage, AddressQuery, NodeEvent } from "./src/api/source.ts";
+export type { AddressPage, AddressQuery, NodeEvent, NodeStatus } from "./src/api/source.ts";
 export { ConfigError } from "./src/config/load.ts";
 export type { Options, OptionsInput } from "./src/config/options.ts";
 export type { Logger, LogLevel, LogRecord } from "./src/log/logger.ts";
-export type { NodeStatus } from "./src/node/status.ts";
 export type { PeerStats } from "./src/peer/peer_stats.ts";
 export type { Platform } from "./src/platform/platform.ts";
 export { VERSION } from "./src/version.ts";

@@ -12,9 +12,9 @@ import { silentLogger } from "../src/log/logger.ts";
 import { newInboundPeer, newOutboundPeer, type Peer } from "../src/peer/peer.ts";
 import { NODE_NETWORK, NODE_WITNESS } from "../src/peer/services.ts";
 import type { Listener } from "../src/platform/conn.ts";
+import { type AddressPeers, MessageDispatch } from "../src/node/message_dispatch.ts";
 import { BlockManager } from "../src/sync/block_manager.ts";
-import { HeaderChain } from "../src/sync/header_chain.ts";
-import { attachPeer } from "../src/sync/sync_peer.ts";
+import type { HeaderChain } from "../src/sync/header_chain.ts";
 import { parseAddress } from "../src/wire/address_format.ts";
 import { blockHeaderHash } from "../src/wire/block_header.ts";
 import { hashToHex } from "../src/wire/bytes.ts";
@@ -25,11 +25,15 @@ const sha256 = platform.sha256;
 const LOOPBACK = "127.0.0.1";
 /** Longest wait for the line to connect, or for one block to reach its end. */
 const WAIT_MS = 10_000;
+/** Address traffic goes nowhere: the bench measures block relay. */
+const NO_ADDRESSES: AddressPeers = { addPeer() {}, removePeer() {}, onMessage() {} };
 
 /** One manager with its listener, its peers and the acceptance time of each block. */
 interface InProcessNode {
   readonly manager: BlockManager;
   readonly chain: HeaderChain;
+  /** Wires its peers to the manager, as the node does. */
+  readonly dispatch: MessageDispatch;
   readonly listener: Listener;
   readonly peers: Peer[];
   /** Block hash (hex) → performance.now() at acceptance. */
@@ -54,28 +58,24 @@ function peerOptions(chain: HeaderChain) {
 }
 
 async function startNode(): Promise<InProcessNode> {
-  const chain = new HeaderChain({ params, sha256, now: () => Date.now() });
-  const manager = new BlockManager({
-    params,
-    chain,
-    sha256,
-    clock: platform.clock,
-    logger: silentLogger,
-  });
+  const manager = new BlockManager({ params, sha256, clock: platform.clock, logger: silentLogger });
+  manager.start();
+  const chain = manager.chain;
+  const dispatch = new MessageDispatch({ addresses: NO_ADDRESSES, blocks: manager });
   const peers: Peer[] = [];
   const listener = await platform.listen({
     host: LOOPBACK,
     port: 0,
     onConn: (conn) => {
       const peer = newInboundPeer(conn, peerOptions(chain));
-      attachPeer(manager, peer);
+      dispatch.attach(peer, "inbound");
       peers.push(peer);
       peer.start();
     },
   });
   const acceptedAt = new Map<string, number>();
   manager.on("accepted", (e) => acceptedAt.set(e.hash, performance.now()));
-  return { manager, chain, listener, peers, acceptedAt };
+  return { manager, chain, dispatch, listener, peers, acceptedAt };
 }
 
 async function until(cond: () => boolean, what: string): Promise<void> {
@@ -107,7 +107,7 @@ export async function relayInProcess(
         conn,
         peerOptions(nodes[i].chain),
       );
-      attachPeer(nodes[i].manager, peer);
+      nodes[i].dispatch.attach(peer, "outbound-full-relay");
       nodes[i].peers.push(peer);
       peer.start();
     }

@@ -4,7 +4,7 @@
  * `name{label="value"} number` line per sample). The node fills a
  * `MetricsSnapshot`; the metric names and labels are fixed here, in one place.
  */
-import type { AddressNetwork, AddressTable } from "./source.ts";
+import type { AddressNetwork, AddressTable } from "./schemas.ts";
 
 /** The Content-Type of the exposition format. */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

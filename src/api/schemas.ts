@@ -7,14 +7,20 @@
  */
 import { errorText } from "../util/error_text.ts";
 import { z } from "zod";
+import type { BanEntry } from "../peer/ban_list.ts";
+import type { PeerStats } from "../peer/peer_stats.ts";
 import { formatAddress, parseAddress } from "../wire/address_format.ts";
 import { MAX_BLOCK_SERIALIZED_SIZE } from "../wire/block.ts";
 import { formatHostPort, splitHostPort } from "../wire/host_port.ts";
 
 /** Networks the address manager keeps addresses for. */
 export const ADDRESS_NETWORKS = ["ipv4", "ipv6", "onion", "i2p", "cjdns"] as const;
+/** A network the address manager keeps addresses for. */
+export type AddressNetwork = (typeof ADDRESS_NETWORKS)[number];
 /** The address manager's two tables. */
 export const ADDRESS_TABLES = ["new", "tried"] as const;
+/** An address-manager table. */
+export type AddressTable = (typeof ADDRESS_TABLES)[number];
 /** Most addresses in one `GET /addresses` page: keeps a response well under a megabyte. */
 export const MAX_ADDRESS_PAGE = 1_000;
 /** Page size when `limit` is not given. */
@@ -153,20 +159,23 @@ export const errorResponse = z.object({
 /** A success without data. */
 export const okResponse = z.object({ ok: z.literal(true) });
 
-/** `GET /status`; mirrors `NodeStatus` (src/node/status.ts). */
+/** `GET /status`: the node at a glance (`NodeStatus`). */
 export const statusResponse = z.object({
   network: z.string(),
   version: z.string(),
   runtime: z.string(),
   state: z.enum(["new", "starting", "running", "stopping", "stopped"]),
   uptimeSeconds: z.number().min(0),
-  listening: z.array(z.string()),
-  api: z.string().nullable(),
+  listening: z.array(z.string()).describe("Addresses inbound peers are accepted on (host:port)"),
+  api: z.string().nullable()
+    .describe("Where the status API listens (host:port), or null when it is not served"),
   peers: z.object({
     inbound: count,
     outbound: count,
-    persistent: count,
-    feeler: count,
+    persistent: count.describe(
+      "User-requested peers (--connect, --addnode, POST /peers with persistent)",
+    ),
+    feeler: count.describe("Short-lived outbound connections that test an address"),
     list: z.array(z.object({
       id: z.number().int().positive(),
       peer: z.string(),
@@ -178,14 +187,18 @@ export const statusResponse = z.object({
   }),
   chain: z.object({ height: z.number().int().min(0), bestHash: blockHash }),
   sync: z.object({
-    height: z.number().int().min(0),
-    bestPeerHeight: z.number().int().min(-1),
-    headersPerSecond: z.number().min(0),
-    caughtUp: z.boolean(),
+    height: z.number().int().min(0).describe("Our best header height"),
+    bestPeerHeight: z.number().int().min(-1)
+      .describe("Highest height a connected peer announced (-1 with no peer)"),
+    headersPerSecond: z.number().min(0)
+      .describe("Headers accepted per second, averaged over the last few seconds"),
+    caughtUp: z.boolean()
+      .describe("True when no peer claims more than we have (and at least one peer is known)"),
   }),
   addrman: z.object({ new: count, tried: count, total: count }),
-  bans: count,
-  memory: z.object({ rss: count.optional(), heapUsed: count.optional() }),
+  bans: count.describe("Bans in force"),
+  memory: z.object({ rss: count.optional(), heapUsed: count.optional() })
+    .describe("Memory figures in bytes, where the runtime gives them"),
 });
 
 const traffic = z.object({
@@ -358,3 +371,13 @@ export const nodeEvent = z.discriminatedUnion("type", [
 
 /** The event type names. */
 export const NODE_EVENT_TYPES = nodeEvent.options.map((o) => o.shape.type.value);
+
+// ---------------------------------------------------------------- agreement
+
+// Compile-time checks: `deno check` fails here when a response schema and the
+// type it mirrors (owned by another part) differ in any field.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };
+type Holds<T extends true> = T;
+type _PeerSchemaAgrees = Holds<Same<Mutable<z.output<typeof peerResponse>>, Mutable<PeerStats>>>;
+type _BanSchemaAgrees = Holds<Same<z.output<typeof banResponse>, BanEntry>>;

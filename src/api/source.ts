@@ -1,29 +1,26 @@
 /**
- * What the status API needs from a node: `ApiSource`. The node implements
- * it; tests fake it. Shapes not owned by another room are inferred from the
- * response schemas (`schemas.ts`), so the interface and the documented API
- * are one thing. Everything is JSON-friendly (no bigint, no Uint8Array).
+ * What the status API needs from a node: `ApiSource`, and the shapes it
+ * serves. The API declares them and the node implements them (tests fake
+ * them), so nothing here depends on the node. Shapes not owned by another
+ * part (`NodeStatus` among them) are inferred from the response schemas
+ * (`schemas.ts`), so the interface and the documented API are one thing.
+ * Everything is JSON-friendly (no bigint, no Uint8Array).
  */
 import type { z } from "zod";
-import type { NodeStatus } from "../node/status.ts";
 import type { BanEntry } from "../peer/ban_list.ts";
 import type { PeerStats } from "../peer/peer_stats.ts";
 import type { MetricsSnapshot } from "./metrics.ts";
 import type {
-  ADDRESS_NETWORKS,
-  ADDRESS_TABLES,
   addressesResponse,
+  AddressNetwork,
+  AddressTable,
   chainResponse,
   inventoryResponse,
   nodeEvent,
   readyResponse,
+  statusResponse,
   submitBlockResponse,
 } from "./schemas.ts";
-
-/** A network the address manager keeps addresses for. */
-export type AddressNetwork = (typeof ADDRESS_NETWORKS)[number];
-/** An address-manager table. */
-export type AddressTable = (typeof ADDRESS_TABLES)[number];
 
 /** A validated `GET /addresses` query. */
 export interface AddressQuery {
@@ -35,6 +32,8 @@ export interface AddressQuery {
   readonly cursor?: string;
 }
 
+/** The node at a glance (`GET /status`, `node.status()`). */
+export type NodeStatus = z.output<typeof statusResponse>;
 /** One page of the address book. */
 export type AddressPage = z.output<typeof addressesResponse>;
 /** The header chain tip and the last headers. */

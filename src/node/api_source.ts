@@ -2,14 +2,13 @@
  * The node as the status API's `ApiSource`: status, peers, the address book
  * in pages, bans, the header chain, recent blocks and known inventory,
  * metrics, readiness, the event stream, and the control calls (connect,
- * disconnect, ban, unban, submit a block) over the node's rooms. Before the
+ * disconnect, ban, unban, submit a block) over the node's parts. Before the
  * node has started, reads answer with what there is (the genesis chain, an
  * empty book) and control calls with 503.
  */
 import type { AddrManager, KnownAddress } from "../addrmgr/addr_manager.ts";
 import type { MetricsSnapshot } from "../api/metrics.ts";
 import {
-  type AddressNetwork,
   type AddressPage,
   type AddressQuery,
   ApiRequestError,
@@ -17,9 +16,10 @@ import {
   type ConnectResult,
   type InventoryView,
   type NodeEvent,
+  type NodeStatus,
   type SubmittedBlock,
 } from "../api/source.ts";
-import { ADDRESS_NETWORKS } from "../api/schemas.ts";
+import { ADDRESS_NETWORKS, type AddressNetwork } from "../api/schemas.ts";
 import type { ConnManager } from "../connmgr/conn_manager.ts";
 import { MAX_USER_CONNECTIONS } from "../connmgr/manual.ts";
 import type { BanEntry, BanList } from "../peer/ban_list.ts";
@@ -29,10 +29,9 @@ import { type NetAddress, netAddress } from "../wire/address.ts";
 import { formatAddress, parseAddress } from "../wire/address_format.ts";
 import { fromHex, toHex } from "../wire/bytes.ts";
 import { splitHostPort } from "../wire/host_port.ts";
-import type { BlockRoom } from "./block_room.ts";
+import type { BlockViews } from "./block_service.ts";
 import type { EventBus } from "./event_bus.ts";
 import type { NodeMetrics } from "./node_metrics.ts";
-import type { NodeStatus } from "./status.ts";
 
 /** Headers listed by `GET /chain`. */
 export const CHAIN_RECENT_HEADERS = 20;
@@ -45,7 +44,7 @@ export interface NodeParts {
   readonly connmgr: () => ConnManager | null;
   readonly addrman: () => AddrManager | null;
   readonly bans: () => BanList | null;
-  readonly blocks: BlockRoom;
+  readonly blocks: BlockViews;
   readonly metrics: NodeMetrics;
   readonly events: EventBus<NodeEvent>;
   /** Bans `address` (peers disconnected, event published); resolves when saved. */
@@ -146,10 +145,10 @@ export function nodeApiSource(parts: NodeParts): ApiSource {
     peer: (id) => peerStats().find((p) => p.id === id),
     addresses: (query) => addressPage(parts.addrman(), query),
     bans: () => parts.bans()?.entries() ?? [],
-    chain: () => ({
-      tip: parts.blocks.tip(),
-      recent: parts.blocks.recentHeaders(CHAIN_RECENT_HEADERS),
-    }),
+    chain: () => {
+      const { hash, height } = parts.blocks.status().tip;
+      return { tip: { hash, height }, recent: parts.blocks.recentHeaders(CHAIN_RECENT_HEADERS) };
+    },
     inventory: (): InventoryView => ({
       recentBlocks: parts.blocks.recentBlocks(INVENTORY_RECENT_BLOCKS).map((b) => ({
         hash: b.hash,
@@ -174,7 +173,7 @@ export function nodeApiSource(parts: NodeParts): ApiSource {
         peers: { inbound, outbound },
         traffic: parts.metrics.traffic(),
         addrman: parts.addrman()?.stats().byNetwork ?? emptyCounts(),
-        headerHeight: parts.blocks.tip().height,
+        headerHeight: parts.blocks.status().tip.height,
         relayLatency: parts.metrics.relayLatency.snapshot(),
         bans: parts.bans()?.entries().length ?? 0,
         errors: parts.metrics.errors(),

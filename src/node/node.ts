@@ -3,7 +3,7 @@
  *
  * `start()`: load storage (peers.json, bans, anchors, headers) → start the
  * address manager → start the block manager → start the peer handler
- * (gossip, message routing, connection manager) → listeners → anchors and
+ * (address gossip, message dispatch, connection manager) → listeners → anchors and
  * persistent peers → seeding (seed nodes, DNS seeds, fixed seeds) → fill the
  * outbound slots (and feelers) → serve the HTTP API (with a generated token
  * written to `api.cookie` when no `--api-token` is set). Each step is logged
@@ -19,12 +19,13 @@
  * open /events requests have ended by then) and closes the store. Until the
  * API closes it answers with state "stopping".
  */
-import { errorText } from "../util/error_text.ts";
 import type { Hono } from "hono";
+import { AddrExchange } from "../addrmgr/addr_exchange.ts";
 import { AddrGossip } from "../addrmgr/gossip.ts";
 import { AddrManager } from "../addrmgr/addr_manager.ts";
 import { createApp } from "../api/app.ts";
-import { COOKIE_KEY, deleteCookie, generateToken, writeCookie } from "../api/cookie.ts";
+import { generateToken } from "../api/cookie.ts";
+import type { AddressPage, AddressQuery, ApiSource, NodeEvent, NodeStatus } from "../api/source.ts";
 import { splitOptionHostPort } from "../config/host_port.ts";
 import type { Options } from "../config/options.ts";
 import { saveAnchors, takeAnchors } from "../connmgr/anchors.ts";
@@ -36,34 +37,32 @@ import { BanList } from "../peer/ban_list.ts";
 import type { Peer, PeerOptions } from "../peer/peer.ts";
 import type { PeerStats } from "../peer/peer_stats.ts";
 import { NODE_WITNESS } from "../peer/services.ts";
-import type { Clock } from "../platform/clock.ts";
 import type { Conn, DialOptions, HostPort } from "../platform/conn.ts";
 import type { Platform } from "../platform/platform.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";
-import type { HttpServer } from "../platform/serve.ts";
 import type { KvStore } from "../platform/storage.ts";
+import { BlockManager } from "../sync/block_manager.ts";
+import { errorText } from "../util/error_text.ts";
 import { VERSION } from "../version.ts";
-import { addressEquals, type NetAddress } from "../wire/address.ts";
-import { formatAddress, parseAddress } from "../wire/address_format.ts";
+import type { NetAddress } from "../wire/address.ts";
 import type { AddressPort } from "../wire/host_port.ts";
 import { formatEndpoint } from "../wire/host_port.ts";
 import { getParams, type NetworkParams } from "../wire/params.ts";
-import { isBindAny, isLocal } from "../wire/routability.ts";
-import type { AddressPage, AddressQuery, ApiSource, NodeEvent } from "../api/source.ts";
+import { ApiStart } from "./api_start.ts";
 import { nodeApiSource } from "./api_source.ts";
-import { BlockManagerRoom } from "./block_manager_room.ts";
+import { NodeBans } from "./bans.ts";
+import type { BlockService } from "./block_service.ts";
 import { EventBus } from "./event_bus.ts";
+import { MessageDispatch } from "./message_dispatch.ts";
+import { publishAddrmanSaved, publishBlockEvents, publishPeerEvents } from "./node_events.ts";
 import { NodeMetrics } from "./node_metrics.ts";
-import { PeerRouter } from "./peer_router.ts";
-import type { NodeStatus } from "./status.ts";
+import { nodeStatus } from "./status.ts";
 import { TaskGroup } from "./task_group.ts";
 
 /** How long stop() waits for background tasks before returning anyway. */
 export const STOP_DEADLINE_MS = 2_000;
 /** Services we announce: we relay blocks with their witness data. */
 export const OUR_SERVICES = NODE_WITNESS;
-/** The API's close gets at least this long after the final saves, even past the deadline. */
-const API_CLOSE_MIN_MS = 250;
 /** Task names listed in the "still running at the deadline" warning. */
 const MAX_LATE_TASKS_LOGGED = 20;
 /** How a peer's disconnect reason starts when it sent a message that does not decode. */
@@ -97,27 +96,6 @@ function hostPort(text: string, allowPortZero = false): HostPort {
   return hp;
 }
 
-/** True when `host` (a bind address) is reachable from this machine only. */
-function isLoopback(host: string): boolean {
-  if (host === "localhost") return true;
-  try {
-    const address = parseAddress(host);
-    return isLocal(address) && !isBindAny(address);
-  } catch {
-    return false;
-  }
-}
-
-/** Resolves true when `p` settles within `ms`, false otherwise (never rejects). */
-async function settleWithin(p: Promise<unknown>, ms: number, clock: Clock): Promise<boolean> {
-  const timer = new AbortController();
-  const settled = p.then(() => true, () => true);
-  const late = clock.sleep(Math.max(ms, 0), timer.signal).then(() => false, () => false);
-  const done = await Promise.race([settled, late]);
-  timer.abort();
-  return done;
-}
-
 /** A btc-edge node. */
 export class EdgeNode {
   readonly options: Options;
@@ -133,24 +111,20 @@ export class EdgeNode {
   /** The root of the AbortController tree. */
   readonly #abort = new AbortController();
   readonly #tasks: TaskGroup;
-  readonly #blocks: BlockManagerRoom;
+  readonly #blocks: BlockService;
   readonly #metrics = new NodeMetrics();
-  /** The bearer token of the API's control routes. */
-  readonly #token: string;
   readonly #localNonces = new Set<bigint>();
-  readonly #banSaves = new Set<Promise<void>>();
-  /** Peer and ban events for the API's event stream. */
+  /** Peer, block, ban and address-book events for the API's event stream. */
   readonly #events = new EventBus<NodeEvent>();
+  readonly #bans: NodeBans;
   /** The node as the API sees it (also behind `addresses()`). */
   readonly #source: ApiSource;
+  readonly #api: ApiStart;
   #store: KvStore | null = null;
-  #bans: BanList | null = null;
+  #banList: BanList | null = null;
   #addrman: AddrManager | null = null;
   #connmgr: ConnManager | null = null;
   #anchors: AddressPort[] | null = null;
-  #api: HttpServer | null = null;
-  /** True while `api.cookie` holds our generated token. */
-  #cookieWritten = false;
   #state: NodeState = "new";
   #startedAt = 0;
   #nextPeerId = 1;
@@ -165,49 +139,49 @@ export class EdgeNode {
     this.#log = deps.logger.child("node");
     this.#random = deps.random ?? cryptoRandom;
     this.#tuning = deps.tuning ?? {};
-    this.#token = options.apiToken ?? generateToken();
-    this.#blocks = new BlockManagerRoom({
+    const clock = this.#platform.clock;
+    this.#blocks = new BlockManager({
       params: this.params,
       sha256: this.#platform.sha256,
-      clock: this.#platform.clock,
+      clock,
       logger: this.#log.child("sync"),
       random: this.#random,
-      onAccepted: (e) =>
-        this.#events.publish({
-          type: "block.accepted",
-          time: e.receivedAt,
-          data: {
-            hash: e.hash,
-            height: e.height,
-            ...(e.from === undefined ? {} : { from: e.from }),
-          },
-        }),
-      onRelayed: (e, latencySeconds) => {
-        this.#metrics.relayLatency.observe(latencySeconds);
-        this.#events.publish({
-          type: "block.relayed",
-          time: this.#platform.clock.now(),
-          data: { hash: e.hash, to: [...e.to] },
-        });
-      },
     });
+    publishBlockEvents(this.#blocks, this.#events, this.#metrics, clock);
     this.#tasks = new TaskGroup((name, error) =>
       this.#log.error("background task failed", { task: name, error: errorText(error) })
     );
+    this.#bans = new NodeBans({
+      list: () => this.#banList,
+      connections: () => this.#connmgr?.connections() ?? [],
+      events: this.#events,
+      clock,
+      logger: this.#log,
+    });
     this.#source = nodeApiSource({
       status: () => this.status(),
       connmgr: () => this.#connmgr,
       addrman: () => this.#addrman,
-      bans: () => this.#bans,
+      bans: () => this.#banList,
       blocks: this.#blocks,
       metrics: this.#metrics,
       events: this.#events,
-      ban: (address, reason, durationMs) => this.#ban(address, reason, durationMs),
+      ban: (address, reason, durationMs) => this.#bans.ban(address, reason, durationMs),
     });
+    const token = options.apiToken ?? generateToken();
     this.app = createApp(this.#source, {
-      token: this.#token,
+      token,
       logger: this.#log.child("api"),
       onServerError: () => this.#metrics.countError("api"),
+    });
+    this.#api = new ApiStart({
+      api: options.api ?? `127.0.0.1:${this.params.defaultApiPort}`,
+      token: { value: token, generated: options.apiToken === undefined },
+      datadir: this.datadir,
+      fetch: (request) => this.app.fetch(request),
+      serve: this.#platform.serve,
+      clock,
+      logger: this.#log,
     });
   }
 
@@ -243,7 +217,7 @@ export class EdgeNode {
   }
 
   /**
-   * Starts every room in order. Rejects, after cleaning up, when a step
+   * Starts every part in order. Rejects, after cleaning up, when a step
    * fails; resolves early (without error) when `stop()` is called meanwhile.
    */
   async start(): Promise<void> {
@@ -285,47 +259,21 @@ export class EdgeNode {
 
   /** The node at a glance. */
   status(): NodeStatus {
-    const conns = this.#connmgr?.connections() ?? [];
-    const book = this.#addrman?.stats();
-    const tip = this.#blocks.tip();
-    let inbound = 0;
-    let persistent = 0;
-    let feeler = 0;
-    for (const c of conns) {
-      if (c.kind === "inbound") inbound++;
-      if (c.persistent) persistent++;
-      if (c.kind === "feeler") feeler++;
-    }
-    return {
+    const clock = this.#platform.clock;
+    return nodeStatus({
       network: this.params.name,
       version: VERSION,
       runtime: this.#platform.name,
       state: this.#state,
-      uptimeSeconds: this.#startedAt
-        ? Math.floor((this.#platform.clock.now() - this.#startedAt) / 1000)
-        : 0,
-      listening: (this.#connmgr?.listening ?? []).map(formatEndpoint),
-      api: this.#api ? formatEndpoint(this.#api.addr) : null,
-      peers: {
-        inbound,
-        outbound: conns.length - inbound,
-        persistent,
-        feeler,
-        list: conns.map(({ peer: p }) => ({
-          id: p.id,
-          peer: p.toString(),
-          state: p.state,
-          userAgent: p.remoteVersion?.userAgent ?? null,
-          version: p.remoteVersion?.version ?? null,
-          startHeight: p.remoteVersion?.startHeight ?? null,
-        })),
-      },
-      chain: { height: tip.height, bestHash: tip.hash },
-      sync: this.#blocks.sync(),
-      addrman: { new: book?.new ?? 0, tried: book?.tried ?? 0, total: book?.total ?? 0 },
-      bans: this.#bans?.entries().length ?? 0,
+      uptimeSeconds: this.#startedAt ? Math.floor((clock.now() - this.#startedAt) / 1000) : 0,
+      connections: this.#connmgr?.connections() ?? [],
+      listening: this.#connmgr?.listening ?? [],
+      api: this.#api.address,
+      blocks: this.#blocks,
+      book: this.#addrman?.stats(),
+      bans: this.#banList?.entries().length ?? 0,
       memory: this.#platform.memory?.() ?? {},
-    };
+    });
   }
 
   /** Per-peer statistics. */
@@ -342,7 +290,7 @@ export class EdgeNode {
     // 1. Storage: peers.json, bans, anchors, headers.
     const store = this.#store = await this.#platform.openStore(this.datadir);
     if (signal.aborted) return;
-    this.#bans = await BanList.load({
+    this.#banList = await BanList.load({
       store,
       clock: this.#platform.clock,
       logger: log.child("bans"),
@@ -354,23 +302,20 @@ export class EdgeNode {
       random: this.#random,
       logger: log.child("addrmgr"),
       store,
-      onSaved: (addresses) =>
-        this.#events.publish({
-          type: "addrman.saved",
-          time: this.#platform.clock.now(),
-          data: { addresses },
-        }),
+      onSaved: (addresses) => publishAddrmanSaved(this.#events, this.#platform.clock, addresses),
     });
     this.#anchors = await takeAnchors(store, this.params.defaultPort, log);
-    const blockSummary = await this.#blocks.load(store);
+    const headers = await this.#blocks.load(store);
     if (signal.aborted) return;
     log.info("storage loaded", {
       datadir: this.datadir,
       network: this.params.name,
       addresses: addrman.size,
-      bans: this.#bans.entries().length,
+      bans: this.#banList.entries().length,
       anchors: this.#anchors.length,
-      ...blockSummary,
+      headers: headers.loaded,
+      height: this.#blocks.status().tip.height,
+      ...(headers.problem === null ? {} : { headersSetAside: headers.setAside.length }),
     });
 
     // 2. Address manager.
@@ -380,10 +325,10 @@ export class EdgeNode {
 
     // 3. Block manager.
     this.#blocks.start();
-    log.info("block manager started", { height: this.#blocks.tip().height });
+    log.info("block manager started", { height: this.#blocks.status().tip.height });
 
-    // 4. Peer handler: gossip, message routing, connection manager.
-    const isBanned = (a: NetAddress) => this.#bans?.isBanned(a) ?? false;
+    // 4. Peer handler: address gossip, message dispatch, connection manager.
+    const isBanned = (a: NetAddress) => this.#banList?.isBanned(a) ?? false;
     const gossip = new AddrGossip({
       book: addrman,
       sha256: this.#platform.sha256,
@@ -391,15 +336,17 @@ export class EdgeNode {
       random: this.#random,
       isBanned,
     });
-    const router = new PeerRouter({
-      gossip,
-      blocks: this.#blocks,
-      logger: log.child("router"),
-      local: () => ({
-        listenPort: this.#connmgr?.listening[0]?.port ?? null,
-        services: OUR_SERVICES,
+    const dispatch = new MessageDispatch({
+      addresses: new AddrExchange({
+        gossip,
+        logger: log.child("router"),
+        local: () => ({
+          listenPort: this.#connmgr?.listening[0]?.port ?? null,
+          services: OUR_SERVICES,
+        }),
+        now: () => this.#platform.clock.now(),
       }),
-      now: () => this.#platform.clock.now(),
+      blocks: this.#blocks,
     });
     const connmgr = this.#connmgr = new ConnManager({
       platform: {
@@ -417,7 +364,7 @@ export class EdgeNode {
       logger: log.child("connmgr"),
       random: this.#random,
       peerOptions: (_kind, persistent) => this.#peerOptions(persistent),
-      onPeer: (peer, kind) => this.#onPeer(peer, kind, router),
+      onPeer: (peer, kind) => this.#onPeer(peer, kind, dispatch),
       config: this.#connConfig(),
     });
     log.info("peer handler started", {
@@ -457,7 +404,7 @@ export class EdgeNode {
     });
 
     // 9. HTTP API.
-    await this.#startApi();
+    await this.#api.start(store);
     if (signal.aborted) return;
     this.#state = "running";
   }
@@ -489,68 +436,18 @@ export class EdgeNode {
     }
   }
 
-  #onPeer(peer: Peer, kind: ConnKind, router: PeerRouter): void {
-    router.attach(peer, kind);
+  #onPeer(peer: Peer, kind: ConnKind, dispatch: MessageDispatch): void {
+    dispatch.attach(peer, kind);
     this.#metrics.peerOpened(peer);
     peer.on("misbehaving", (report) => {
       this.#metrics.countError("misbehaviour");
-      if (report.banned) void this.#ban(peer.address.address, report.reason);
+      if (report.banned) void this.#bans.ban(peer.address.address, report.reason);
     });
     peer.on("disconnected", (reason) => {
       if (reason.startsWith(MALFORMED_REASON)) this.#metrics.countError("decode");
       this.#metrics.peerClosed(peer);
     });
-    if (kind === "feeler") return;
-    let ready = false;
-    peer.on("ready", () => {
-      ready = true;
-      this.#events.publish({
-        type: "peer.connected",
-        time: this.#platform.clock.now(),
-        data: {
-          id: peer.id,
-          peer: peer.toString(),
-          direction: peer.direction,
-          userAgent: peer.stats().userAgent,
-          persistent: peer.persistent,
-        },
-      });
-    });
-    peer.on("disconnected", (reason) => {
-      if (!ready) return;
-      this.#events.publish({
-        type: "peer.disconnected",
-        time: this.#platform.clock.now(),
-        data: { id: peer.id, peer: peer.toString(), reason },
-      });
-    });
-  }
-
-  /**
-   * Bans `address` for `durationMs` (default: --bantime), disconnects its
-   * peers and publishes the ban; resolves once the ban list is saved.
-   */
-  #ban(address: NetAddress, reason: string, durationMs?: number): Promise<void> {
-    const bans = this.#bans;
-    if (bans === null) return Promise.resolve();
-    const save = bans.ban(address, reason, durationMs).catch((error) =>
-      this.#log.warn("cannot save the ban list", { error: errorText(error) })
-    );
-    this.#banSaves.add(save);
-    void save.finally(() => this.#banSaves.delete(save));
-    const key = formatAddress(address);
-    const entry = bans.entries().find((e) => e.address === key);
-    if (entry !== undefined) {
-      this.#events.publish({
-        type: "ban",
-        time: this.#platform.clock.now(),
-        data: { address: entry.address, until: entry.until, reason: entry.reason },
-      });
-    }
-    for (const c of this.#connmgr?.connections() ?? []) {
-      if (addressEquals(c.peer.address.address, address)) void c.peer.disconnect("banned");
-    }
-    return save;
+    publishPeerEvents(peer, kind, this.#events, this.#platform.clock);
   }
 
   #peerOptions(persistent: boolean): PeerOptions {
@@ -561,7 +458,7 @@ export class EdgeNode {
       random: this.#random,
       logger: this.#log.child("peer"),
       services: OUR_SERVICES,
-      bestHeight: () => this.#blocks.tip().height,
+      bestHeight: () => this.#blocks.status().tip.height,
       localNonces: this.#localNonces,
       persistent,
       id: this.#nextPeerId++,
@@ -573,34 +470,6 @@ export class EdgeNode {
         inactivityMs: this.options.inactivitytimeout * 1000,
       },
     };
-  }
-
-  async #startApi(): Promise<void> {
-    const api = this.options.api ?? `127.0.0.1:${this.params.defaultApiPort}`;
-    if (api === "none") {
-      this.#log.info("status API off (--api=none)");
-      return;
-    }
-    const hp = hostPort(api, true);
-    let cookie: string | undefined;
-    if (this.options.apiToken === undefined) {
-      if (!isLoopback(hp.host)) {
-        this.#log.warn(
-          "the status API is reachable from other hosts and no --api-token is set: its read " +
-            "routes need no token, and the generated one is only in the local cookie file; " +
-            "bind --api to 127.0.0.1, or set --api-token to control the node remotely",
-          { api },
-        );
-      }
-      await writeCookie(this.#store!, this.#token);
-      this.#cookieWritten = true;
-      cookie = `${this.datadir}/${COOKIE_KEY}`;
-    }
-    this.#api = await this.#platform.serve({ ...hp, fetch: (req) => this.app.fetch(req) });
-    this.#log.info("status API listening", {
-      url: `http://${formatEndpoint(this.#api.addr)}/status`,
-      ...(cookie === undefined ? {} : { cookie }),
-    });
   }
 
   // ---- stop ----
@@ -626,22 +495,12 @@ export class EdgeNode {
         tasks: late.slice(0, MAX_LATE_TASKS_LOGGED),
       });
     }
-    if (this.#cookieWritten) {
-      this.#cookieWritten = false;
-      await deleteCookie(this.#store!).catch((error) =>
-        this.#log.warn("cannot delete the API cookie", { error: errorText(error) })
-      );
-    }
+    await this.#api.deleteCookie();
     await this.#saveState(anchors);
     // The API closes last: open /events streams receive the final saves, end with the event
     // bus, and so never hold the server's close (Deno's waits for requests in flight).
     this.#events.close();
-    if (this.#api !== null) {
-      const wait = Math.max(deadline - clock.now(), API_CLOSE_MIN_MS);
-      if (!await settleWithin(this.#api.close(), wait, clock)) {
-        this.#log.warn("the status API did not close before the stop deadline");
-      }
-    }
+    await this.#api.close(deadline);
     await this.#store?.close?.().catch((error: unknown) =>
       this.#log.warn("cannot close the data directory", { error: errorText(error) })
     );
@@ -675,6 +534,6 @@ export class EdgeNode {
     if (this.#store !== null && this.#anchors !== null) {
       await attempt("anchors.json", () => saveAnchors(this.#store!, anchors));
     }
-    await Promise.all(this.#banSaves);
+    await this.#bans.saved();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The node-wide counters behind `GET /metrics` that no room keeps itself:
+ * The node-wide counters behind `GET /metrics` that no part keeps itself:
  * P2P traffic by command over every peer the node ever had (a peer's
  * counters are folded into running totals when it disconnects, so the totals
  * only grow), errors by kind, and the relay latency histogram.

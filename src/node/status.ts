@@ -1,66 +1,80 @@
-/** The node's status snapshot (what `GET /status` and `node.status()` return). */
+/**
+ * The node's status snapshot (`GET /status`, `node.status()`), assembled
+ * from its parts: connections by kind, listeners, the API address, the
+ * block side's tip and header sync, the address book's sizes, bans and
+ * memory. Parts not started yet count as empty.
+ */
+import type { NodeStatus } from "../api/source.ts";
+import type { ConnectionInfo } from "../connmgr/connection.ts";
+import type { HostPort } from "../platform/conn.ts";
+import { formatEndpoint } from "../wire/host_port.ts";
+import type { BlockViews } from "./block_service.ts";
 
-/** One peer in the status summary. */
-export interface PeerSummary {
-  readonly id: number;
-  /** The peer's one string form: address and direction. */
-  readonly peer: string;
-  readonly state: string;
-  readonly userAgent: string | null;
-  readonly version: number | null;
-  readonly startHeight: number | null;
-}
-
-/** Header sync progress (see `src/sync/sync_progress.ts`). */
-export interface SyncSummary {
-  /** Our best header height. */
-  readonly height: number;
-  /** Highest height a connected peer announced (−1 with no peer). */
-  readonly bestPeerHeight: number;
-  /** Headers accepted per second, averaged over the last few seconds. */
-  readonly headersPerSecond: number;
-  /** True when no peer claims more than we have (and at least one peer is known). */
-  readonly caughtUp: boolean;
-}
-
-/** The node at a glance. */
-export interface NodeStatus {
+/** What the status is made of. */
+export interface StatusParts {
   readonly network: string;
   readonly version: string;
   readonly runtime: string;
-  readonly state: "new" | "starting" | "running" | "stopping" | "stopped";
+  readonly state: NodeStatus["state"];
   readonly uptimeSeconds: number;
-  /** Addresses we accept inbound peers on (`host:port`). */
-  readonly listening: string[];
-  /** Where the status API listens (`host:port`), or `null` when it is not served. */
-  readonly api: string | null;
-  readonly peers: {
-    readonly inbound: number;
-    readonly outbound: number;
-    /** User-requested peers (`--connect`, `--addnode`, `POST /peers` with persistent). */
-    readonly persistent: number;
-    /** Short-lived outbound connections that test an address. */
-    readonly feeler: number;
-    readonly list: PeerSummary[];
-  };
-  /** Our header chain tip. */
-  readonly chain: {
-    readonly height: number;
-    /** Block hash, display-order hex. */
-    readonly bestHash: string;
-  };
-  readonly sync: SyncSummary;
-  /** Address-manager sizes. */
-  readonly addrman: {
-    readonly new: number;
-    readonly tried: number;
-    readonly total: number;
-  };
+  /** Every connection (none before start). */
+  readonly connections: readonly ConnectionInfo[];
+  readonly listening: readonly HostPort[];
+  /** Where the API listens, or null. */
+  readonly api: HostPort | null;
+  readonly blocks: BlockViews;
+  /** The address book's table sizes (absent before start). */
+  readonly book:
+    | { readonly new: number; readonly tried: number; readonly total: number }
+    | undefined;
   /** Bans in force. */
   readonly bans: number;
-  /** Memory figures in bytes, where the runtime gives them. */
-  readonly memory: {
-    readonly rss?: number;
-    readonly heapUsed?: number;
+  readonly memory: NodeStatus["memory"];
+}
+
+/** The node at a glance, from its parts. */
+export function nodeStatus(p: StatusParts): NodeStatus {
+  let inbound = 0;
+  let persistent = 0;
+  let feeler = 0;
+  for (const c of p.connections) {
+    if (c.kind === "inbound") inbound++;
+    if (c.persistent) persistent++;
+    if (c.kind === "feeler") feeler++;
+  }
+  const blocks = p.blocks.status();
+  const sync = blocks.headerSync;
+  return {
+    network: p.network,
+    version: p.version,
+    runtime: p.runtime,
+    state: p.state,
+    uptimeSeconds: p.uptimeSeconds,
+    listening: p.listening.map(formatEndpoint),
+    api: p.api === null ? null : formatEndpoint(p.api),
+    peers: {
+      inbound,
+      outbound: p.connections.length - inbound,
+      persistent,
+      feeler,
+      list: p.connections.map(({ peer }) => ({
+        id: peer.id,
+        peer: peer.toString(),
+        state: peer.state,
+        userAgent: peer.remoteVersion?.userAgent ?? null,
+        version: peer.remoteVersion?.version ?? null,
+        startHeight: peer.remoteVersion?.startHeight ?? null,
+      })),
+    },
+    chain: { height: blocks.tip.height, bestHash: blocks.tip.hash },
+    sync: {
+      height: blocks.tip.height,
+      bestPeerHeight: sync.bestPeerHeight,
+      headersPerSecond: sync.headersPerSecond,
+      caughtUp: sync.caughtUp,
+    },
+    addrman: { new: p.book?.new ?? 0, tried: p.book?.tried ?? 0, total: p.book?.total ?? 0 },
+    bans: p.bans,
+    memory: p.memory,
   };
 }

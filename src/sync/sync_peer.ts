@@ -1,9 +1,9 @@
 /**
- * What the block manager needs of a peer: the subset of `Peer` it uses, so
- * tests and the simulator can hand it anything shaped like one, and
- * `attachPeer`, which wires a real `Peer`'s events to a manager.
+ * What the sync layer needs of a peer: the subset of `Peer` it uses,
+ * declared here so the block manager depends on no more of a peer than
+ * this, and tests can hand it anything shaped like one. The node's message
+ * dispatch hands it real peers.
  */
-import type { Peer } from "../peer/peer.ts";
 import type { Message } from "../wire/message.ts";
 
 /** A connected peer as the block manager sees it (`Peer` satisfies it). */
@@ -31,44 +31,8 @@ export interface SyncPeer {
   readonly queuedBytes: number;
   /** Queues a message; false when it was not sent (not ready, closed, queue full). */
   send(msg: Message): boolean;
-  /** Adds misbehaviour points (the `*_POINTS` constants of block_manager.ts). */
+  /** Adds misbehaviour points (what `penalties.ts` gives the offence). */
   misbehave(points: number, reason: string, transient?: boolean): void;
   /** `203.0.113.7:8333 (outbound)`: the one string form. */
   toString(): string;
-}
-
-/** The part of `BlockManager` that `attachPeer` drives. */
-export interface SyncPeerOwner {
-  addPeer(peer: SyncPeer): void;
-  removePeer(id: number): void;
-  onMessage(peer: SyncPeer, msg: Message): void;
-}
-
-/**
- * Hands `peer`'s events to `owner`: "ready" (or now, when the handshake is
- * already done) adds it, "message" goes to `onMessage`, "disconnected"
- * removes it. Returns the function that detaches (and removes the peer).
- */
-export function attachPeer(owner: SyncPeerOwner, peer: Peer): () => void {
-  let added = false;
-  const add = () => {
-    if (added) return;
-    added = true;
-    owner.addPeer(peer);
-  };
-  const remove = () => {
-    if (!added) return;
-    added = false;
-    owner.removePeer(peer.id);
-  };
-  const offs = [
-    peer.on("ready", add),
-    peer.on("message", (msg) => owner.onMessage(peer, msg)),
-    peer.on("disconnected", remove),
-  ];
-  if (peer.state === "ready") add();
-  return () => {
-    for (const off of offs) off();
-    remove();
-  };
 }

@@ -46,6 +46,28 @@ async function blocksReceived(node: NodeProcess): Promise<number> {
   return (await peersOf(node)).reduce((sum, p) => sum + messages(p.received, "block"), 0);
 }
 
+/**
+ * Resolves once every `getdata` sent in the triangle has been received and
+ * every `block` sent has arrived. A node sends a block only in answer to a
+ * getdata, at once, so after this no block can still be on its way.
+ */
+async function quiet(): Promise<void> {
+  await waitFor("every getdata read and every block delivered", async () => {
+    const totals = { getdata: [0, 0], block: [0, 0] };
+    for (const n of nodes.values()) {
+      for (const p of await peersOf(n)) {
+        for (const command of ["getdata", "block"] as const) {
+          totals[command][0] += messages(p.sent, command);
+          totals[command][1] += messages(p.received, command);
+        }
+      }
+    }
+    const balanced = totals.getdata[0] === totals.getdata[1] &&
+      totals.block[0] === totals.block[1];
+    return balanced ? true : undefined;
+  });
+}
+
 describe("triangle: deno, bun and node each connected to the other two", () => {
   beforeAll(async () => {
     if (skipReason !== null) return;
@@ -84,7 +106,7 @@ describe("triangle: deno, bun and node each connected to the other two", () => {
         const hash = await submitBlock(nodes.get(origin)!, miner.next());
         await Promise.all([...nodes.values()].map((n) => waitForTip(n, hash)));
         // Let any duplicate delivery that is still on its way arrive and be counted.
-        await new Promise((wake) => setTimeout(wake, 500));
+        await quiet();
         for (const [runtime, n] of nodes) {
           const expected = runtime === origin ? 0 : 1;
           expect({ runtime, blocks: (await blocksReceived(n)) - before.get(runtime)! })

@@ -1,5 +1,5 @@
 /**
- * The node's `ApiSource` over a real address book and block room: the
+ * The node's `ApiSource` over a real address book and block manager: the
  * address listing pages through the whole book once with opaque cursors,
  * filters by network and table, answers counts only for limit 0, gives
  * times in milliseconds, and refuses a stale or foreign cursor with a 400
@@ -14,12 +14,12 @@ import { addressesResponse, chainResponse, inventoryResponse } from "../../src/a
 import { type AddressQuery, ApiRequestError, type NodeEvent } from "../../src/api/source.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { nodeApiSource } from "../../src/node/api_source.ts";
-import { BlockManagerRoom } from "../../src/node/block_manager_room.ts";
 import { EventBus } from "../../src/node/event_bus.ts";
 import { NodeMetrics } from "../../src/node/node_metrics.ts";
 import { BanList } from "../../src/peer/ban_list.ts";
 import { NODE_NETWORK, NODE_WITNESS } from "../../src/peer/services.ts";
 import { seededRandom } from "../../src/platform/random.ts";
+import { BlockManager } from "../../src/sync/block_manager.ts";
 import { systemClock } from "../../src/platform/system_clock.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
 import type { PeerAddress } from "../../src/wire/messages/addr.ts";
@@ -53,7 +53,7 @@ function sourceOver(book: AddrManager | null, bans: BanList | null = null) {
     connmgr: () => null,
     addrman: () => book,
     bans: () => bans,
-    blocks: new BlockManagerRoom({
+    blocks: new BlockManager({
       params: getParams("regtest"),
       sha256,
       clock: systemClock,

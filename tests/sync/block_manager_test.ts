@@ -10,17 +10,11 @@ import { platform } from "#platform";
 import { memoryStore } from "../../adapters/storage/memory.ts";
 import { DEFAULT_KNOWN_INVENTORY_LIMIT } from "../../src/peer/known_inventory.ts";
 import type { KvStore } from "../../src/platform/storage.ts";
-import {
-  LONG_UNCONNECTING_HEADERS_POINTS,
-  MAX_UNCONNECTING_HEADERS,
-  UNCONNECTING_HEADERS_POINTS,
-} from "../../src/sync/block_manager.ts";
-import type { HeaderChain } from "../../src/sync/header_chain.ts";
-import { HeaderPersistence } from "../../src/sync/header_persist.ts";
+import { MAX_UNCONNECTING_HEADERS } from "../../src/sync/header_requests.ts";
+import { PENALTIES } from "../../src/sync/penalties.ts";
 import { HEADERS_RESPONSE_TIMEOUT_MS } from "../../src/sync/header_sync.ts";
 import { MAX_BLOCKS_TO_ANNOUNCE } from "../../src/sync/block_announce.ts";
 import { BLOCK_DOWNLOAD_TIMEOUT_MS } from "../../src/sync/block_download.ts";
-import { silentLogger } from "../../src/log/logger.ts";
 import { decodeBlock } from "../../src/wire/block.ts";
 import {
   blockHeaderHash,
@@ -38,7 +32,8 @@ import {
 } from "../../src/wire/messages/inv.ts";
 import { NETWORKS } from "../../src/wire/params.ts";
 import { ManualClock } from "../peer/manual_clock.ts";
-import { invOf, recordEvents, settle, waitFor } from "../peer/scripted_peer.ts";
+import { invOf, recordEvents, waitFor } from "../peer/scripted_peer.ts";
+import { pingRoundTrip } from "../support/ping_round_trip.ts";
 import { mainnetBlocks, mainnetHeaders } from "./helpers.ts";
 import { fillerTxs, RegtestMiner } from "./regtest_blocks.ts";
 import {
@@ -53,6 +48,8 @@ import {
 } from "./sync_net.ts";
 
 const sha256 = platform.sha256;
+const UNCONNECTING_HEADERS_POINTS = PENALTIES["unconnecting-headers"].points;
+const LONG_UNCONNECTING_HEADERS_POINTS = PENALTIES["long-unconnecting-headers"].points;
 const hashOf = (bytes: Uint8Array) => blockHeaderHash(sha256, bytes);
 const regtest = NETWORKS.regtest;
 
@@ -125,23 +122,17 @@ describe("header sync and block download between managers", () => {
 
   test("restart resumes from stored headers", async () => {
     const store: KvStore = memoryStore();
-    const persistence = (chain: HeaderChain) =>
-      new HeaderPersistence({
-        store,
-        chain,
-        sha256,
-        now: () => Date.now(),
-        logger: silentLogger,
-      });
     const a = mainnetSource(2000);
-    const b = node("B", NETWORKS.main, { persistence });
-    expect(await b.manager.start()).toMatchObject({ loaded: 0 });
+    const b = node("B", NETWORKS.main, { start: false });
+    expect(await b.manager.load(store)).toMatchObject({ loaded: 0 });
+    b.manager.start();
     await link(b, a);
     await waitFor(() => b.chain.tipHeight === 255, "B's headers at 255");
     await b.manager.stop();
 
-    const again = node("B2", NETWORKS.main, { persistence });
-    expect(await again.manager.start()).toMatchObject({ loaded: 255, problem: null });
+    const again = node("B2", NETWORKS.main, { start: false });
+    expect(await again.manager.load(store)).toMatchObject({ loaded: 255, problem: null });
+    again.manager.start();
     expect(again.chain.tipHeight).toBe(255);
     const { remote } = await scriptedLink(again, { direction: "outbound", startHeight: 300 });
     const request = await nextOf(remote, ["getheaders"]);
@@ -159,7 +150,8 @@ describe("header sync and block download between managers", () => {
     await nextOf(remote, ["getheaders"]);
     expect(b.manager.status().headerSync.state).toBe("syncing");
     const { out } = await link(b, a);
-    await settle();
+    await pingRoundTrip(out); // whatever A said on connecting has reached B
+
     expect(b.manager.status().headerSync.syncPeer).not.toBe(out.toString());
     expect(b.chain.tipHeight).toBe(0);
     // One sync peer at a time: A is not asked while the first one is.
@@ -218,7 +210,8 @@ describe("relay", () => {
 
     expect(a.manager.injectBlock(block).status).toBe("accepted");
     await waitFor(() => c.accepted.length === 1, "C accepts the block");
-    await settle(20);
+    // Whatever is still on its way on either link arrives before these pongs.
+    for (const p of [ab.out, ab.in, bc.out, bc.in]) await pingRoundTrip(p);
 
     // B hears from A, C from B; nothing flows back.
     expect(countFor(received.get(ab.out)!, hash)).toEqual({ blocks: 1, announcements: 1 });
@@ -229,8 +222,14 @@ describe("relay", () => {
     expect(received.get(ab.out)!.find((m) => announces(m, hash))?.command).toBe("headers");
     expect(received.get(bc.out)!.find((m) => announces(m, hash))?.command).toBe("headers");
 
-    expect(a.relayed).toEqual([{ hash: hashToHex(hash), height: 1, to: [ab.in.toString()] }]);
-    expect(b.relayed).toEqual([{ hash: hashToHex(hash), height: 1, to: [bc.in.toString()] }]);
+    // Announced in the same call that accepted it: the latency is whatever the clock moved.
+    const latencyMs = expect.any(Number);
+    expect(a.relayed).toEqual([
+      { hash: hashToHex(hash), height: 1, to: [ab.in.toString()], latencyMs },
+    ]);
+    expect(b.relayed).toEqual([
+      { hash: hashToHex(hash), height: 1, to: [bc.in.toString()], latencyMs },
+    ]);
     expect(c.relayed).toEqual([]);
     expect(b.manager.recentBlocks()).toMatchObject([{
       hash: hashToHex(hash),
@@ -402,7 +401,9 @@ describe("serving and blocks-only", () => {
 
 describe("bounds and misbehaviour", () => {
   test("a peer announcing unknown junk hashes does not grow memory beyond the bounds", async () => {
-    const a = node("A", regtest);
+    // The manager's clock stands still: the once-a-second re-ask (reask_headers_test.ts) never
+    // comes due however long the 40 messages take to arrive on a busy machine.
+    const a = node("A", regtest, { clock: new ManualClock(Date.now()) });
     const { peer, remote } = await scriptedLink(a);
     const before = await roundTrip(remote);
     // 40 messages of 500 (each below the size that costs points): 20,000 hashes.
@@ -443,10 +444,12 @@ describe("bounds and misbehaviour", () => {
     for (let i = 1; i < MAX_UNCONNECTING_HEADERS; i++) {
       await remote.send({ command: "headers", headers: [floating] });
     }
-    await roundTrip(remote);
+    const getheaders = (seen: Message[]) => seen.filter((m) => m.command === "getheaders").length;
+    // Each one is answered with a getheaders of our own (it answered ours, so none is outstanding).
+    expect(getheaders(await roundTrip(remote))).toBe(MAX_UNCONNECTING_HEADERS - 1);
     expect(peer.stats().banScore).toBe(0);
     await remote.send({ command: "headers", headers: [floating] });
-    await roundTrip(remote);
+    expect(getheaders(await roundTrip(remote))).toBe(1);
     expect(peer.stats().banScore).toBe(UNCONNECTING_HEADERS_POINTS);
     expect(peer.state).toBe("ready");
   });

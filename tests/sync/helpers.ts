@@ -1,4 +1,4 @@
-/** Shared test helpers for the sync room: SHA-256, vectors, and synthetic header mining. */
+/** Shared test helpers for the sync tests: SHA-256, vectors, and synthetic header mining. */
 import { bitsToTarget } from "../../src/sync/compact.ts";
 import { HeaderChain } from "../../src/sync/header_chain.ts";
 import { hashToBigInt } from "../../src/sync/pow.ts";

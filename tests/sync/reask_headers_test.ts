@@ -4,7 +4,7 @@
  * once a second however many announcements arrive.
  */
 import { describe, expect, test } from "bun:test";
-import { REASK_AFTER_INV_MS } from "../../src/sync/block_manager.ts";
+import { REASK_AFTER_INV_MS } from "../../src/sync/header_requests.ts";
 import { MSG_BLOCK } from "../../src/wire/messages/inv.ts";
 import { NETWORKS } from "../../src/wire/params.ts";
 import { ManualClock } from "../peer/manual_clock.ts";
@@ -20,7 +20,6 @@ describe("headers re-asked after an announcement", () => {
   test("an unanswered getheaders is repeated once, a second after it was sent, despite an inv flood", async () => {
     const clock = new ManualClock();
     const node = newNode("reask", NETWORKS.regtest, { clock });
-    await node.manager.start();
     const peer = fakePeer(1);
     node.manager.addPeer(peer);
     const getheaders = () => peer.sent.filter((m) => m.command === "getheaders").length;

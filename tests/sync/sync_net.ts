@@ -1,8 +1,8 @@
 /**
- * Test helpers for the block manager: managers with their own header chain
- * and log, linked by real `Peer`s over memory pipes (or to a scripted remote
- * from tests/peer/scripted_peer.ts), message recording per peer, and
- * teardown.
+ * Test helpers for the block manager: managers with their own log, linked
+ * by real `Peer`s over memory pipes (or to a scripted remote from
+ * tests/peer/scripted_peer.ts) and wired to them by the node's own message
+ * dispatch, message recording per peer, and teardown.
  */
 import { platform } from "#platform";
 import { memoryPipe } from "../../adapters/memory/pipe.ts";
@@ -12,15 +12,11 @@ import { NODE_NETWORK, NODE_WITNESS } from "../../src/peer/services.ts";
 import type { Clock } from "../../src/platform/clock.ts";
 import { systemClock } from "../../src/platform/system_clock.ts";
 import { seededRandom } from "../../src/platform/random.ts";
-import {
-  type BlockAcceptedEvent,
-  BlockManager,
-  type BlockManagerLimits,
-  type BlockRelayedEvent,
-} from "../../src/sync/block_manager.ts";
-import { HeaderChain } from "../../src/sync/header_chain.ts";
-import type { HeaderPersistence } from "../../src/sync/header_persist.ts";
-import { attachPeer } from "../../src/sync/sync_peer.ts";
+import { type AddressPeers, MessageDispatch } from "../../src/node/message_dispatch.ts";
+import type { BlockAcceptedEvent, BlockRelayedEvent } from "../../src/sync/block_events.ts";
+import { BlockManager } from "../../src/sync/block_manager.ts";
+import type { BlockManagerLimits } from "../../src/sync/block_manager_limits.ts";
+import type { HeaderChain } from "../../src/sync/header_chain.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
 import type { Message } from "../../src/wire/message.ts";
 import type { NetworkParams } from "../../src/wire/params.ts";
@@ -28,6 +24,8 @@ import { MAGIC, ScriptedPeer, waitFor } from "../peer/scripted_peer.ts";
 
 /** Services every test peer announces. */
 const SERVICES = NODE_NETWORK | NODE_WITNESS;
+/** Address traffic goes nowhere: these tests are about blocks. */
+const NO_ADDRESSES: AddressPeers = { addPeer() {}, removePeer() {}, onMessage() {} };
 
 /** One block manager under test. */
 export interface TestNode {
@@ -35,7 +33,10 @@ export interface TestNode {
   /** Its P2P port in peer names (`127.0.0.1:<port>`). */
   readonly port: number;
   readonly manager: BlockManager;
+  /** The manager's chain. */
   readonly chain: HeaderChain;
+  /** Hands its peers' messages to the manager, as the node does. */
+  readonly dispatch: MessageDispatch;
   /** Every log record (debug and up). */
   readonly log: LogRecord[];
   readonly accepted: BlockAcceptedEvent[];
@@ -48,31 +49,31 @@ export interface TestNode {
 export interface NodeOptions {
   readonly limits?: Partial<BlockManagerLimits>;
   readonly clock?: Clock;
-  readonly persistence?: (chain: HeaderChain) => HeaderPersistence;
+  /** False: not started (load stored headers first, then `manager.start()`). Default true. */
+  readonly start?: boolean;
 }
 
 let nextPort = 18_500;
 
-/** A manager on `params` with a fresh chain (adjusted time: now). */
+/** A manager on `params` with a fresh chain, started unless `options.start` is false. */
 export function newNode(name: string, params: NetworkParams, options: NodeOptions = {}): TestNode {
   const log: LogRecord[] = [];
   const logger = createLogger({ sink: (r) => log.push(r), level: "debug" }).child(name);
-  const chain = new HeaderChain({ params, sha256: platform.sha256, now: () => Date.now() });
   const manager = new BlockManager({
     params,
-    chain,
-    persistence: options.persistence?.(chain),
     sha256: platform.sha256,
     clock: options.clock ?? systemClock,
     logger,
     random: seededRandom(7),
     limits: options.limits,
   });
+  if (options.start !== false) manager.start();
   const node: TestNode = {
     name,
     port: nextPort++,
     manager,
-    chain,
+    chain: manager.chain,
+    dispatch: new MessageDispatch({ addresses: NO_ADDRESSES, blocks: manager }),
     log,
     accepted: [],
     relayed: [],
@@ -109,8 +110,8 @@ export async function link(dialer: TestNode, listener: TestNode): Promise<Link> 
     options(dialer),
   );
   const inbound = newInboundPeer(server, options(listener));
-  attachPeer(dialer.manager, out);
-  attachPeer(listener.manager, inbound);
+  dialer.dispatch.attach(out, "outbound-full-relay");
+  listener.dispatch.attach(inbound, "inbound");
   dialer.peers.push(out);
   listener.peers.push(inbound);
   inbound.start();
@@ -144,7 +145,7 @@ export async function scriptedLink(
   if (options.attach === false) {
     peer.on("message", (msg) => node.manager.onMessage(peer, msg));
   } else {
-    attachPeer(node.manager, peer);
+    node.dispatch.attach(peer, direction === "outbound" ? "outbound-full-relay" : "inbound");
   }
   node.peers.push(peer);
   peer.start();

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { RemoteNode } from "../../adapters/sim/remote_node.ts";
 import type { OptionsInput } from "../../src/config/options.ts";
-import { selfAdvertisement } from "../../src/node/self_advert.ts";
+import { selfAdvertisement } from "../../src/addrmgr/self_advert.ts";
 import { formatAddress, parseAddress } from "../../src/wire/address_format.ts";
 import type { VersionMessage } from "../../src/wire/messages/version.ts";
 import {
@@ -23,6 +23,7 @@ import {
   simNode,
   waitFor,
 } from "../connmgr/helpers.ts";
+import { pingRoundTrip } from "../support/ping_round_trip.ts";
 
 const running: SimNode[] = [];
 afterEach(async () => {
@@ -94,7 +95,8 @@ describe("a listening node on the simulated network", () => {
 
   test("a node that does not listen advertises nothing", async () => {
     const remotes = await eightOutbound({ listen: ["none"] });
-    await new Promise((r) => setTimeout(r, 100)); // time for an advertisement to arrive
+    // An advertisement goes out as the handshake completes: before the pong to a later ping.
+    for (const r of remotes) for (const p of r.peers) await pingRoundTrip(p);
     expect(remotes.flatMap((r) => r.heard)).toEqual([]);
   });
 });

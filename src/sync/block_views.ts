@@ -1,0 +1,70 @@
+/**
+ * The block manager's answers as the node shows them (hashes in display
+ * hex): the last headers of the best chain, and what became of a block
+ * submitted locally (Core's `submitblock`).
+ */
+import { hashToHex } from "../wire/bytes.ts";
+import type { BlockAcceptResult } from "./block_accept.ts";
+import type { HeaderChain } from "./header_chain.ts";
+
+/** Offset of the timestamp in an 80-byte header. */
+const HEADER_TIME_OFFSET = 68;
+
+/** One header of the best chain. */
+export interface HeaderView {
+  /** Display-order hex. */
+  readonly hash: string;
+  readonly height: number;
+  /** Header timestamp, Unix seconds. */
+  readonly time: number;
+}
+
+/** What became of a submitted block. */
+export type SubmitResult =
+  | {
+    /** Accepted now, held as an orphan (parent unknown), or already accepted before. */
+    readonly status: "accepted" | "orphan" | "duplicate";
+    /** Display-order hex. */
+    readonly hash: string;
+    /** Its height; null for an orphan (its parent is unknown). */
+    readonly height: number | null;
+  }
+  | {
+    readonly status: "rejected";
+    /** Display-order hex, or null when the bytes are not a block. */
+    readonly hash: string | null;
+    /** The rejection reason (`decode`, `bad-pow`, `bad-txnmrklroot`…). */
+    readonly reason: string;
+    /** What was wrong. */
+    readonly message: string;
+  };
+
+/** The last `count` headers of `chain`'s best chain, newest first. */
+export function recentHeaders(chain: HeaderChain, count: number): HeaderView[] {
+  const out: HeaderView[] = [];
+  for (let h = chain.tipHeight; h >= 0 && out.length < count; h--) {
+    const hash = chain.hashAt(h)!;
+    const raw = chain.header(hash)!;
+    const time = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
+      .getUint32(HEADER_TIME_OFFSET, true);
+    out.push({ hash: hashToHex(hash), height: h, time });
+  }
+  return out;
+}
+
+/** What acceptance said of a submitted block, as a `SubmitResult`. */
+export function submitResult(result: BlockAcceptResult): SubmitResult {
+  switch (result.status) {
+    case "accepted":
+      return { status: "accepted", hash: hashToHex(result.hash), height: result.height };
+    case "orphan":
+      return { status: "orphan", hash: hashToHex(result.hash), height: null };
+    case "rejected":
+      return {
+        status: "rejected",
+        hash: result.hash === null ? null : hashToHex(result.hash),
+        reason: result.reason,
+        message: result.message,
+      };
+  }
+}
