@@ -16,16 +16,9 @@ import { seededRandom } from "../../src/platform/random.ts";
 import { systemClock } from "../../src/platform/system_clock.ts";
 import type { NetAddress } from "../../src/wire/address.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
-import {
-  addressesOf,
-  MAIN,
-  NODE_HOST,
-  remoteNodes,
-  simNetwork,
-  SOURCE,
-  waitFor,
-} from "./helpers.ts";
+import { addressesOf, MAIN, NODE_HOST, remoteNodes, simNetwork, SOURCE } from "./helpers.ts";
 import type { SimNetwork } from "../../adapters/sim/network.ts";
+import { waitFor } from "../support/wait.ts";
 
 const FIVE_HOURS_MS = 5 * 3600 * 1000;
 const cleanup: Array<() => Promise<unknown>> = [];

@@ -18,8 +18,6 @@ import { parseAddress } from "../../src/wire/address_format.ts";
 import type { PeerAddress } from "../../src/wire/messages/addr.ts";
 import { getParams } from "../../src/wire/params.ts";
 
-export { settle, waitFor } from "../peer/scripted_peer.ts";
-
 /** Mainnet parameters (the simulated network carries no real traffic). */
 export const MAIN = getParams("main");
 /** Where the node under test lives on the simulated network. */

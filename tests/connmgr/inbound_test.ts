@@ -9,8 +9,9 @@ import { RemoteNode } from "../../adapters/sim/remote_node.ts";
 import type { Peer } from "../../src/peer/peer.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
 import { platform } from "#platform";
-import { MAIN, NODE_HOST, simNetwork, type SimNode, simNode, waitFor } from "./helpers.ts";
+import { MAIN, NODE_HOST, simNetwork, type SimNode, simNode } from "./helpers.ts";
 import type { SimNetwork } from "../../adapters/sim/network.ts";
+import { waitFor } from "../support/wait.ts";
 
 const running: SimNode[] = [];
 afterEach(async () => {

@@ -16,12 +16,11 @@ import {
   preloadBook,
   readyOutbound,
   remoteNodes,
-  settle,
   simNetwork,
   type SimNode,
   simNode,
-  waitFor,
 } from "./helpers.ts";
+import { settle, waitFor } from "../support/wait.ts";
 
 const running: SimNode[] = [];
 afterEach(async () => {

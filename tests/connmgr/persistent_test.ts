@@ -16,9 +16,9 @@ import {
   simNetwork,
   type SimNode,
   simNode,
-  waitFor,
 } from "./helpers.ts";
 import { platform } from "#platform";
+import { waitFor } from "../support/wait.ts";
 
 const running: SimNode[] = [];
 afterEach(async () => {

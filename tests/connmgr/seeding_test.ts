@@ -19,8 +19,8 @@ import {
   simNetwork,
   type SimNode,
   simNode,
-  waitFor,
 } from "./helpers.ts";
+import { waitFor } from "../support/wait.ts";
 
 const running: SimNode[] = [];
 afterEach(async () => {

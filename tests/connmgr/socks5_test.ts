@@ -23,8 +23,8 @@ import {
   simNetwork,
   type SimNode,
   simNode,
-  waitFor,
 } from "./helpers.ts";
+import { waitFor } from "../support/wait.ts";
 
 const PROXY = { host: "10.0.0.53", port: 1080 };
 const ONION = encodeOnion(new Uint8Array(32).fill(0x42));

@@ -28,8 +28,8 @@ import { createNode, type NodeHandle } from "../../mod.ts";
 import type { LogRecord } from "../../src/log/logger.ts";
 import type { PeerStats } from "../../src/peer/peer_stats.ts";
 import { USER_AGENT } from "../../src/version.ts";
-import { waitFor } from "../peer/scripted_peer.ts";
 import { onlyOncePerRun, ROOT } from "../runtime_command.ts";
+import { waitFor } from "../support/wait.ts";
 
 const BCOIN_VERSION = "1.0.2";
 /** The scratch install, reused across runs (`.tmp/` is git-ignored and excluded from deno). */

@@ -13,7 +13,8 @@ import { createNode } from "../../mod.ts";
 import type { LogRecord } from "../../src/log/logger.ts";
 import { authed, TOKEN } from "../api/helpers.ts";
 import { type FailingStore, failingStore } from "../support/failing_store.ts";
-import { minedBlocks, NET_WAIT_MS, startNode, stopAll, tempDir, waitFor } from "./loopback.ts";
+import { minedBlocks, NET_WAIT_MS, startNode, stopAll, tempDir } from "./loopback.ts";
+import { waitFor } from "../support/wait.ts";
 
 afterEach(stopAll);
 

@@ -25,8 +25,8 @@ import {
   simNetwork,
   type SimNode,
   simNode,
-  waitFor,
 } from "../connmgr/helpers.ts";
+import { waitFor } from "../support/wait.ts";
 
 const running: SimNode[] = [];
 afterEach(async () => {

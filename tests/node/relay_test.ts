@@ -22,8 +22,8 @@ import {
   startNode,
   stopAll,
   type TestNode,
-  waitFor,
 } from "./loopback.ts";
+import { waitFor } from "../support/wait.ts";
 
 afterEach(stopAll);
 

@@ -17,7 +17,8 @@ import type { NetAddress } from "../../src/wire/address.ts";
 import { authed, TOKEN } from "../api/helpers.ts";
 import { handshakeBytes, MAGIC } from "../interop/fixtures/handshake.ts";
 import { inspectDir } from "../support/crash_cycle.ts";
-import { minedBlocks, NET_WAIT_MS, startNode, stopAll, tempDir, waitFor } from "./loopback.ts";
+import { minedBlocks, NET_WAIT_MS, startNode, stopAll, tempDir } from "./loopback.ts";
+import { waitFor } from "../support/wait.ts";
 
 afterEach(stopAll);
 

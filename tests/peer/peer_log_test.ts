@@ -10,7 +10,8 @@ import { createLogger, type LogRecord, memorySink } from "../../src/log/logger.t
 import { newInboundPeer, newOutboundPeer } from "../../src/peer/peer.ts";
 import { formatAddress, parseAddress } from "../../src/wire/address_format.ts";
 import { ManualClock } from "./manual_clock.ts";
-import { completeHandshake, peerOnPipe, peerOptions, readyPeer, waitFor } from "./scripted_peer.ts";
+import { completeHandshake, peerOnPipe, peerOptions, readyPeer } from "./scripted_peer.ts";
+import { waitFor } from "../support/wait.ts";
 
 function capture() {
   const { sink, records } = memorySink();

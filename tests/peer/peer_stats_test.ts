@@ -19,8 +19,8 @@ import {
   peerOptions,
   readyPeer,
   remoteVersion,
-  waitFor,
 } from "./scripted_peer.ts";
+import { waitFor } from "../support/wait.ts";
 
 describe("stats", () => {
   test("service helpers print like Core", () => {

@@ -38,7 +38,7 @@ import {
 } from "../../src/wire/messages/inv.ts";
 import { NETWORKS } from "../../src/wire/params.ts";
 import { ManualClock } from "../peer/manual_clock.ts";
-import { invOf, recordEvents, settle, waitFor } from "../peer/scripted_peer.ts";
+import { invOf, recordEvents } from "../peer/scripted_peer.ts";
 import { mainnetBlocks, mainnetHeaders } from "./helpers.ts";
 import { fillerTxs, RegtestMiner } from "./regtest_blocks.ts";
 import {
@@ -51,6 +51,7 @@ import {
   shutdown,
   type TestNode,
 } from "./sync_net.ts";
+import { settle, waitFor } from "../support/wait.ts";
 
 const sha256 = platform.sha256;
 const hashOf = (bytes: Uint8Array) => blockHeaderHash(sha256, bytes);

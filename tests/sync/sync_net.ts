@@ -24,7 +24,8 @@ import { attachPeer } from "../../src/sync/sync_peer.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
 import type { Message } from "../../src/wire/message.ts";
 import type { NetworkParams } from "../../src/wire/params.ts";
-import { MAGIC, ScriptedPeer, waitFor } from "../peer/scripted_peer.ts";
+import { MAGIC, ScriptedPeer } from "../peer/scripted_peer.ts";
+import { waitFor } from "../support/wait.ts";
 
 /** Services every test peer announces. */
 const SERVICES = NODE_NETWORK | NODE_WITNESS;
