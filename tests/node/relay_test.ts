@@ -10,7 +10,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { platform } from "#platform";
 import { toHex } from "../../src/wire/bytes.ts";
-import { authed, checked } from "../api/helpers.ts";
 import { fillerTxs, RegtestMiner } from "../sync/regtest_blocks.ts";
 import {
   apiUrl,
@@ -24,6 +23,7 @@ import {
   type TestNode,
 } from "./loopback.ts";
 import { waitFor } from "../support/wait.ts";
+import { authed, checked } from "../support/api_requests.ts";
 
 afterEach(stopAll);
 
