@@ -32,7 +32,7 @@ import { encodeMessageFrame, type Message } from "../src/wire/message.ts";
 import { MSG_BLOCK, MSG_TX } from "../src/wire/messages/inv.ts";
 import { NETWORKS } from "../src/wire/params.ts";
 import { type RuntimeName, RUNTIMES } from "../tests/runtime_command.ts";
-import { RegtestMiner } from "../tests/sync/regtest_blocks.ts";
+import { RegtestMiner } from "../tests/support/regtest_blocks.ts";
 import {
   API_TOKEN,
   type FloodNode,

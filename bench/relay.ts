@@ -38,7 +38,7 @@ import { blockHeaderHash } from "../src/wire/block_header.ts";
 import { hashToHex, toHex } from "../src/wire/bytes.ts";
 import { NETWORKS } from "../src/wire/params.ts";
 import type { RuntimeName } from "../tests/runtime_command.ts";
-import { fillerTxs, RegtestMiner } from "../tests/sync/regtest_blocks.ts";
+import { fillerTxs, RegtestMiner } from "../tests/support/regtest_blocks.ts";
 import { relayInProcess, type RelayTimes } from "./_relay_in_process.ts";
 import { type Line, startLine } from "./_relay_line.ts";
 import { printResult, RUNTIME } from "./_result.ts";

@@ -13,7 +13,7 @@
  */
 import { platform } from "#platform";
 import { runPropagationScenario } from "../adapters/sim/scenarios/propagation.ts";
-import { RegtestMiner } from "../tests/sync/regtest_blocks.ts";
+import { RegtestMiner } from "../tests/support/regtest_blocks.ts";
 import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL } from "./_runtime_label.ts";
 

@@ -10,7 +10,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { platform } from "#platform";
 import { toHex } from "../../src/wire/bytes.ts";
-import { fillerTxs, RegtestMiner } from "../sync/regtest_blocks.ts";
+import { fillerTxs, RegtestMiner } from "../support/regtest_blocks.ts";
 import {
   apiUrl,
   cookieToken,

@@ -9,7 +9,7 @@ import { BAN_LIST_KEY, BanList, DEFAULT_BAN_DURATION_MS } from "../../src/peer/b
 import { createLogger, memorySink } from "../../src/log/logger.ts";
 import { getJson } from "../../src/platform/storage.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
-import { ManualClock } from "./manual_clock.ts";
+import { ManualClock } from "../support/manual_clock.ts";
 import { tempDirs } from "../support/temp_dir.ts";
 
 const tempDir = tempDirs();

@@ -14,7 +14,7 @@ import {
   readyPeer,
   recordEvents,
   startPeer,
-} from "./scripted_peer.ts";
+} from "../support/scripted_peer.ts";
 import { settle } from "../support/wait.ts";
 
 /** A memory pipe whose client end counts `close()` calls. */

@@ -21,7 +21,7 @@ import {
   readyPeer,
   recordEvents,
   remoteVersion,
-} from "./scripted_peer.ts";
+} from "../support/scripted_peer.ts";
 import { settle, waitFor } from "../support/wait.ts";
 
 describe("handshake table", () => {

@@ -9,7 +9,12 @@ import type { Conn } from "../../src/platform/conn.ts";
 import { newInboundPeer, newOutboundPeer } from "../../src/peer/peer.ts";
 import { NODE_NETWORK_LIMITED, NODE_WITNESS } from "../../src/peer/services.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
-import { completeHandshake, peerOptions, recordEvents, startPeer } from "./scripted_peer.ts";
+import {
+  completeHandshake,
+  peerOptions,
+  recordEvents,
+  startPeer,
+} from "../support/scripted_peer.ts";
 import { settle, waitFor } from "../support/wait.ts";
 import { afterEachCleanup } from "../support/cleanup.ts";
 

@@ -13,8 +13,8 @@ import {
 } from "../../src/peer/misbehaviour.ts";
 import { fromHex } from "../../src/wire/bytes.ts";
 import { encodeFrame } from "../../src/wire/framing.ts";
-import { ManualClock } from "./manual_clock.ts";
-import { MAGIC, peerOptions, readyPeer } from "./scripted_peer.ts";
+import { ManualClock } from "../support/manual_clock.ts";
+import { MAGIC, peerOptions, readyPeer } from "../support/scripted_peer.ts";
 import { settle, waitFor } from "../support/wait.ts";
 
 describe("BanScore", () => {

@@ -37,10 +37,10 @@ import {
   MSG_WTX,
 } from "../../src/wire/messages/inv.ts";
 import { NETWORKS } from "../../src/wire/params.ts";
-import { ManualClock } from "../peer/manual_clock.ts";
-import { invOf, recordEvents } from "../peer/scripted_peer.ts";
+import { ManualClock } from "../support/manual_clock.ts";
+import { invOf, recordEvents } from "../support/scripted_peer.ts";
 import { mainnetBlocks, mainnetHeaders } from "./helpers.ts";
-import { fillerTxs, RegtestMiner } from "./regtest_blocks.ts";
+import { fillerTxs, RegtestMiner } from "../support/regtest_blocks.ts";
 import {
   link,
   newNode,

@@ -1,7 +1,7 @@
 /**
  * Test helpers for the block manager: managers with their own header chain
  * and log, linked by real `Peer`s over memory pipes (or to a scripted remote
- * from tests/peer/scripted_peer.ts), message recording per peer, and
+ * from tests/support/scripted_peer.ts), message recording per peer, and
  * teardown.
  */
 import { platform } from "#platform";
@@ -24,7 +24,7 @@ import { attachPeer } from "../../src/sync/sync_peer.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
 import type { Message } from "../../src/wire/message.ts";
 import type { NetworkParams } from "../../src/wire/params.ts";
-import { MAGIC, ScriptedPeer } from "../peer/scripted_peer.ts";
+import { MAGIC, ScriptedPeer } from "../support/scripted_peer.ts";
 import { waitFor } from "../support/wait.ts";
 
 /** Services every test peer announces. */

@@ -1,5 +1,5 @@
 /**
- * Test helpers for the peer layer: a scripted fake remote that speaks raw
+ * Test helpers for the peer, sync and fuzz tests: a scripted fake remote that speaks raw
  * frames over a `Conn` (reading only when asked, so "stop reading" is just
  * not asking), a remote `version` builder, default peer options and an
  * event recorder. Its waits are bounded by `WAIT_MS` of tests/support/wait.ts.
@@ -26,7 +26,7 @@ import {
 } from "../../src/wire/message.ts";
 import { type InvItem, MSG_BLOCK } from "../../src/wire/messages/inv.ts";
 import type { VersionMessage } from "../../src/wire/messages/version.ts";
-import { WAIT_MS, waitFor } from "../support/wait.ts";
+import { WAIT_MS, waitFor } from "./wait.ts";
 
 /** The message type(s) whose `command` can be `C` (ping/pong share one type). */
 export type MessageWith<C extends KnownCommand> = Message extends infer M
