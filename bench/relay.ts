@@ -43,6 +43,7 @@ import { relayInProcess, type RelayTimes } from "./_relay_in_process.ts";
 import { type Line, startLine } from "./_relay_line.ts";
 import { printResult, RUNTIME } from "./_result.ts";
 import { RUNTIME_LABEL } from "./_runtime_label.ts";
+import { ascending, median, quantile } from "./_stats.ts";
 
 /** Blocks relayed before measuring, per scenario (JIT warm-up). */
 const WARMUP = 5;
@@ -66,17 +67,9 @@ const TARGET_MS = 5;
 
 const sha256 = platform.sha256;
 
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-function median(values: readonly number[]): number {
-  return quantile([...values].sort((a, b) => a - b), 0.5);
-}
-
 function summary(values: readonly number[]): string {
-  const s = [...values].sort((a, b) => a - b);
-  const fmt = (v: number) => v.toFixed(2).padStart(7);
+  const s = ascending(values);
+  const fmt = (v: number | undefined) => (v ?? NaN).toFixed(2).padStart(7);
   return `median ${fmt(quantile(s, 0.5))} ms   p95 ${fmt(quantile(s, 0.95))} ms`;
 }
 
