@@ -99,6 +99,7 @@ const steps: Array<[string, () => Promise<Outcome>]> = [
         "main.ts",
         "src/",
         "adapters/",
+        "sim/",
         "tests/",
         "bench/",
         "scripts/",

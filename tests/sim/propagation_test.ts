@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
-import { runPropagationScenario } from "../../adapters/sim/scenarios/propagation.ts";
+import { runPropagationScenario } from "../../sim/propagation.ts";
 import { RegtestMiner } from "../support/regtest_blocks.ts";
 
 describe("block propagation on a simulated network", () => {
