@@ -6,9 +6,10 @@
  * (`sim/`), the tests, the benches or the entry points.
  */
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { tsFilesUnder } from "../support/ts_files.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ADAPTERS = join(ROOT, "adapters");
@@ -32,13 +33,6 @@ export function forbiddenTarget(target: string): string | null {
   return `${parts[0]} is outside adapters/ and src/`;
 }
 
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : path.endsWith(".ts") ? [path] : [];
-  });
-}
-
 describe("adapters/ stays below the node", () => {
   test("the checker finds every import form and tells allowed from forbidden targets", () => {
     expect(relativeImports(`import { a } from "../../src/node/node.ts";`)).toEqual([
@@ -55,7 +49,7 @@ describe("adapters/ stays below the node", () => {
   });
 
   test("no file under adapters/ imports the node, the scenarios, tests or benches", () => {
-    const files = walk(ADAPTERS);
+    const files = tsFilesUnder(ADAPTERS);
     expect(files.length).toBeGreaterThan(10);
     const offenders = files.flatMap((file) =>
       relativeImports(readFileSync(file, "utf8")).flatMap((spec) => {
