@@ -49,7 +49,6 @@ function newSuite(name: string, parent: Suite | null): Suite {
 
 const root = newSuite("", null);
 let current = root;
-let defaultTimeout = DEFAULT_TEST_TIMEOUT_MS;
 
 function chain(suite: Suite): Suite[] {
   const out: Suite[] = [];
@@ -66,7 +65,7 @@ async function runAll(hooks: Hook[]): Promise<void> {
 }
 
 function timeoutOf(options: TestOptions): number {
-  return (typeof options === "number" ? options : options?.timeout) ?? defaultTimeout;
+  return (typeof options === "number" ? options : options?.timeout) ?? DEFAULT_TEST_TIMEOUT_MS;
 }
 
 /**
@@ -82,11 +81,6 @@ function callerFile(): string | undefined {
   });
   const file = files.find((f) => f.endsWith("_test.ts")) ?? files[0];
   return file?.startsWith(projectRoot) ? file.slice(projectRoot.length) : file;
-}
-
-/** Sets the timeout of the tests registered after it that name none (bun:test's API). */
-export function setDefaultTimeout(ms: number): void {
-  defaultTimeout = ms;
 }
 
 /** `describe(name, fn)`: a block of tests sharing hooks. */
