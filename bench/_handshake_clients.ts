@@ -20,6 +20,7 @@ import { fromHex } from "../src/wire/bytes.ts";
 import { FrameDecoder } from "../src/wire/framing.ts";
 import { decodeMessage, encodeMessageFrame, type Message } from "../src/wire/message.ts";
 import { NETWORKS } from "../src/wire/params.ts";
+import { ascending, quantile } from "./_stats.ts";
 
 /** The version the clients announce (bcoin accepts it too). */
 const PROTOCOL_VERSION = 70016;
@@ -120,9 +121,8 @@ async function run(): Promise<void> {
 
 await run();
 const ms = performance.now() - begin;
-latencies.sort((a, b) => a - b);
-const q = (p: number) =>
-  latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+const sorted = ascending(latencies);
+const q = (p: number) => quantile(sorted, p) ?? 0;
 console.log(JSON.stringify({ ready, failed, ms, p50: q(0.5), p99: q(0.99) }));
 if (hold) {
   process.stdin.resume();

@@ -31,6 +31,7 @@ import {
   makeSeed,
   seedDir,
 } from "../tests/support/crash_cycle.ts";
+import { median } from "./_stats.ts";
 
 /** Kills per runtime unless given. */
 const DEFAULT_KILLS = 100;
@@ -169,10 +170,4 @@ function tempsByKey(results: readonly CycleResult[]): string {
     }
   }
   return [...byKey].map(([k, n]) => `${k} ${n}`).join(", ") || "none";
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }

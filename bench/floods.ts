@@ -32,7 +32,7 @@ import { encodeMessageFrame, type Message } from "../src/wire/message.ts";
 import { MSG_BLOCK, MSG_TX } from "../src/wire/messages/inv.ts";
 import { NETWORKS } from "../src/wire/params.ts";
 import { type RuntimeName, RUNTIMES } from "../tests/runtime_command.ts";
-import { RegtestMiner } from "../tests/sync/regtest_blocks.ts";
+import { RegtestMiner } from "../tests/support/regtest_blocks.ts";
 import {
   API_TOKEN,
   type FloodNode,
@@ -43,6 +43,7 @@ import {
 } from "./_flood_node.ts";
 import { MAGIC, ScriptedPeer } from "./_flood_peer.ts";
 import { RUNTIME_LABEL } from "./_runtime_label.ts";
+import { ascending, quantile } from "./_stats.ts";
 
 const sha256 = platform.sha256;
 /** Longest wait for a scripted peer's handshake. */
@@ -277,9 +278,6 @@ async function addrFlood(node: FloodNode): Promise<void> {
   ]);
 }
 
-const quantile = (sorted: readonly number[], q: number) =>
-  sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-
 async function connectionFlood(node: FloodNode): Promise<void> {
   const sampler = new MemorySampler(node);
   const before = await node.status();
@@ -297,8 +295,9 @@ async function connectionFlood(node: FloodNode): Promise<void> {
     (_, i) => new ScriptedPeer(node.p2pPort, LOOPBACK, { localAddress: `127.1.0.${1 + i}` }),
   );
   const honestReady = await Promise.all(honest.map((p) => p.waitReady(HANDSHAKE_WAIT_MS)));
-  const latencies = honest.filter((_, i) => honestReady[i]).map((p) => p.readyAt! - p.openedAt)
-    .sort((a, b) => a - b);
+  const latencies = ascending(
+    honest.filter((_, i) => honestReady[i]).map((p) => p.readyAt! - p.openedAt),
+  );
   const openDuringHonest = silent.filter((p) => p.closedAt === null).length;
 
   // A block submitted while the silent sockets are still open reaches the honest peers.
@@ -316,8 +315,9 @@ async function connectionFlood(node: FloodNode): Promise<void> {
     if (performance.now() > deadline) break;
     await sleep(5);
   }
-  const relay = honest.map(announced).filter((t): t is number => t !== undefined)
-    .map((t) => t - submitAt).sort((a, b) => a - b);
+  const relay = ascending(
+    honest.map(announced).filter((t): t is number => t !== undefined).map((t) => t - submitAt),
+  );
 
   // Wait for the handshake timeout to close the silent sockets.
   const closeDeadline = start + HANDSHAKE_TIMEOUT_S * 1000 + opened + 5_000;
@@ -325,8 +325,9 @@ async function connectionFlood(node: FloodNode): Promise<void> {
     await sleep(50);
   }
   await sampler.stop();
-  const closes = silent.filter((p) => p.closedAt !== null).map((p) => p.closedAt! - p.openedAt)
-    .sort((a, b) => a - b);
+  const closes = ascending(
+    silent.filter((p) => p.closedAt !== null).map((p) => p.closedAt! - p.openedAt),
+  );
   const early = closes.filter((t) => t < HANDSHAKE_TIMEOUT_S * 1000 - 100).length;
   const honestStill = honest.filter((p) => p.closedAt === null).length;
   for (const p of [...silent, ...honest]) p.close();

@@ -21,6 +21,7 @@ import { type Bcoin, BCOIN_DIR, loadBcoin } from "./_bcoin.ts";
 import { type ClientReport, LOOPBACK, startClients, startInboundNode, until } from "./_inbound.ts";
 import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL } from "./_runtime_label.ts";
+import { median } from "./_stats.ts";
 
 /** Clients per measured round. */
 const CLIENTS = Number(process.argv[2] ?? "") || 1_000;
@@ -51,11 +52,6 @@ async function round(server: Server, count: number, window: number): Promise<Cli
   await clients.close();
   await until(() => server.inbound() === 0, "the server to drop the clients", 30_000);
   return report;
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 /**

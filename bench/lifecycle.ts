@@ -24,6 +24,7 @@ import { parseAddress } from "../src/wire/address_format.ts";
 import { getParams } from "../src/wire/params.ts";
 import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL } from "./_runtime_label.ts";
+import { ascending, median } from "./_stats.ts";
 
 /** Rounds measured (after one warm-up round). */
 const ROUNDS = 5;
@@ -114,14 +115,9 @@ async function round(): Promise<Round> {
   return { listeningMs, startMs, stopMs };
 }
 
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-}
-
 function stats(values: number[]): string {
-  const s = [...values].sort((a, b) => a - b);
-  const median = s[Math.floor(s.length / 2)];
-  return `median ${median.toFixed(1)} ms (min ${s[0].toFixed(1)}, max ${
+  const s = ascending(values);
+  return `median ${median(s).toFixed(1)} ms (min ${s[0].toFixed(1)}, max ${
     s[s.length - 1].toFixed(1)
   })`;
 }

@@ -38,11 +38,12 @@ import { blockHeaderHash } from "../src/wire/block_header.ts";
 import { hashToHex, toHex } from "../src/wire/bytes.ts";
 import { NETWORKS } from "../src/wire/params.ts";
 import type { RuntimeName } from "../tests/runtime_command.ts";
-import { fillerTxs, RegtestMiner } from "../tests/sync/regtest_blocks.ts";
+import { fillerTxs, RegtestMiner } from "../tests/support/regtest_blocks.ts";
 import { relayInProcess, type RelayTimes } from "./_relay_in_process.ts";
 import { type Line, startLine } from "./_relay_line.ts";
 import { printResult, RUNTIME } from "./_result.ts";
 import { RUNTIME_LABEL } from "./_runtime_label.ts";
+import { ascending, median, quantile } from "./_stats.ts";
 
 /** Blocks relayed before measuring, per scenario (JIT warm-up). */
 const WARMUP = 5;
@@ -66,17 +67,9 @@ const TARGET_MS = 5;
 
 const sha256 = platform.sha256;
 
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-function median(values: readonly number[]): number {
-  return quantile([...values].sort((a, b) => a - b), 0.5);
-}
-
 function summary(values: readonly number[]): string {
-  const s = [...values].sort((a, b) => a - b);
-  const fmt = (v: number) => v.toFixed(2).padStart(7);
+  const s = ascending(values);
+  const fmt = (v: number | undefined) => (v ?? NaN).toFixed(2).padStart(7);
   return `median ${fmt(quantile(s, 0.5))} ms   p95 ${fmt(quantile(s, 0.95))} ms`;
 }
 

@@ -14,7 +14,7 @@
  *      node_modules/deno/deno run -A bench/sim_eclipse.ts
  */
 import { platform } from "#platform";
-import { runEclipseScenario, type VictimView } from "../adapters/sim/scenarios/eclipse.ts";
+import { runEclipseScenario, type VictimView } from "../sim/eclipse.ts";
 import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL } from "./_runtime_label.ts";
 

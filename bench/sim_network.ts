@@ -12,11 +12,7 @@
  *      node_modules/deno/deno run -A bench/sim_network.ts
  */
 import { platform } from "#platform";
-import {
-  type NetworkFigures,
-  networkFigures,
-  networkWorld,
-} from "../adapters/sim/scenarios/network_scenario.ts";
+import { type NetworkFigures, networkFigures, networkWorld } from "../sim/network_scenario.ts";
 import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL } from "./_runtime_label.ts";
 

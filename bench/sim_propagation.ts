@@ -12,8 +12,8 @@
  *      node_modules/deno/deno run -A bench/sim_propagation.ts
  */
 import { platform } from "#platform";
-import { runPropagationScenario } from "../adapters/sim/scenarios/propagation.ts";
-import { RegtestMiner } from "../tests/sync/regtest_blocks.ts";
+import { runPropagationScenario } from "../sim/propagation.ts";
+import { RegtestMiner } from "../tests/support/regtest_blocks.ts";
 import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL } from "./_runtime_label.ts";
 

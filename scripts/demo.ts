@@ -18,7 +18,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { RegtestMiner } from "../tests/sync/regtest_blocks.ts";
+import { RegtestMiner } from "../tests/support/regtest_blocks.ts";
 import { ROOT, runtimeCommand, type RuntimeName } from "../tests/runtime_command.ts";
 import { toHex } from "../src/wire/bytes.ts";
 

@@ -1,25 +1,33 @@
 /**
  * `npm test`: the static checks (deno check, deno lint, no console in src/,
  * deno fmt --check), then the whole unit suite under bun, deno and node (the
- * same files; deno and node reach `bun:test` through tests/shim). Prints each
- * runtime's counts and ends with one line `N passed, N failed` summing them
- * (each static check counts as one). Exit code 1 when anything failed.
+ * same files; deno and node reach `bun:test` through tests/shim). Prints
+ * each runtime's counts, then the file and name of every test a runtime
+ * skipped, and ends with one line `N passed, N failed, N skipped (bun N,
+ * deno N, node N)` summing them (each static check counts as one), so a run
+ * that skipped what it could not do here cannot pass for a full one. Exit
+ * code 1 when anything failed.
  *
  * Run with Node 24 from node_modules (`npm test` does this).
  */
 import { spawn } from "node:child_process";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { PROJECT_ROOT, suiteCommand } from "./runner/suite_command.ts";
+import { readSuiteOutput, type TestRuntime } from "./runner/suite_output.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = PROJECT_ROOT;
 const bin = (name: string) => `${root}node_modules/.bin/${name}`;
 const only = process.argv.slice(2); // e.g. `npm test -- bun node` to run a subset
+/** Longest one step may run before it is killed and counted as failed (a hung runner). */
+const STEP_DEADLINE_MS = 60 * 60_000;
 
 interface Outcome {
   name: string;
   passed: number;
   failed: number;
   seconds: number;
+  /** Skipped tests (suites only) and the `file: name` of those the output named. */
+  skipped?: { count: number; names: readonly string[]; runtime: TestRuntime };
   note?: string;
 }
 
@@ -40,16 +48,21 @@ function run(
       out += text;
       process.stdout.write(text);
     };
+    const deadline = setTimeout(() => {
+      out += `\nkilled: still running after ${STEP_DEADLINE_MS / 60_000} minutes\n`;
+      child.kill("SIGKILL");
+    }, STEP_DEADLINE_MS);
     child.stdout.on("data", take);
     child.stderr.on("data", take);
-    child.on("close", (code) => resolve({ code: code ?? 1, out }));
-    child.on("error", (err) => resolve({ code: 1, out: String(err) }));
+    child.on("close", (code) => {
+      clearTimeout(deadline);
+      resolve({ code: code ?? 1, out });
+    });
+    child.on("error", (err) => {
+      clearTimeout(deadline);
+      resolve({ code: 1, out: String(err) });
+    });
   });
-}
-
-function lastNumber(out: string, re: RegExp): number | undefined {
-  const all = [...out.matchAll(re)];
-  return all.length ? Number(all[all.length - 1][1]) : undefined;
 }
 
 async function check(name: string, cmd: string, args: string[]): Promise<Outcome> {
@@ -63,30 +76,22 @@ async function check(name: string, cmd: string, args: string[]): Promise<Outcome
   };
 }
 
-async function suite(
-  name: string,
-  cmd: string,
-  args: string[],
-  passRe: RegExp,
-  failRe: RegExp,
-): Promise<Outcome> {
+async function suite(name: string, runtime: TestRuntime, paths: string[]): Promise<Outcome> {
   const t0 = performance.now();
+  const [cmd, ...args] = suiteCommand(runtime, paths);
   const { code, out } = await run(cmd, args);
   const seconds = (performance.now() - t0) / 1000;
-  const passed = lastNumber(out, passRe);
-  const failed = lastNumber(out, failRe);
-  if (passed === undefined || failed === undefined) {
-    return {
-      name,
-      passed: passed ?? 0,
-      failed: Math.max(1, failed ?? 0),
-      seconds,
-      note: `no summary (exit ${code})`,
-    };
+  const read = readSuiteOutput(runtime, out);
+  if (read === undefined) {
+    return { name, passed: 0, failed: 1, seconds, note: `no summary (exit ${code})` };
   }
+  const { passed, failed } = read;
+  const skipped = { count: read.skipped, names: read.skippedNames, runtime };
   // A non-zero exit with zero counted failures (a crash, an unhandled error) is a failure.
-  if (code !== 0 && failed === 0) return { name, passed, failed: 1, seconds, note: `exit ${code}` };
-  return { name, passed, failed, seconds };
+  if (code !== 0 && failed === 0) {
+    return { name, passed, failed: 1, seconds, skipped, note: `exit ${code}` };
+  }
+  return { name, passed, failed, seconds, skipped };
 }
 
 const steps: Array<[string, () => Promise<Outcome>]> = [
@@ -99,6 +104,7 @@ const steps: Array<[string, () => Promise<Outcome>]> = [
         "main.ts",
         "src/",
         "adapters/",
+        "sim/",
         "tests/",
         "bench/",
         "scripts/",
@@ -110,45 +116,9 @@ const steps: Array<[string, () => Promise<Outcome>]> = [
     () => check("no console in src/", bin("deno"), ["lint", "--rules-include=no-console", "src/"]),
   ],
   ["fmt", () => check("deno fmt --check", bin("deno"), ["fmt", "--check"])],
-  [
-    "bun",
-    () =>
-      suite(
-        "bun test",
-        bin("bun"),
-        ["test", "--timeout", "60000", "tests/"],
-        /^\s*(\d+) pass$/gm,
-        /^\s*(\d+) fail$/gm,
-      ),
-  ],
-  [
-    "deno",
-    () =>
-      suite(
-        "deno test",
-        bin("deno"),
-        ["test", "--allow-all", "--quiet", "tests/"],
-        /(\d+) passed/g,
-        /(\d+) failed/g,
-      ),
-  ],
-  [
-    "node",
-    () =>
-      suite(
-        "node --test",
-        bin("node"),
-        [
-          "--import",
-          "./tests/shim/register.ts",
-          "--test",
-          "--test-timeout=120000",
-          "tests/**/*_test.ts",
-        ],
-        /^ℹ pass (\d+)$/gm,
-        /^ℹ fail (\d+)$/gm,
-      ),
-  ],
+  ["bun", () => suite("bun test", "bun", ["tests/"])],
+  ["deno", () => suite("deno test", "deno", ["tests/"])],
+  ["node", () => suite("node --test", "node", ["tests/**/*_test.ts"])],
 ];
 
 const outcomes: Outcome[] = [];
@@ -159,14 +129,30 @@ for (const [key, step] of steps) {
 
 console.log("\n== btc-edge test summary ==");
 for (const o of outcomes) {
+  const skipped = o.skipped === undefined ? "" : `${String(o.skipped.count).padStart(5)} skipped`;
   console.log(
     `${o.name.padEnd(20)} ${String(o.passed).padStart(5)} passed ${
       String(o.failed).padStart(4)
-    } failed` +
+    } failed${skipped.padStart(14)}` +
       `  ${o.seconds.toFixed(1)}s${o.note ? `  (${o.note})` : ""}`,
   );
 }
+for (const { skipped } of outcomes) {
+  if (skipped === undefined || skipped.count === 0) continue;
+  const unnamed = skipped.count - skipped.names.length;
+  console.log(
+    `\nskipped under ${skipped.runtime} (${skipped.count}${
+      unnamed === 0 ? "" : `, ${skipped.names.length} named in its output`
+    }):`,
+  );
+  for (const name of skipped.names) console.log(`  ${name}`);
+}
 const passed = outcomes.reduce((n, o) => n + o.passed, 0);
 const failed = outcomes.reduce((n, o) => n + o.failed, 0);
-console.log(`${passed} passed, ${failed} failed`);
+const perRuntime = outcomes.flatMap((o) => o.skipped ? [o.skipped] : []);
+const skipped = perRuntime.reduce((n, s) => n + s.count, 0);
+const skippedBy = perRuntime.map((s) => `${s.runtime} ${s.count}`).join(", ");
+console.log(
+  `\n${passed} passed, ${failed} failed, ${skipped} skipped${skippedBy ? ` (${skippedBy})` : ""}`,
+);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

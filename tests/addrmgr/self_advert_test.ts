@@ -4,7 +4,7 @@
  * port; never an inbound peer, never when not listening, never an
  * unroutable address.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { RemoteNode } from "../../adapters/sim/remote_node.ts";
 import type { OptionsInput } from "../../src/config/options.ts";
 import { selfAdvertisement } from "../../src/addrmgr/self_advert.ts";
@@ -19,16 +19,13 @@ import {
   readyOutbound,
   remoteNodes,
   simNetwork,
-  type SimNode,
   simNode,
-  waitFor,
-} from "../connmgr/helpers.ts";
+  stoppedAfterEach,
+} from "../support/sim_node.ts";
 import { pingRoundTrip } from "../support/ping_round_trip.ts";
+import { waitFor } from "../support/wait.ts";
 
-const running: SimNode[] = [];
-afterEach(async () => {
-  for (const n of running.splice(0)) await n.node.stop();
-});
+const running = stoppedAfterEach();
 
 /** A remote `version` saying it sees us at `seen`. */
 function versionSeeing(seen: string): VersionMessage {

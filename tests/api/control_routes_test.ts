@@ -7,8 +7,10 @@ import { describe, expect, test } from "bun:test";
 import { checkBearer, constantTimeEqual } from "../../src/api/auth.ts";
 import { ApiRequestError } from "../../src/api/source.ts";
 import type { LogRecord } from "../../src/log/logger.ts";
-import { appFor, authed, checked, errorBody, FakeSource, TOKEN } from "./helpers.ts";
+import { appFor } from "./helpers.ts";
 import type { RouteName } from "../../src/api/routes.ts";
+import { FakeSource } from "../support/fake_api_source.ts";
+import { authed, checked, errorBody, TOKEN } from "../support/api_requests.ts";
 
 /** One valid request to each control route. */
 const CONTROL: [RouteName, string, string, unknown][] = [

@@ -6,7 +6,8 @@
 import { describe, expect, test } from "bun:test";
 import { DASHBOARD_HTML } from "../../src/api/dashboard.ts";
 import { NODE_EVENT_TYPES } from "../../src/api/schemas.ts";
-import { appFor, FakeSource } from "./helpers.ts";
+import { appFor } from "./helpers.ts";
+import { FakeSource } from "../support/fake_api_source.ts";
 
 describe("dashboard", () => {
   test("GET / serves the page as HTML", async () => {

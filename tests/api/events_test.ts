@@ -7,7 +7,9 @@ import { describe, expect, test } from "bun:test";
 import { nodeEvent } from "../../src/api/schemas.ts";
 import type { NodeEvent } from "../../src/api/source.ts";
 import { eventStream, formatEvent } from "../../src/api/sse.ts";
-import { appFor, checked, FakeSource, HASH_A } from "./helpers.ts";
+import { appFor } from "./helpers.ts";
+import { FakeSource, HASH_A } from "../support/fake_api_source.ts";
+import { checked } from "../support/api_requests.ts";
 
 /** Longest any read waits: generous for slow CI, and it bounds every loop here. */
 const READ_DEADLINE_MS = 5_000;

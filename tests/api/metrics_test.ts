@@ -5,7 +5,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import { Histogram, type MetricsSnapshot, renderMetrics } from "../../src/api/metrics.ts";
-import { appFor, FakeSource } from "./helpers.ts";
+import { appFor } from "./helpers.ts";
+import { FakeSource } from "../support/fake_api_source.ts";
 
 const NAME = "[a-zA-Z_:][a-zA-Z0-9_:]*";
 const LABEL_VALUE = '"(?:[^"\\\\\\n]|\\\\[\\\\"n])*"';

@@ -4,7 +4,9 @@
  */
 import { describe, expect, test } from "bun:test";
 import { ROUTES } from "../../src/api/routes.ts";
-import { appFor, checked, FakeSource } from "./helpers.ts";
+import { appFor } from "./helpers.ts";
+import { FakeSource } from "../support/fake_api_source.ts";
+import { checked } from "../support/api_requests.ts";
 
 type Doc = {
   openapi: string;

@@ -5,7 +5,9 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { LogRecord } from "../../src/log/logger.ts";
-import { appFor, checked, errorBody, FakeSource, samplePeer } from "./helpers.ts";
+import { appFor } from "./helpers.ts";
+import { FakeSource, samplePeer } from "../support/fake_api_source.ts";
+import { checked, errorBody } from "../support/api_requests.ts";
 
 describe("read routes", () => {
   test("GET /status answers the source's status", async () => {

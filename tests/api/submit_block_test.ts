@@ -9,7 +9,9 @@ import { describe, expect, test } from "bun:test";
 import { MAX_BLOCK_BODY_BYTES } from "../../src/api/routes.ts";
 import { MAX_BLOCK_HEX } from "../../src/api/schemas.ts";
 import { ApiRequestError } from "../../src/api/source.ts";
-import { appFor, authed, checked, errorBody, FakeSource, HASH_B, TOKEN } from "./helpers.ts";
+import { appFor } from "./helpers.ts";
+import { FakeSource, HASH_B } from "../support/fake_api_source.ts";
+import { authed, checked, errorBody, TOKEN } from "../support/api_requests.ts";
 
 /** `n` bytes of a recognisable pattern, as hex. */
 function hexOf(n: number): string {

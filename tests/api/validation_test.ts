@@ -5,7 +5,9 @@
  */
 import { describe, expect, test } from "bun:test";
 import { MAX_BODY_BYTES } from "../../src/api/input.ts";
-import { appFor, authed, checked, errorBody, FakeSource, TOKEN } from "./helpers.ts";
+import { appFor } from "./helpers.ts";
+import { FakeSource } from "../support/fake_api_source.ts";
+import { authed, checked, errorBody, TOKEN } from "../support/api_requests.ts";
 
 /** The issues of a 400 answer, as `field: message` pairs. */
 async function issuesOf(res: Response): Promise<Record<string, string>> {

@@ -3,25 +3,13 @@
  * (exit 2 naming it), and a regtest node that starts, answers /status and
  * stops cleanly on SIGTERM (exit 0).
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { ROOT, runtimeName } from "../runtime_command.ts";
 import { startCli as start, waitForOutput as waitFor } from "../support/cli_process.ts";
+import { tempDirs } from "../support/temp_dir.ts";
 
-const dirs: string[] = [];
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "btc-edge-cli-"));
-  dirs.push(dir);
-  return dir;
-}
-
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs();
 
 describe(`command line under ${runtimeName}`, () => {
   // The three documented start commands (checked once, in the node run: each spawns a runtime).
@@ -75,7 +63,7 @@ describe(`command line under ${runtimeName}`, () => {
   });
 
   test("a regtest node starts, serves /status and stops on SIGTERM with exit code 0", async () => {
-    const datadir = tempDir();
+    const datadir = tempDir("btc-edge-cli-");
     const run = start([
       "--network=regtest",
       `--datadir=${datadir}`,

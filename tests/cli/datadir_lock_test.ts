@@ -6,9 +6,6 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { runtimeName } from "../runtime_command.ts";
 import {
   CLI_WAIT_MS,
@@ -19,14 +16,14 @@ import {
   waitForOutput,
   within,
 } from "../support/cli_process.ts";
+import { tempDirs } from "../support/temp_dir.ts";
 
-const dirs: string[] = [];
 const children: ChildProcess[] = [];
-
 afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
+// Registered after the kill above, so the directories go once no child holds them.
+const tempDir = tempDirs();
 
 function startNode(datadir: string): CliRun {
   const run = startCli(regtestArgs(datadir));
@@ -36,8 +33,7 @@ function startNode(datadir: string): CliRun {
 
 describe(`data directory lock on the command line under ${runtimeName}`, () => {
   test("a second node on one --datadir exits non-zero; after the first stops, a third starts", async () => {
-    const datadir = mkdtempSync(join(tmpdir(), "btc-edge-lockcli-"));
-    dirs.push(datadir);
+    const datadir = tempDir("btc-edge-lockcli-");
     const first = startNode(datadir);
     await waitForOutput(first, NODE_STARTED);
 

@@ -5,7 +5,7 @@
  * feeler to a new-table address moves it to the tried table and hangs up
  * after the handshake.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
 import { AddrManager } from "../../src/addrmgr/addr_manager.ts";
 import { ConnManager } from "../../src/connmgr/conn_manager.ts";
@@ -23,15 +23,13 @@ import {
   remoteNodes,
   simNetwork,
   SOURCE,
-  waitFor,
-} from "./helpers.ts";
+} from "../support/sim_node.ts";
 import type { SimNetwork } from "../../adapters/sim/network.ts";
+import { waitFor } from "../support/wait.ts";
+import { afterEachCleanup } from "../support/cleanup.ts";
 
 const FIVE_HOURS_MS = 5 * 3600 * 1000;
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const cleanup = afterEachCleanup();
 
 /** A clock whose `now` can be moved back; timers are the system's. */
 function shiftedClock(): Clock & { offsetMs: number } {

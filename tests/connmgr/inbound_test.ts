@@ -4,19 +4,24 @@
  * of the most crowded network group to make room, and banned addresses
  * refused at accept.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { RemoteNode } from "../../adapters/sim/remote_node.ts";
 import { PROTECT_BY_PING } from "../../src/connmgr/eviction.ts";
 import type { Peer } from "../../src/peer/peer.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
 import { platform } from "#platform";
-import { MAIN, NODE_HOST, simNetwork, type SimNode, simNode, waitFor } from "./helpers.ts";
+import {
+  MAIN,
+  NODE_HOST,
+  simNetwork,
+  type SimNode,
+  simNode,
+  stoppedAfterEach,
+} from "../support/sim_node.ts";
 import type { SimNetwork } from "../../adapters/sim/network.ts";
+import { waitFor } from "../support/wait.ts";
 
-const running: SimNode[] = [];
-afterEach(async () => {
-  for (const n of running.splice(0)) await n.node.stop();
-});
+const running = stoppedAfterEach();
 
 const NODE = { host: NODE_HOST, port: MAIN.defaultPort };
 

@@ -4,7 +4,7 @@
  * peers are lost, never hold two peers of one network group, and the address
  * manager hears `good` for every completed handshake.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
 import { RemoteNode } from "../../adapters/sim/remote_node.ts";
 import { outboundGroup } from "../../src/connmgr/group.ts";
@@ -19,13 +19,11 @@ import {
   simNetwork,
   type SimNode,
   simNode,
-  waitFor,
-} from "./helpers.ts";
+  stoppedAfterEach,
+} from "../support/sim_node.ts";
+import { waitFor } from "../support/wait.ts";
 
-const running: SimNode[] = [];
-afterEach(async () => {
-  for (const n of running.splice(0)) await n.node.stop();
-});
+const running = stoppedAfterEach();
 
 function groupsOf(n: SimNode): (string | null)[] {
   return readyOutbound(n.node).map((c) => outboundGroup(c.peer.address.address));

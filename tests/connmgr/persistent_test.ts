@@ -3,7 +3,7 @@
  * against a listener that appears late, failures logged at error level,
  * reconnected after a loss, and not counted against the automatic slots.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { RemoteNode } from "../../adapters/sim/remote_node.ts";
 import { retryDelayMs } from "../../src/connmgr/manual.ts";
 import {
@@ -16,14 +16,12 @@ import {
   simNetwork,
   type SimNode,
   simNode,
-  waitFor,
-} from "./helpers.ts";
+  stoppedAfterEach,
+} from "../support/sim_node.ts";
 import { platform } from "#platform";
+import { waitFor } from "../support/wait.ts";
 
-const running: SimNode[] = [];
-afterEach(async () => {
-  for (const n of running.splice(0)) await n.node.stop();
-});
+const running = stoppedAfterEach();
 
 function persistentReady(sim: SimNode): number {
   return (sim.node.connmgr?.connections() ?? []).filter((c) =>

@@ -4,7 +4,7 @@
  * `--seednode` peer that is asked for addresses and dropped once it
  * answered, and fixed seeds as the last resort.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { queryDnsSeeds } from "../../src/connmgr/seeding.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { seededRandom } from "../../src/platform/random.ts";
@@ -17,15 +17,12 @@ import {
   readyOutbound,
   remoteNodes,
   simNetwork,
-  type SimNode,
   simNode,
-  waitFor,
-} from "./helpers.ts";
+  stoppedAfterEach,
+} from "../support/sim_node.ts";
+import { waitFor } from "../support/wait.ts";
 
-const running: SimNode[] = [];
-afterEach(async () => {
-  for (const n of running.splice(0)) await n.node.stop();
-});
+const running = stoppedAfterEach();
 
 describe("seeding", () => {
   test("DNS seeds fill an empty book; a failing seed is logged", async () => {

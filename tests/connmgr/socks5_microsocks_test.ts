@@ -20,7 +20,7 @@ import { newInboundPeer, type Peer } from "../../src/peer/peer.ts";
 import { NODE_NETWORK, NODE_WITNESS } from "../../src/peer/services.ts";
 import type { Conn, Listener } from "../../src/platform/conn.ts";
 import { getParams } from "../../src/wire/params.ts";
-import { waitFor } from "./helpers.ts";
+import { waitFor } from "../support/wait.ts";
 
 const LOOPBACK = "127.0.0.1";
 const microsocks = (globalThis.process?.env.PATH ?? "").split(delimiter)

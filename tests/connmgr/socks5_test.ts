@@ -5,7 +5,7 @@
  * proxy's reason, authentication demands, a silent proxy cut off by timeout
  * or abort, and a node reaching a Tor peer through a forwarding proxy.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
 import type { SimNetwork } from "../../adapters/sim/network.ts";
 import { connectRequest, socks5Connect, Socks5Error } from "../../src/connmgr/socks5.ts";
@@ -22,20 +22,17 @@ import {
   preloadBook,
   remoteNodes,
   simNetwork,
-  type SimNode,
   simNode,
-  waitFor,
-} from "./helpers.ts";
+  stoppedAfterEach,
+} from "../support/sim_node.ts";
+import { waitFor } from "../support/wait.ts";
 
 const PROXY = { host: "10.0.0.53", port: 1080 };
 /** Longest wait for a rejection or a close that should come at once. */
 const WAIT_MS = 5_000;
 const ONION = encodeOnion(new Uint8Array(32).fill(0x42));
 
-const running: SimNode[] = [];
-afterEach(async () => {
-  for (const n of running.splice(0)) await n.node.stop();
-});
+const running = stoppedAfterEach();
 
 /** How the scripted proxy behaves. */
 interface ProxyScript {

@@ -3,14 +3,11 @@
  * dialled, connected or kept is refused as a duplicate, and at most
  * MAX_USER_CONNECTIONS user connections exist at once.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { MAX_USER_CONNECTIONS } from "../../src/connmgr/manual.ts";
-import { hostIp, simNetwork, type SimNode, simNode } from "./helpers.ts";
+import { hostIp, simNetwork, simNode, stoppedAfterEach } from "../support/sim_node.ts";
 
-const running: SimNode[] = [];
-afterEach(async () => {
-  for (const n of running.splice(0)) await n.node.stop();
-});
+const running = stoppedAfterEach();
 
 describe("user-requested connections", () => {
   test("a repeated target is a duplicate; past the bound the answer is limit", async () => {

@@ -4,21 +4,19 @@
  * listening, dialing and its errors, addresses, DNS, SHA-256, the clock and
  * HTTP serving. Only loopback addresses are used.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { freePort, platform, runtimeName } from "#platform";
 import type { Conn, Listener } from "../../src/platform/conn.ts";
 import { concat } from "../support/bytes.ts";
 import { nodeSha256 } from "../support/vectors.ts";
 import { connContract, pattern, readChunks } from "./conn_contract.ts";
+import { afterEachCleanup } from "../support/cleanup.ts";
 
 const LOOPBACK = "127.0.0.1";
 const MB = 1024 * 1024;
 
 /** Things to close after each test, whatever happened. */
-const cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const cleanup = afterEachCleanup();
 
 /** Listens on `host`:0 and dials it; returns both ends and the listener (not cleaned up). */
 async function dialPair(host: string, dialHost = host) {

@@ -43,7 +43,7 @@ import {
   type Message,
 } from "../../src/wire/message.ts";
 import { computeTxid, decodeTx, encodeTx, scanTx } from "../../src/wire/tx.ts";
-import { peerOptions, remoteVersion, ScriptedPeer } from "../peer/scripted_peer.ts";
+import { peerOptions, remoteVersion, ScriptedPeer } from "../support/scripted_peer.ts";
 import { concat } from "../support/bytes.ts";
 import {
   chance,

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { onlyOncePerRun, type RuntimeName, RUNTIMES } from "../runtime_command.ts";
 import { nodeSha256 } from "../support/vectors.ts";
-import { RegtestMiner } from "../sync/regtest_blocks.ts";
+import { RegtestMiner } from "../support/regtest_blocks.ts";
 import {
   killNode,
   messages,

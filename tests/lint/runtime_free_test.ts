@@ -1,8 +1,8 @@
 /** The core knows no runtime: no file under src/ may reach Deno, Bun, Node or the console. */
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { join } from "node:path";
+import { tsFilesUnder } from "../support/ts_files.ts";
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
 
@@ -14,13 +14,6 @@ export function runtimeUses(text: string): string[] {
     const t = line.trim();
     if (t.startsWith("//") || t.startsWith("*") || t.startsWith("/*")) return false;
     return bad.test(line);
-  });
-}
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : path.endsWith(".ts") ? [path] : [];
   });
 }
 
@@ -44,7 +37,7 @@ describe("src/ is runtime-agnostic", () => {
   });
 
   test("no file under src/ uses Deno, Bun, process, node: modules or console", () => {
-    const files = walk(SRC);
+    const files = tsFilesUnder(SRC);
     expect(files.length).toBeGreaterThan(5);
     const offenders = files.flatMap((f) =>
       runtimeUses(readFileSync(f, "utf8")).map((l) => `${f}: ${l.trim()}`)

@@ -10,8 +10,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { connect } from "node:net";
 import { MAX_BODY_BYTES } from "../../src/api/input.ts";
 import { MAX_BLOCK_BODY_BYTES, type RouteName, ROUTES } from "../../src/api/routes.ts";
-import { checked, TOKEN } from "../api/helpers.ts";
 import { apiUrl, startNode, stopAll, type TestNode } from "./loopback.ts";
+import { checked, TOKEN } from "../support/api_requests.ts";
 
 afterEach(stopAll);
 

@@ -11,9 +11,10 @@ import { join } from "node:path";
 import { afterEach, describe, expect, test } from "bun:test";
 import { createNode } from "../../mod.ts";
 import type { LogRecord } from "../../src/log/logger.ts";
-import { authed, TOKEN } from "../api/helpers.ts";
 import { type FailingStore, failingStore } from "../support/failing_store.ts";
-import { minedBlocks, NET_WAIT_MS, startNode, stopAll, tempDir, waitFor } from "./loopback.ts";
+import { minedBlocks, NET_WAIT_MS, startNode, stopAll, tempDir } from "./loopback.ts";
+import { waitFor } from "../support/wait.ts";
+import { authed, TOKEN } from "../support/api_requests.ts";
 
 afterEach(stopAll);
 

@@ -7,7 +7,7 @@
  * start cleans up; a second shutdown signal only logs; anchors survive a
  * clean restart and not a crash.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
 import { RemoteNode } from "../../adapters/sim/remote_node.ts";
 import { ANCHORS_KEY } from "../../src/connmgr/anchors.ts";
@@ -23,15 +23,12 @@ import {
   readyOutbound,
   remoteNodes,
   simNetwork,
-  type SimNode,
   simNode,
-  waitFor,
-} from "../connmgr/helpers.ts";
+  stoppedAfterEach,
+} from "../support/sim_node.ts";
+import { waitFor } from "../support/wait.ts";
 
-const running: SimNode[] = [];
-afterEach(async () => {
-  for (const n of running.splice(0)) await n.node.stop();
-});
+const running = stoppedAfterEach();
 
 const START_STEPS = [
   "storage loaded",

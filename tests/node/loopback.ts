@@ -12,10 +12,7 @@ import { join } from "node:path";
 import { createNode, type NodeHandle, type OptionsInput } from "../../mod.ts";
 import type { LogRecord } from "../../src/log/logger.ts";
 import { toHex } from "../../src/wire/bytes.ts";
-import { waitFor } from "../peer/scripted_peer.ts";
-import { RegtestMiner } from "../sync/regtest_blocks.ts";
-
-export { waitFor };
+import { RegtestMiner } from "../support/regtest_blocks.ts";
 
 /** Longest wait for peers to connect or a block to travel. */
 export const NET_WAIT_MS = 10_000;

@@ -12,7 +12,6 @@ import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { RouteName } from "../../src/api/routes.ts";
 import { nodeEvent } from "../../src/api/schemas.ts";
-import { authed, checked, errorBody, TOKEN } from "../api/helpers.ts";
 import {
   apiUrl,
   cookieToken,
@@ -24,8 +23,9 @@ import {
   startNode,
   stopAll,
   type TestNode,
-  waitFor,
 } from "./loopback.ts";
+import { waitFor } from "../support/wait.ts";
+import { authed, checked, errorBody, TOKEN } from "../support/api_requests.ts";
 
 afterEach(stopAll);
 

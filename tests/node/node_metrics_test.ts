@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { NodeMetrics } from "../../src/node/node_metrics.ts";
 import type { PeerStats, TrafficStats } from "../../src/peer/peer_stats.ts";
-import { samplePeer } from "../api/helpers.ts";
+import { samplePeer } from "../support/fake_api_source.ts";
 
 /** A peer whose traffic the test sets. */
 class FakePeer {

@@ -10,8 +10,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { platform } from "#platform";
 import { toHex } from "../../src/wire/bytes.ts";
-import { authed, checked } from "../api/helpers.ts";
-import { fillerTxs, RegtestMiner } from "../sync/regtest_blocks.ts";
+import { fillerTxs, RegtestMiner } from "../support/regtest_blocks.ts";
 import {
   apiUrl,
   cookieToken,
@@ -22,8 +21,9 @@ import {
   startNode,
   stopAll,
   type TestNode,
-  waitFor,
 } from "./loopback.ts";
+import { waitFor } from "../support/wait.ts";
+import { authed, checked } from "../support/api_requests.ts";
 
 afterEach(stopAll);
 

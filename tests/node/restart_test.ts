@@ -5,8 +5,8 @@
  * closed), and further blocks extend it.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { authed, TOKEN } from "../api/helpers.ts";
 import { minedBlocks, startNode, stopAll, tempDir, type TestNode } from "./loopback.ts";
+import { authed, TOKEN } from "../support/api_requests.ts";
 
 afterEach(stopAll);
 

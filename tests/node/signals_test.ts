@@ -5,22 +5,16 @@
  * outside (a stop takes milliseconds); `lifecycle_test.ts` checks that
  * `node.signal`, which the CLI calls for every signal, only logs it.
  */
-import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, test } from "bun:test";
 import { runtimeName } from "../runtime_command.ts";
 import { NODE_STARTED, regtestArgs, startCli, waitForOutput } from "../support/cli_process.ts";
+import { tempDirs } from "../support/temp_dir.ts";
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs();
 
 describe(`shutdown signals under ${runtimeName}`, () => {
   test("SIGINT stops the node cleanly with exit code 0", async () => {
-    const datadir = mkdtempSync(join(tmpdir(), "btc-edge-signals-"));
-    dirs.push(datadir);
+    const datadir = tempDir("btc-edge-signals-");
     const run = startCli(regtestArgs(datadir));
     await waitForOutput(run, NODE_STARTED);
     run.child.kill("SIGINT");

@@ -14,10 +14,11 @@ import { encodeMessageFrame, type Message } from "../../src/wire/message.ts";
 import { MSG_TX } from "../../src/wire/messages/inv.ts";
 import { isRoutable } from "../../src/wire/routability.ts";
 import type { NetAddress } from "../../src/wire/address.ts";
-import { authed, TOKEN } from "../api/helpers.ts";
 import { handshakeBytes, MAGIC } from "../interop/fixtures/handshake.ts";
 import { inspectDir } from "../support/crash_cycle.ts";
-import { minedBlocks, NET_WAIT_MS, startNode, stopAll, tempDir, waitFor } from "./loopback.ts";
+import { minedBlocks, NET_WAIT_MS, startNode, stopAll, tempDir } from "./loopback.ts";
+import { waitFor } from "../support/wait.ts";
+import { authed, TOKEN } from "../support/api_requests.ts";
 
 afterEach(stopAll);
 

@@ -3,22 +3,16 @@
  * final address-manager save and ends, and the API closes with it, well
  * inside the stop deadline, under every runtime's HTTP server.
  */
-import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, test } from "bun:test";
 import { createNode, type LogRecord } from "../../mod.ts";
 import { runtimeName } from "../runtime_command.ts";
+import { tempDirs } from "../support/temp_dir.ts";
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs();
 
 describe(`stop with an open event stream under ${runtimeName}`, () => {
   test("the stream gets the final save and ends; the API closes without hitting the deadline", async () => {
-    const datadir = mkdtempSync(join(tmpdir(), "btc-edge-sse-stop-"));
-    dirs.push(datadir);
+    const datadir = tempDir("btc-edge-sse-stop-");
     const logs: LogRecord[] = [];
     const node = createNode(
       {

@@ -2,22 +2,17 @@
  * The ban list: 24 h bans kept in bans.json through the storage port, so
  * they survive a restart; expiry; corrupt files set aside.
  */
-import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
 import { memoryStore } from "../../adapters/storage/memory.ts";
 import { BAN_LIST_KEY, BanList, DEFAULT_BAN_DURATION_MS } from "../../src/peer/ban_list.ts";
 import { createLogger, memorySink } from "../../src/log/logger.ts";
 import { getJson } from "../../src/platform/storage.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
-import { ManualClock } from "./manual_clock.ts";
+import { ManualClock } from "../support/manual_clock.ts";
+import { tempDirs } from "../support/temp_dir.ts";
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs();
 
 const A = parseAddress("203.0.113.7");
 const B = parseAddress("2001:db8::1");
@@ -39,8 +34,7 @@ describe("ban list", () => {
   });
 
   test("bans survive a restart of the ban list (file store)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "btc-edge-bans-"));
-    dirs.push(dir);
+    const dir = tempDir("btc-edge-bans-");
     const clock = new ManualClock();
     // Each "restart" closes the store (releasing the data-directory lock) and opens it anew.
     const restart = async () => {

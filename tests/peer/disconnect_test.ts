@@ -13,9 +13,9 @@ import {
   peerOptions,
   readyPeer,
   recordEvents,
-  settle,
   startPeer,
-} from "./scripted_peer.ts";
+} from "../support/scripted_peer.ts";
+import { settle } from "../support/wait.ts";
 
 /** A memory pipe whose client end counts `close()` calls. */
 function countingPipe(): { client: Conn; server: Conn; closes: () => number } {

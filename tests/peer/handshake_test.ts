@@ -21,9 +21,8 @@ import {
   readyPeer,
   recordEvents,
   remoteVersion,
-  settle,
-  waitFor,
-} from "./scripted_peer.ts";
+} from "../support/scripted_peer.ts";
+import { settle, waitFor } from "../support/wait.ts";
 
 describe("handshake table", () => {
   test("outbound starts having sent version, inbound waits for one", () => {

@@ -7,8 +7,9 @@ import { describe, expect, test } from "bun:test";
 import { FULL_INVENTORY_POINTS, inventoryPoints } from "../../src/peer/inventory_cost.ts";
 import { TRANSIENT_HALF_LIFE_MS } from "../../src/peer/misbehaviour.ts";
 import { MAX_INV_ENTRIES } from "../../src/wire/messages/inv.ts";
-import { ManualClock } from "./manual_clock.ts";
-import { invOf, peerOptions, readyPeer, waitFor } from "./scripted_peer.ts";
+import { ManualClock } from "../support/manual_clock.ts";
+import { invOf, peerOptions, readyPeer } from "../support/scripted_peer.ts";
+import { waitFor } from "../support/wait.ts";
 
 describe("inventoryPoints", () => {
   test("a full message costs 99; up to 505 entries cost nothing", () => {

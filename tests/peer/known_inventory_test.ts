@@ -7,7 +7,8 @@ import { describe, expect, test } from "bun:test";
 import { DEFAULT_KNOWN_INVENTORY_LIMIT, KnownInventory } from "../../src/peer/known_inventory.ts";
 import { inventoryPoints } from "../../src/peer/inventory_cost.ts";
 import { MSG_TX, MSG_WITNESS_BLOCK } from "../../src/wire/messages/inv.ts";
-import { invOf, peerOptions, readyPeer, waitFor } from "./scripted_peer.ts";
+import { invOf, peerOptions, readyPeer } from "../support/scripted_peer.ts";
+import { waitFor } from "../support/wait.ts";
 
 function hash(n: number): Uint8Array {
   const h = new Uint8Array(32);

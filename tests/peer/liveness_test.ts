@@ -7,8 +7,9 @@
 import { describe, expect, test } from "bun:test";
 import { DEFAULT_PEER_TIMEOUTS, randomNonce, resolveTimeouts } from "../../src/peer/liveness.ts";
 import { seededRandom } from "../../src/platform/random.ts";
-import { ManualClock } from "./manual_clock.ts";
-import { peerOnPipe, peerOptions, readyPeer, remoteVersion, settle } from "./scripted_peer.ts";
+import { ManualClock } from "../support/manual_clock.ts";
+import { peerOnPipe, peerOptions, readyPeer, remoteVersion } from "../support/scripted_peer.ts";
+import { settle } from "../support/wait.ts";
 
 const TIMEOUTS = {
   handshakeMs: 1_000,

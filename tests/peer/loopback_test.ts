@@ -3,7 +3,7 @@
  * the handshake in both directions against a scripted remote, two of our
  * own peers talking, self-connection, and a remote that stops reading.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
 import type { Conn } from "../../src/platform/conn.ts";
 import { newInboundPeer, newOutboundPeer } from "../../src/peer/peer.ts";
@@ -13,16 +13,13 @@ import {
   completeHandshake,
   peerOptions,
   recordEvents,
-  settle,
   startPeer,
-  waitFor,
-} from "./scripted_peer.ts";
+} from "../support/scripted_peer.ts";
+import { settle, waitFor } from "../support/wait.ts";
+import { afterEachCleanup } from "../support/cleanup.ts";
 
 const LOOPBACK = "127.0.0.1";
-const cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const cleanup = afterEachCleanup();
 
 /** A loopback listener handing accepted connections to `onConn`; returns its port. */
 async function listen(onConn: (conn: Conn) => void): Promise<number> {

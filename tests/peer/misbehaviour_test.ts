@@ -13,8 +13,9 @@ import {
 } from "../../src/peer/misbehaviour.ts";
 import { fromHex } from "../../src/wire/bytes.ts";
 import { encodeFrame } from "../../src/wire/framing.ts";
-import { ManualClock } from "./manual_clock.ts";
-import { MAGIC, peerOptions, readyPeer, settle, waitFor } from "./scripted_peer.ts";
+import { ManualClock } from "../support/manual_clock.ts";
+import { MAGIC, peerOptions, readyPeer } from "../support/scripted_peer.ts";
+import { settle, waitFor } from "../support/wait.ts";
 
 describe("BanScore", () => {
   test("btcd's parameters: ban at 100, transient half-life 60 s", () => {

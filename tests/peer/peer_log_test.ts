@@ -9,8 +9,9 @@ import { memoryPipe } from "../../adapters/memory/pipe.ts";
 import { createLogger, type LogRecord, memorySink } from "../../src/log/logger.ts";
 import { newInboundPeer, newOutboundPeer } from "../../src/peer/peer.ts";
 import { formatAddress, parseAddress } from "../../src/wire/address_format.ts";
-import { ManualClock } from "./manual_clock.ts";
-import { completeHandshake, peerOnPipe, peerOptions, readyPeer, waitFor } from "./scripted_peer.ts";
+import { ManualClock } from "../support/manual_clock.ts";
+import { completeHandshake, peerOnPipe, peerOptions, readyPeer } from "../support/scripted_peer.ts";
+import { waitFor } from "../support/wait.ts";
 
 function capture() {
   const { sink, records } = memorySink();

@@ -12,15 +12,15 @@ import { NODE_NETWORK, NODE_WITNESS } from "../../src/peer/services.ts";
 import { blockHeaderHash, encodeBlockHeader } from "../../src/wire/block_header.ts";
 import { hashToHex } from "../../src/wire/bytes.ts";
 import { MSG_BLOCK, MSG_TX, MSG_WITNESS_BLOCK } from "../../src/wire/messages/inv.ts";
-import { ManualClock } from "./manual_clock.ts";
+import { ManualClock } from "../support/manual_clock.ts";
 import {
   completeHandshake,
   peerOnPipe,
   peerOptions,
   readyPeer,
   remoteVersion,
-  waitFor,
-} from "./scripted_peer.ts";
+} from "../support/scripted_peer.ts";
+import { waitFor } from "../support/wait.ts";
 
 describe("stats", () => {
   test("service helpers print like Core", () => {

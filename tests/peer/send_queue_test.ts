@@ -5,7 +5,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import { DEFAULT_SEND_QUEUE_LIMIT_BYTES, SendQueue } from "../../src/peer/send_queue.ts";
-import { invOf, peerOptions, readyPeer, settle, waitFor } from "./scripted_peer.ts";
+import { invOf, peerOptions, readyPeer } from "../support/scripted_peer.ts";
+import { settle, waitFor } from "../support/wait.ts";
 
 describe("SendQueue", () => {
   test("the default bound is bcoin's DRAIN_MAX, 10 MiB", () => {

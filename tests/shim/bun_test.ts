@@ -9,9 +9,15 @@
  * beforeEach/afterEach around every test of the block and its children.
  * `expect` is Jest's matcher library (the npm `expect` package), which is what
  * bun:test's `expect` mirrors.
+ *
+ * A test without a timeout of its own gets DEFAULT_TEST_TIMEOUT_MS (`npm test`
+ * gives bun the same), so a hang is a named failure on every runtime. A
+ * skipped test carries its file as the skip message, which `node --test`
+ * prints after `#` (tests/run_all.ts names the skipped tests by it).
  */
 import { test as nodeTest } from "node:test";
 import { expect } from "expect";
+import { DEFAULT_TEST_TIMEOUT_MS } from "./default_timeout.ts";
 
 type Hook = () => unknown | Promise<unknown>;
 type TestOptions = { timeout?: number } | number | undefined;
@@ -58,8 +64,23 @@ async function runAll(hooks: Hook[]): Promise<void> {
   for (const hook of hooks) await hook();
 }
 
-function timeoutOf(options: TestOptions): number | undefined {
-  return typeof options === "number" ? options : options?.timeout;
+function timeoutOf(options: TestOptions): number {
+  return (typeof options === "number" ? options : options?.timeout) ?? DEFAULT_TEST_TIMEOUT_MS;
+}
+
+/**
+ * The test file registering a test (the first stack frame in a `_test.ts`
+ * file, else the first outside the shim), relative to the project root.
+ */
+function callerFile(): string | undefined {
+  const shim = import.meta.url;
+  const projectRoot = new URL("../../", shim).href;
+  const files = (new Error().stack ?? "").split("\n").flatMap((line) => {
+    const url = /(file:\/\/[^\s)]+?):\d+:\d+/.exec(line)?.[1];
+    return url === undefined || url === shim ? [] : [url];
+  });
+  const file = files.find((f) => f.endsWith("_test.ts")) ?? files[0];
+  return file?.startsWith(projectRoot) ? file.slice(projectRoot.length) : file;
 }
 
 /** `describe(name, fn)`: a block of tests sharing hooks. */
@@ -103,7 +124,7 @@ export function test(
   });
 }
 test.skip = (name: string, _fn: unknown, _options?: TestOptions): void => {
-  nodeTest(fullName(current, name), { skip: true }, () => {});
+  nodeTest(fullName(current, name), { skip: callerFile() ?? true }, () => {});
 };
 test.skipIf = (condition: boolean) => condition ? test.skip : test;
 

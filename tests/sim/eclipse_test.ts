@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
-import { runEclipseScenario } from "../../adapters/sim/scenarios/eclipse.ts";
+import { runEclipseScenario } from "../../sim/eclipse.ts";
 
 describe("eclipse attempt on a simulated network", () => {
   test("after the flood and a restart the victim keeps honest outbound peers", async () => {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
-import { runNetworkScenario } from "../../adapters/sim/scenarios/network_scenario.ts";
+import { runNetworkScenario } from "../../sim/network_scenario.ts";
 
 describe("simulated network of real nodes", () => {
   test("every node reaches 8 outbound peers in distinct groups and fills its book", async () => {

@@ -6,8 +6,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
-import { runPropagationScenario } from "../../adapters/sim/scenarios/propagation.ts";
-import { RegtestMiner } from "../sync/regtest_blocks.ts";
+import { runPropagationScenario } from "../../sim/propagation.ts";
+import { RegtestMiner } from "../support/regtest_blocks.ts";
 
 describe("block propagation on a simulated network", () => {
   test("a block injected at one node reaches 99% of the nodes", async () => {

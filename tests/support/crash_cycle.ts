@@ -31,7 +31,7 @@ import { NETWORKS } from "../../src/wire/params.ts";
 import { isRoutable } from "../../src/wire/routability.ts";
 import { openFileStore } from "../../adapters/storage/file.ts";
 import { ROOT, runtimeCommand, type RuntimeName } from "../runtime_command.ts";
-import { RegtestMiner } from "../sync/regtest_blocks.ts";
+import { RegtestMiner } from "./regtest_blocks.ts";
 
 /** Bearer token of the crashed nodes' control routes (32 characters). */
 export const CRASH_API_TOKEN = "crash-test-token-0123456789abcde";

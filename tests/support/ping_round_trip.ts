@@ -5,7 +5,7 @@
  * a "nothing else came" check waits for instead of a fixed sleep.
  */
 import type { Peer } from "../../src/peer/peer.ts";
-import { waitFor } from "../peer/scripted_peer.ts";
+import { waitFor } from "./wait.ts";
 
 /** Distinct nonces for our pings (the liveness pings use random ones). */
 let nextNonce = 0x7e57_0000n;

@@ -1,7 +1,7 @@
 /** Blocks in flight: per-peer and total bounds, release, timeouts on the clock. */
 import { describe, expect, test } from "bun:test";
 import { BlockDownload } from "../../src/sync/block_download.ts";
-import { ManualClock } from "../peer/manual_clock.ts";
+import { ManualClock } from "../support/manual_clock.ts";
 
 const hash = (n: number) => new Uint8Array(32).fill(n);
 

@@ -31,11 +31,11 @@ import {
   MSG_WTX,
 } from "../../src/wire/messages/inv.ts";
 import { NETWORKS } from "../../src/wire/params.ts";
-import { ManualClock } from "../peer/manual_clock.ts";
-import { invOf, recordEvents, waitFor } from "../peer/scripted_peer.ts";
+import { ManualClock } from "../support/manual_clock.ts";
+import { invOf, recordEvents } from "../support/scripted_peer.ts";
 import { pingRoundTrip } from "../support/ping_round_trip.ts";
 import { mainnetBlocks, mainnetHeaders } from "./helpers.ts";
-import { fillerTxs, RegtestMiner } from "./regtest_blocks.ts";
+import { fillerTxs, RegtestMiner } from "../support/regtest_blocks.ts";
 import {
   link,
   newNode,
@@ -46,6 +46,7 @@ import {
   shutdown,
   type TestNode,
 } from "./sync_net.ts";
+import { waitFor } from "../support/wait.ts";
 
 const sha256 = platform.sha256;
 const UNCONNECTING_HEADERS_POINTS = PENALTIES["unconnecting-headers"].points;

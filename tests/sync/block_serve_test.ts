@@ -12,9 +12,9 @@ import { blockHeaderHash } from "../../src/wire/block_header.ts";
 import { blockTxids, decodeBlock } from "../../src/wire/block.ts";
 import { bytesEqual, hashToHex } from "../../src/wire/bytes.ts";
 import { type InvItem, MSG_BLOCK, MSG_TX, MSG_WITNESS_BLOCK } from "../../src/wire/messages/inv.ts";
-import { ManualClock } from "../peer/manual_clock.ts";
+import { ManualClock } from "../support/manual_clock.ts";
 import { fakePeer } from "./fake_peer.ts";
-import { fillerTxs, RegtestMiner } from "./regtest_blocks.ts";
+import { fillerTxs, RegtestMiner } from "../support/regtest_blocks.ts";
 
 const sha256 = platform.sha256;
 const miner = new RegtestMiner(sha256, 9);

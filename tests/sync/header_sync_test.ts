@@ -4,7 +4,7 @@ import { silentLogger } from "../../src/log/logger.ts";
 import { seededRandom } from "../../src/platform/random.ts";
 import { HeaderSync } from "../../src/sync/header_sync.ts";
 import type { SyncPeer } from "../../src/sync/sync_peer.ts";
-import { ManualClock } from "../peer/manual_clock.ts";
+import { ManualClock } from "../support/manual_clock.ts";
 import { type FakePeer, fakePeer } from "./fake_peer.ts";
 
 function machine(peers: FakePeer[]) {

@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { REASK_AFTER_INV_MS } from "../../src/sync/header_requests.ts";
 import { MSG_BLOCK } from "../../src/wire/messages/inv.ts";
 import { NETWORKS } from "../../src/wire/params.ts";
-import { ManualClock } from "../peer/manual_clock.ts";
+import { ManualClock } from "../support/manual_clock.ts";
 import { fakePeer } from "./fake_peer.ts";
 import { newNode } from "./sync_net.ts";
 

@@ -1,7 +1,7 @@
 /**
  * Test helpers for the block manager: managers with their own log, linked
  * by real `Peer`s over memory pipes (or to a scripted remote from
- * tests/peer/scripted_peer.ts) and wired to them by the node's own message
+ * tests/support/scripted_peer.ts) and wired to them by the node's own message
  * dispatch, message recording per peer, and teardown.
  */
 import { platform } from "#platform";
@@ -20,7 +20,8 @@ import type { HeaderChain } from "../../src/sync/header_chain.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
 import type { Message } from "../../src/wire/message.ts";
 import type { NetworkParams } from "../../src/wire/params.ts";
-import { MAGIC, ScriptedPeer, waitFor } from "../peer/scripted_peer.ts";
+import { MAGIC, ScriptedPeer } from "../support/scripted_peer.ts";
+import { waitFor } from "../support/wait.ts";
 
 /** Services every test peer announces. */
 const SERVICES = NODE_NETWORK | NODE_WITNESS;

@@ -8,13 +8,13 @@
  * file.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { openFileStore } from "../../../adapters/storage/file.ts";
 import { ROOT, runtimeCommand, runtimeName } from "../../runtime_command.ts";
+import { tempDirs } from "../../support/temp_dir.ts";
 
 /** The child's file-size limit in shell blocks (512 or 1024 bytes: 4 or 8 MiB). */
 const LIMIT_BLOCKS = 8192;
@@ -23,8 +23,7 @@ const VALUE_BYTES = 16_000_000;
 const FIXTURE = join(ROOT, "tests/adapters/storage/fixtures/limited_write.ts");
 const CHILD_WAIT_MS = 20_000;
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs();
 
 /**
  * Runs the fixture (under the limit unless `limit` is false); resolves with
@@ -51,8 +50,7 @@ function limitedWrite(dir: string, bytes = VALUE_BYTES, limit = true) {
 
 describe("file store: a write that fails midway", () => {
   test("leaves the old value intact and no temp file after the next open", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "btc-edge-fsize-"));
-    dirs.push(dir);
+    const dir = tempDir("btc-edge-fsize-");
     const old = new TextEncoder().encode("the previous complete value\n");
     const before = await openFileStore(dir);
     await before.set("value", old);
@@ -60,8 +58,7 @@ describe("file store: a write that fails midway", () => {
 
     // A first run without the limit fills the runtime's own caches (Deno
     // writes compiled code at start-up, which the limit would cut short).
-    const warm = mkdtempSync(join(tmpdir(), "btc-edge-fsize-warm-"));
-    dirs.push(warm);
+    const warm = tempDir("btc-edge-fsize-warm-");
     expect((await limitedWrite(warm, 10, false)).out).toContain("written");
     const { out, code, signal } = await limitedWrite(dir);
     expect(out).toContain("writing");

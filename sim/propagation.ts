@@ -7,9 +7,9 @@
  * reach 50%, 90%, 99% and 100% of the nodes, and the messages the network
  * carried meanwhile, by command.
  */
-import type { Sha256 } from "../../../src/platform/hash.ts";
-import type { MemoryUsage } from "../../../src/platform/platform.ts";
-import { toHex } from "../../../src/wire/bytes.ts";
+import type { Sha256 } from "../src/platform/hash.ts";
+import type { MemoryUsage } from "../src/platform/platform.ts";
+import { toHex } from "../src/wire/bytes.ts";
 import { sampleOf, SimWorld, worldHost } from "./world.ts";
 
 /** Addresses in one answer of regtest's seed. */

@@ -1,8 +1,9 @@
 /**
- * Regtest blocks built and mined in process, for block manager tests and
- * the relay bench: a coinbase (with a BIP141 witness commitment when the
- * block carries witness data), optional filler transactions of a chosen
- * size, the merkle root, and a nonce meeting regtest's easy target.
+ * Regtest blocks built and mined in process, for the sync, node, sim and
+ * interop tests, the benches and the demo: a coinbase (with a BIP141
+ * witness commitment when the block carries witness data), optional filler
+ * transactions of a chosen size, the merkle root, and a nonce meeting
+ * regtest's easy target.
  */
 import type { Sha256 } from "../../src/platform/hash.ts";
 import { bitsToTarget } from "../../src/sync/compact.ts";

@@ -1,10 +1,12 @@
 /**
- * Shared helpers for the connection-manager and node tests: a simulated
- * network with remote nodes on distinct routable hosts, an address book
- * preloaded into a data directory, a node on the simulated network with its
- * log captured, and bounded waiting.
+ * A node on the simulated network, for the connection-manager and node
+ * tests: a simulated network with remote nodes on distinct routable hosts,
+ * an address book preloaded into a data directory, the node under test with
+ * its log captured (`simNode`), and `stoppedAfterEach`, which stops every
+ * node a test file pushes after each of its tests.
  */
 import { platform } from "#platform";
+import { afterEachCleanup } from "./cleanup.ts";
 import { SimNetwork } from "../../adapters/sim/network.ts";
 import { RemoteNode } from "../../adapters/sim/remote_node.ts";
 import { AddrManager } from "../../src/addrmgr/addr_manager.ts";
@@ -17,8 +19,6 @@ import { seededRandom } from "../../src/platform/random.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
 import type { PeerAddress } from "../../src/wire/messages/addr.ts";
 import { getParams } from "../../src/wire/params.ts";
-
-export { settle, waitFor } from "../peer/scripted_peer.ts";
 
 /** Mainnet parameters (the simulated network carries no real traffic). */
 export const MAIN = getParams("main");
@@ -139,6 +139,15 @@ export function simNode(
     messages: (level) =>
       records.filter((r) => level === undefined || r.level === level).map((r) => r.message),
   };
+}
+
+/**
+ * The nodes a test file starts, each stopped after the test that pushed it:
+ * call once at the top of the file, push every node before starting it.
+ */
+export function stoppedAfterEach(): { push(sim: SimNode): void } {
+  const cleanup = afterEachCleanup();
+  return { push: (sim) => cleanup.push(() => sim.node.stop()) };
 }
 
 /** The node's ready outbound connections of kind "outbound-full-relay". */

@@ -6,17 +6,17 @@
  * scenarios share (outbound peers and their groups, address-book sizes,
  * memory samples).
  */
-import { resolveOptions } from "../../../src/config/load.ts";
-import type { OptionsInput } from "../../../src/config/options.ts";
-import { outboundGroup } from "../../../src/connmgr/group.ts";
-import { createLogger, type LogLevel, type LogRecord } from "../../../src/log/logger.ts";
-import { EdgeNode, type NodeTuning } from "../../../src/node/node.ts";
-import type { Sha256 } from "../../../src/platform/hash.ts";
-import type { MemoryUsage } from "../../../src/platform/platform.ts";
-import { type Random, seededRandom } from "../../../src/platform/random.ts";
-import { getParams, type NetworkParams } from "../../../src/wire/params.ts";
-import { SimNetwork } from "../network.ts";
-import { VirtualClock } from "../virtual_clock.ts";
+import { resolveOptions } from "../src/config/load.ts";
+import type { OptionsInput } from "../src/config/options.ts";
+import { outboundGroup } from "../src/connmgr/group.ts";
+import { createLogger, type LogLevel, type LogRecord } from "../src/log/logger.ts";
+import { EdgeNode, type NodeTuning } from "../src/node/node.ts";
+import type { Sha256 } from "../src/platform/hash.ts";
+import type { MemoryUsage } from "../src/platform/platform.ts";
+import { type Random, seededRandom } from "../src/platform/random.ts";
+import { getParams, type NetworkParams } from "../src/wire/params.ts";
+import { SimNetwork } from "../adapters/sim/network.ts";
+import { VirtualClock } from "../adapters/sim/virtual_clock.ts";
 
 /** Log records kept for the report (the first errors and warnings). */
 const KEPT_RECORDS = 50;

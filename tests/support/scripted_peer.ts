@@ -1,8 +1,8 @@
 /**
- * Test helpers for the peer layer: a scripted fake remote that speaks raw
+ * Test helpers for the peer, sync and fuzz tests: a scripted fake remote that speaks raw
  * frames over a `Conn` (reading only when asked, so "stop reading" is just
- * not asking), a remote `version` builder, default peer options, an event
- * recorder and bounded waiting.
+ * not asking), a remote `version` builder, default peer options and an
+ * event recorder. Its waits are bounded by `WAIT_MS` of tests/support/wait.ts.
  */
 import { platform } from "#platform";
 import { memoryPipe, type PipeOptions } from "../../adapters/memory/pipe.ts";
@@ -26,6 +26,7 @@ import {
 } from "../../src/wire/message.ts";
 import { type InvItem, MSG_BLOCK } from "../../src/wire/messages/inv.ts";
 import type { VersionMessage } from "../../src/wire/messages/version.ts";
+import { WAIT_MS, waitFor } from "./wait.ts";
 
 /** The message type(s) whose `command` can be `C` (ping/pong share one type). */
 export type MessageWith<C extends KnownCommand> = Message extends infer M
@@ -34,9 +35,6 @@ export type MessageWith<C extends KnownCommand> = Message extends infer M
 
 /** Mainnet message start. */
 export const MAGIC: Uint8Array = fromHex("f9beb4d9");
-
-/** How long a helper waits before failing the test. */
-export const WAIT_MS = 3_000;
 
 /** Options for a peer under test: mainnet magic, the runtime's SHA-256, plus overrides. */
 export function peerOptions(overrides: Partial<PeerOptions> = {}): PeerOptions {
@@ -69,20 +67,6 @@ export function invOf(n: number, seed = 0): { command: "inv"; items: InvItem[] }
     items.push({ type: MSG_BLOCK, hash });
   }
   return { command: "inv", items };
-}
-
-/** Resolves when `cond()` holds; throws after `ms` (polling every 2 ms). */
-export async function waitFor(cond: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
-/** Lets pending I/O and microtasks run (a few macrotask turns). */
-export async function settle(turns = 5): Promise<void> {
-  for (let i = 0; i < turns; i++) await new Promise((r) => setTimeout(r, 0));
 }
 
 /** Everything a peer emitted, in order. */

@@ -10,23 +10,18 @@
  * memory store, as a process restart); the figure is how many of its 8
  * outbound peers are outside the attacker's groups afterwards.
  */
-import {
-  newInboundPeer,
-  newOutboundPeer,
-  type Peer,
-  type PeerOptions,
-} from "../../../src/peer/peer.ts";
-import { NODE_NETWORK, NODE_WITNESS } from "../../../src/peer/services.ts";
-import { entryAddress } from "../../../src/addrmgr/entry.ts";
-import type { EdgeNode } from "../../../src/node/node.ts";
-import type { Sha256 } from "../../../src/platform/hash.ts";
-import type { MemoryUsage } from "../../../src/platform/platform.ts";
-import type { Random } from "../../../src/platform/random.ts";
-import type { NetAddress } from "../../../src/wire/address.ts";
-import { parseAddress } from "../../../src/wire/address_format.ts";
-import type { PeerAddress } from "../../../src/wire/messages/addr.ts";
-import { MAX_ADDR_ENTRIES } from "../../../src/wire/messages/addr.ts";
-import { silentLogger } from "../../../src/log/logger.ts";
+import { newInboundPeer, newOutboundPeer, type Peer, type PeerOptions } from "../src/peer/peer.ts";
+import { NODE_NETWORK, NODE_WITNESS } from "../src/peer/services.ts";
+import { entryAddress } from "../src/addrmgr/entry.ts";
+import type { EdgeNode } from "../src/node/node.ts";
+import type { Sha256 } from "../src/platform/hash.ts";
+import type { MemoryUsage } from "../src/platform/platform.ts";
+import type { Random } from "../src/platform/random.ts";
+import type { NetAddress } from "../src/wire/address.ts";
+import { parseAddress } from "../src/wire/address_format.ts";
+import type { PeerAddress } from "../src/wire/messages/addr.ts";
+import { MAX_ADDR_ENTRIES } from "../src/wire/messages/addr.ts";
+import { silentLogger } from "../src/log/logger.ts";
 import { ANSWERING_SEEDS, SEED_ANSWER_SIZE } from "./network_scenario.ts";
 import { sampleOf, SimWorld, worldHost, type WorldNode } from "./world.ts";
 

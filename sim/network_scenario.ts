@@ -7,8 +7,8 @@
  * the figures say whether every node filled its outbound slots from
  * distinct groups and how full the address books got.
  */
-import type { MemoryUsage } from "../../../src/platform/platform.ts";
-import type { Sha256 } from "../../../src/platform/hash.ts";
+import type { MemoryUsage } from "../src/platform/platform.ts";
+import type { Sha256 } from "../src/platform/hash.ts";
 import { sampleOf, SimWorld, type Spread, spread, worldHost } from "./world.ts";
 
 /** DNS seed names that answer in the scenario. */
