@@ -18,7 +18,8 @@ import process from "node:process";
 import { nativeSha256 } from "../adapters/shared/node_sha256.ts";
 import { fromHex } from "../src/wire/bytes.ts";
 import { FrameDecoder } from "../src/wire/framing.ts";
-import { decodeMessage, encodeMessageFrame, type Message } from "../src/wire/message.ts";
+import { decodeMessage, type Message } from "../src/wire/message.ts";
+import { encodeMessageFrame } from "../tests/support/message_frame.ts";
 import { NETWORKS } from "../src/wire/params.ts";
 
 /** The version the clients announce (bcoin accepts it too). */

@@ -36,12 +36,8 @@ import {
   isValidCommandName,
   MAX_PAYLOAD,
 } from "../../src/wire/framing.ts";
-import {
-  decodeMessage,
-  encodeMessage,
-  encodeMessageFrame,
-  type Message,
-} from "../../src/wire/message.ts";
+import { decodeMessage, encodeMessage, type Message } from "../../src/wire/message.ts";
+import { encodeMessageFrame } from "../support/message_frame.ts";
 import { computeTxid, decodeTx, encodeTx, scanTx } from "../../src/wire/tx.ts";
 import { peerOptions, remoteVersion, ScriptedPeer } from "../peer/scripted_peer.ts";
 import { concat } from "../support/bytes.ts";

@@ -18,12 +18,8 @@ import { parseAddress } from "../../src/wire/address_format.ts";
 import { NODE_NETWORK, NODE_WITNESS } from "../../src/peer/services.ts";
 import { fromHex } from "../../src/wire/bytes.ts";
 import { FrameDecoder } from "../../src/wire/framing.ts";
-import {
-  decodeMessage,
-  encodeMessageFrame,
-  type KnownCommand,
-  type Message,
-} from "../../src/wire/message.ts";
+import { decodeMessage, type KnownCommand, type Message } from "../../src/wire/message.ts";
+import { encodeMessageFrame } from "../support/message_frame.ts";
 import { type InvItem, MSG_BLOCK } from "../../src/wire/messages/inv.ts";
 import type { VersionMessage } from "../../src/wire/messages/version.ts";
 
