@@ -36,7 +36,7 @@ import { parseAddress } from "../wire/address_format.ts";
 import { blockHeaderHash, encodeBlockHeader } from "../wire/block_header.ts";
 import { hashToHex } from "../wire/bytes.ts";
 import { DecodeError } from "../wire/errors.ts";
-import { encodeFrame, encodeHeader, FrameDecoder, HEADER_SIZE } from "../wire/framing.ts";
+import { encodeFrame, encodeHeader, FrameDecoder, HEADER_SIZE } from "../transport/v1_framing.ts";
 import { type AddressPort, formatHostPort } from "../wire/host_port.ts";
 import { decodeMessage, encodeMessage, type Message, wireCommand } from "../wire/message.ts";
 import { INV_ENTRY_SIZE, type InvItem, MSG_BLOCK, MSG_WITNESS_FLAG } from "../wire/messages/inv.ts";

@@ -19,7 +19,7 @@ import { MAX_ADDRV2_SIZE } from "../../src/wire/address.ts";
 import { MAX_BLOCK_TXS } from "../../src/wire/block.ts";
 import { blockTx, decodeBlock } from "../../src/wire/block.ts";
 import { ByteReader, ByteWriter, fromHex } from "../../src/wire/bytes.ts";
-import { encodeFrame, MAX_PAYLOAD } from "../../src/wire/framing.ts";
+import { encodeFrame, MAX_PAYLOAD } from "../../src/transport/v1_framing.ts";
 import type { KnownCommand } from "../../src/wire/message.ts";
 import { MAX_ADDR_ENTRIES } from "../../src/wire/messages/addr.ts";
 import { MAX_HEADERS, MAX_LOCATOR_HASHES } from "../../src/wire/messages/headers.ts";

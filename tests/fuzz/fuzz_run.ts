@@ -35,7 +35,7 @@ import {
   HEADER_SIZE,
   isValidCommandName,
   MAX_PAYLOAD,
-} from "../../src/wire/framing.ts";
+} from "../../src/transport/v1_framing.ts";
 import { decodeMessage, encodeMessage, type Message } from "../../src/wire/message.ts";
 import { encodeMessageFrame } from "../support/message_frame.ts";
 import { computeTxid, decodeTx, encodeTx, scanTx } from "../../src/wire/tx.ts";

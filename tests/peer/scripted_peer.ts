@@ -17,7 +17,7 @@ import type { PeerDirection } from "../../src/peer/handshake.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
 import { NODE_NETWORK, NODE_WITNESS } from "../../src/peer/services.ts";
 import { fromHex } from "../../src/wire/bytes.ts";
-import { FrameDecoder } from "../../src/wire/framing.ts";
+import { FrameDecoder } from "../../src/transport/v1_framing.ts";
 import { decodeMessage, type KnownCommand, type Message } from "../../src/wire/message.ts";
 import { encodeMessageFrame } from "../support/message_frame.ts";
 import { type InvItem, MSG_BLOCK } from "../../src/wire/messages/inv.ts";

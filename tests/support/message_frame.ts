@@ -4,7 +4,7 @@
  * transport).
  */
 import type { Sha256 } from "../../src/platform/hash.ts";
-import { encodeFrame } from "../../src/wire/framing.ts";
+import { encodeFrame } from "../../src/transport/v1_framing.ts";
 import { encodeMessage, type Message, wireCommand } from "../../src/wire/message.ts";
 
 /** `msg` framed for sending: header (under `wireCommand(msg)`) and payload. */
