@@ -2,8 +2,9 @@
  * One remote party: a peer owns one connection and speaks the protocol on
  * it. It runs the version handshake (`handshake.ts`), keeps the connection
  * alive or drops it (`liveness.ts`), sends through a bounded queue that
- * honours backpressure (`send_queue.ts`), decodes with the streaming decoder,
- * scores misbehaviour (`misbehaviour.ts`; large `inv`/`getdata` cost transient
+ * honours backpressure (`send_queue.ts`), turns bytes into frames and back
+ * through its transport (`../transport/`; v1 framing unless told otherwise),
+ * decodes and encodes the messages in them, scores misbehaviour (`misbehaviour.ts`; large `inv`/`getdata` cost transient
  * points, `inventory_cost.ts`), remembers what the remote knows
  * (`known_inventory.ts`) and counts everything (`peer_stats.ts`). Everything
  * else (addresses, headers, blocks, getdata...) goes to its owner as a
@@ -36,7 +37,8 @@ import { parseAddress } from "../wire/address_format.ts";
 import { blockHeaderHash, encodeBlockHeader } from "../wire/block_header.ts";
 import { hashToHex } from "../wire/bytes.ts";
 import { DecodeError } from "../wire/errors.ts";
-import { encodeFrame, encodeHeader, FrameDecoder, HEADER_SIZE } from "../transport/v1_framing.ts";
+import type { Transport, TransportFactory } from "../transport/transport.ts";
+import { V1Transport } from "../transport/v1_transport.ts";
 import { type AddressPort, formatHostPort } from "../wire/host_port.ts";
 import { decodeMessage, encodeMessage, type Message, wireCommand } from "../wire/message.ts";
 import { INV_ENTRY_SIZE, type InvItem, MSG_BLOCK, MSG_WITNESS_FLAG } from "../wire/messages/inv.ts";
@@ -80,8 +82,6 @@ import { NODE_NONE, NODE_WITNESS, serviceNames, servicesHex } from "./services.t
  * usually passes more (NODE_NETWORK or NODE_NETWORK_LIMITED).
  */
 export const DEFAULT_REQUIRED_SERVICES = NODE_WITNESS;
-/** Payloads this large are written after their header instead of copied into one frame. */
-export const SEPARATE_PAYLOAD_BYTES = 64 * 1024;
 /** Highest valid `feefilter` rate: 21 million BTC in satoshis (Core MAX_MONEY). */
 const MAX_MONEY = 2_100_000_000_000_000n;
 
@@ -125,6 +125,8 @@ export interface PeerOptions {
   readonly id?: number;
   /** BIP14 user agent to announce. Default `USER_AGENT`. */
   readonly userAgent?: string;
+  /** How bytes become frames on this connection. Default: v1 framing with `magic`. */
+  readonly transport?: TransportFactory;
 }
 
 /** Sent with the "misbehaving" event when a peer's score reaches the ban threshold. */
@@ -180,7 +182,6 @@ export class Peer {
   readonly #hostPort: string;
   /** `host:port (direction)`: the one string form. */
   readonly #label: string;
-  readonly #magic: Uint8Array;
   readonly #sha256: Sha256;
   readonly #clock: Clock;
   readonly #random: Random;
@@ -194,7 +195,7 @@ export class Peer {
   readonly #userAgent: string;
   readonly #abort = new AbortController();
   readonly #events: Emitter<PeerEvents>;
-  readonly #decoder: FrameDecoder;
+  readonly #transport: Transport;
   readonly #queue: SendQueue;
   readonly #liveness: Liveness;
   readonly #score: BanScore;
@@ -238,7 +239,6 @@ export class Peer {
     this.#hostPort = formatHostPort(address.address, address.port);
     this.#label = `${this.#hostPort} (${direction})`;
     this.#conn = conn;
-    this.#magic = options.magic;
     this.#sha256 = options.sha256;
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? cryptoRandom;
@@ -256,7 +256,6 @@ export class Peer {
     this.#events = new Emitter((event, error) =>
       this.#log.warn("peer event handler threw", { peer: this.#label, event, error })
     );
-    this.#decoder = new FrameDecoder(this.#magic, this.#sha256);
     const limit = options.sendQueueLimitBytes ?? DEFAULT_SEND_QUEUE_LIMIT_BYTES;
     this.#queue = new SendQueue(
       (bytes) => conn.write(bytes),
@@ -274,6 +273,18 @@ export class Peer {
       },
     );
     this.#score = new BanScore(this.#clock);
+    const transport = options.transport ??
+      ((owner, signal) => new V1Transport(options.magic, options.sha256, owner, signal));
+    this.#transport = transport({
+      open: () => {
+        if (this.direction === "outbound") this.#sendVersion();
+      },
+      frame: (command, payload, wireBytes) => this.#onFrame(command, payload, wireBytes),
+      malformed: (error, fatal) => this.#malformed(error, fatal),
+      write: (chunks) => {
+        this.#push(chunks);
+      },
+    }, this.#abort.signal);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
   }
 
@@ -325,7 +336,7 @@ export class Peer {
     this.#started = true;
     this.#log.debug("peer connection open", { peer: this.#label, id: this.id });
     this.#liveness.startHandshakeTimer();
-    if (this.direction === "outbound") this.#sendVersion();
+    this.#transport.start();
     void this.#conn.closed.then(() => this.#fail(REMOTE_CLOSED));
     void this.#readLoop();
   }
@@ -435,23 +446,23 @@ export class Peer {
   #enqueue(msg: Message): boolean {
     if (this.#closing) return false;
     const command = wireCommand(msg);
-    const payload = encodeMessage(msg);
-    const chunks = payload.length >= SEPARATE_PAYLOAD_BYTES
-      ? [encodeHeader(this.#magic, command, payload, this.#sha256), payload]
-      : [encodeFrame(this.#magic, command, payload, this.#sha256)];
-    const result = this.#queue.push(chunks);
-    if (result === "overflow") {
-      this.#fail(`send queue over ${this.#queue.limit} bytes (the peer is not reading)`);
-      return false;
-    }
-    if (result === "closed") return false;
-    this.#sent.record(
-      msg.command === "unknown" ? OTHER_COMMAND : command,
-      HEADER_SIZE + payload.length,
-    );
+    const chunks = this.#transport.encode(command, encodeMessage(msg));
+    if (!this.#push(chunks)) return false;
+    let size = 0;
+    for (const chunk of chunks) size += chunk.length;
+    this.#sent.record(msg.command === "unknown" ? OTHER_COMMAND : command, size);
     this.#lastSend = this.#clock.now();
     if (msg.command === "inv") this.known.addItems(msg.items);
     return true;
+  }
+
+  /** Queues bytes for the connection; false (and, on overflow, a disconnect) when refused. */
+  #push(chunks: Uint8Array[]): boolean {
+    const result = this.#queue.push(chunks);
+    if (result === "overflow") {
+      this.#fail(`send queue over ${this.#queue.limit} bytes (the peer is not reading)`);
+    }
+    return result === "queued";
   }
 
   // ---- receiving ----
@@ -473,7 +484,7 @@ export class Peer {
           return;
         }
         if (this.#closing) return;
-        this.#onChunk(value);
+        this.#transport.receive(value);
       }
     } catch (error) {
       this.#fail(`receive failed: ${errorText(error)}`);
@@ -482,26 +493,7 @@ export class Peer {
     }
   }
 
-  #onChunk(chunk: Uint8Array): void {
-    this.#decoder.push(chunk);
-    while (!this.#closing) {
-      let frame;
-      try {
-        frame = this.#decoder.next();
-      } catch (error) {
-        if (!(error instanceof DecodeError)) throw error;
-        // Only a bad checksum leaves the stream in step; the other errors end it.
-        this.#malformed(error, error.kind !== "checksum");
-        if (error.kind !== "checksum") return;
-        continue;
-      }
-      if (frame === null) return;
-      this.#onFrame(frame.command, frame.payload);
-    }
-  }
-
-  #onFrame(command: string, payload: Uint8Array): void {
-    const size = HEADER_SIZE + payload.length;
+  #onFrame(command: string, payload: Uint8Array, size: number): void {
     this.#lastReceive = this.#clock.now();
     this.#liveness.received();
     if (command === "inv" || command === "getdata") {

@@ -30,12 +30,8 @@ import { seededRandom } from "../../src/platform/random.ts";
 import { blockTx, checkMerkleRoot, decodeBlock, encodeBlock } from "../../src/wire/block.ts";
 import { ByteReader, bytesEqual, toHex } from "../../src/wire/bytes.ts";
 import { DecodeError, type DecodeErrorKind } from "../../src/wire/errors.ts";
-import {
-  FrameDecoder,
-  HEADER_SIZE,
-  isValidCommandName,
-  MAX_PAYLOAD,
-} from "../../src/transport/v1_framing.ts";
+import { FrameDecoder, HEADER_SIZE, isValidCommandName } from "../../src/transport/v1_framing.ts";
+import { MAX_PAYLOAD } from "../../src/transport/transport.ts";
 import { decodeMessage, encodeMessage, type Message } from "../../src/wire/message.ts";
 import { encodeMessageFrame } from "../support/message_frame.ts";
 import { computeTxid, decodeTx, encodeTx, scanTx } from "../../src/wire/tx.ts";

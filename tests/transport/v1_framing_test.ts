@@ -10,8 +10,8 @@ import {
   FrameDecoder,
   HEADER_SIZE,
   isValidCommandName,
-  MAX_PAYLOAD,
 } from "../../src/transport/v1_framing.ts";
+import { MAX_PAYLOAD } from "../../src/transport/transport.ts";
 import { decodeErrorOf } from "../support/assertions.ts";
 import { concat } from "../support/bytes.ts";
 import { nodeSha256 as sha256 } from "../support/vectors.ts";
