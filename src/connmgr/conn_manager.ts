@@ -23,7 +23,8 @@
 import { errorText } from "../util/error_text.ts";
 import type { AddrManager } from "../addrmgr/addr_manager.ts";
 import type { Logger } from "../log/logger.ts";
-import { newInboundPeer, newOutboundPeer, type Peer, type PeerOptions } from "../peer/peer.ts";
+import { newInboundPeer, newOutboundPeer, type Peer } from "../peer/peer.ts";
+import type { PeerOptions } from "../peer/peer_options.ts";
 import { NODE_NETWORK, NODE_WITNESS } from "../peer/services.ts";
 import type { Conn, HostPort, Listener } from "../platform/conn.ts";
 import type { Platform } from "../platform/platform.ts";

@@ -26,19 +26,15 @@
  * The only ways to make a peer are `newOutboundPeer` and `newInboundPeer`.
  */
 import { errorText } from "../util/error_text.ts";
-import { type Logger, silentLogger } from "../log/logger.ts";
+import type { Logger } from "../log/logger.ts";
 import type { Clock } from "../platform/clock.ts";
 import type { Conn } from "../platform/conn.ts";
-import type { Sha256 } from "../platform/hash.ts";
-import { cryptoRandom, type Random } from "../platform/random.ts";
-import { systemClock } from "../platform/system_clock.ts";
-import { PROTOCOL_VERSION, USER_AGENT } from "../version.ts";
+import type { Transport } from "../transport/transport.ts";
+import { PROTOCOL_VERSION } from "../version.ts";
 import { parseAddress } from "../wire/address_format.ts";
 import { blockHeaderHash, encodeBlockHeader } from "../wire/block_header.ts";
 import { hashToHex } from "../wire/bytes.ts";
 import { DecodeError } from "../wire/errors.ts";
-import type { Transport, TransportFactory } from "../transport/transport.ts";
-import { V1Transport } from "../transport/v1_transport.ts";
 import { type AddressPort, formatHostPort } from "../wire/host_port.ts";
 import { decodeMessage, encodeMessage, type Message, wireCommand } from "../wire/message.ts";
 import { INV_ENTRY_SIZE, type InvItem, MSG_BLOCK, MSG_WITNESS_FLAG } from "../wire/messages/inv.ts";
@@ -46,7 +42,6 @@ import type { VersionMessage } from "../wire/messages/version.ts";
 import { Emitter } from "../util/emitter.ts";
 import {
   checkVersion,
-  DEFAULT_MIN_PROTOCOL_VERSION,
   FEEFILTER_VERSION,
   type HandshakeState,
   handshakeStep,
@@ -57,15 +52,15 @@ import {
   WTXID_RELAY_VERSION,
 } from "./handshake.ts";
 import { inventoryPoints } from "./inventory_cost.ts";
-import { DEFAULT_KNOWN_INVENTORY_LIMIT, KnownInventory } from "./known_inventory.ts";
-import { Liveness, type PeerTimeouts, randomNonce, resolveTimeouts } from "./liveness.ts";
+import { KnownInventory } from "./known_inventory.ts";
+import { Liveness, randomNonce } from "./liveness.ts";
 import {
   BanScore,
-  DEFAULT_BAN_THRESHOLD,
   DUPLICATE_VERSION_POINTS,
   LATE_FEATURE_POINTS,
   MALFORMED_MESSAGE_POINTS,
 } from "./misbehaviour.ts";
+import { type PeerOptions, type PeerSettings, peerSettings } from "./peer_options.ts";
 import {
   type AnnouncedBlock,
   OTHER_COMMAND,
@@ -73,61 +68,11 @@ import {
   type PeerStats,
   TrafficCounter,
 } from "./peer_stats.ts";
-import { DEFAULT_SEND_QUEUE_LIMIT_BYTES, SendQueue } from "./send_queue.ts";
-import { NODE_NONE, NODE_WITNESS, serviceNames, servicesHex } from "./services.ts";
+import { SendQueue } from "./send_queue.ts";
+import { serviceNames, servicesHex } from "./services.ts";
 
-/**
- * Services an outbound peer must have by default: witness data, without
- * which this node cannot fetch post-segwit blocks. The connection manager
- * usually passes more (NODE_NETWORK or NODE_NETWORK_LIMITED).
- */
-export const DEFAULT_REQUIRED_SERVICES = NODE_WITNESS;
 /** Highest valid `feefilter` rate: 21 million BTC in satoshis (Core MAX_MONEY). */
 const MAX_MONEY = 2_100_000_000_000_000n;
-
-/** Everything a peer needs; only `magic` and `sha256` are required. */
-export interface PeerOptions {
-  /** The network's 4 message-start bytes (`NetworkParams.magic`). */
-  readonly magic: Uint8Array;
-  readonly sha256: Sha256;
-  /** Default: the system clock. */
-  readonly clock?: Clock;
-  /** Nonces for version and ping. Default: `cryptoRandom`. */
-  readonly random?: Random;
-  /** Where records go, as given (pass e.g. `root.child("peer")`). Default: silent. */
-  readonly logger?: Logger;
-  /** Services we announce. Default `NODE_NONE`. */
-  readonly services?: bigint;
-  /** Services an outbound peer must have. Default `DEFAULT_REQUIRED_SERVICES`. */
-  readonly requiredServices?: bigint;
-  /** Our best height, read when our `version` is sent. Default 0. */
-  readonly bestHeight?: () => number;
-  /** Lowest protocol version accepted. Default `DEFAULT_MIN_PROTOCOL_VERSION` (70001). */
-  readonly minProtocolVersion?: number;
-  /**
-   * Nonces of our `version` messages in flight, shared by all of a node's
-   * peers: a remote `version` carrying one means we dialed ourselves. Each
-   * peer adds its nonce when sending and removes it once the handshake ends.
-   * Default: a set of this peer's own (detects nothing across peers).
-   */
-  readonly localNonces?: Set<bigint>;
-  /** Deadlines; each missing one takes its `DEFAULT_PEER_TIMEOUTS` value. */
-  readonly timeouts?: Partial<PeerTimeouts>;
-  /** Send queue bound. Default `DEFAULT_SEND_QUEUE_LIMIT_BYTES` (10 MiB). */
-  readonly sendQueueLimitBytes?: number;
-  /** Known-inventory bound. Default `DEFAULT_KNOWN_INVENTORY_LIMIT` (1,000). */
-  readonly knownInventoryLimit?: number;
-  /** Misbehaviour score that bans. Default `DEFAULT_BAN_THRESHOLD` (100). */
-  readonly banThreshold?: number;
-  /** User-requested: failures are logged as warnings, never banned automatically. */
-  readonly persistent?: boolean;
-  /** Node-wide id. Default: the next value of a process-wide counter. */
-  readonly id?: number;
-  /** BIP14 user agent to announce. Default `USER_AGENT`. */
-  readonly userAgent?: string;
-  /** How bytes become frames on this connection. Default: v1 framing with `magic`. */
-  readonly transport?: TransportFactory;
-}
 
 /** Sent with the "misbehaving" event when a peer's score reaches the ban threshold. */
 export interface MisbehaviourReport {
@@ -161,7 +106,6 @@ const REMOTE_CLOSED = "connection closed";
 
 /** A token only this module holds: the constructor is reachable through the two factories only. */
 const CREATE: unique symbol = Symbol("Peer.create");
-let nextPeerId = 1;
 
 /** One connected remote party. Make one with `newOutboundPeer` or `newInboundPeer`. */
 export class Peer {
@@ -182,17 +126,9 @@ export class Peer {
   readonly #hostPort: string;
   /** `host:port (direction)`: the one string form. */
   readonly #label: string;
-  readonly #sha256: Sha256;
+  readonly #settings: PeerSettings;
   readonly #clock: Clock;
-  readonly #random: Random;
   readonly #log: Logger;
-  readonly #services: bigint;
-  readonly #requiredServices: bigint;
-  readonly #bestHeight: () => number;
-  readonly #minProtocolVersion: number;
-  readonly #localNonces: Set<bigint>;
-  readonly #banThreshold: number;
-  readonly #userAgent: string;
   readonly #abort = new AbortController();
   readonly #events: Emitter<PeerEvents>;
   readonly #transport: Transport;
@@ -232,40 +168,32 @@ export class Peer {
     options: PeerOptions,
   ) {
     if (token !== CREATE) throw new TypeError("use newOutboundPeer or newInboundPeer");
-    this.id = options.id ?? nextPeerId++;
+    const settings = peerSettings(options);
+    this.#settings = settings;
+    this.id = settings.id;
     this.direction = direction;
-    this.persistent = options.persistent ?? false;
+    this.persistent = settings.persistent;
     this.address = address;
     this.#hostPort = formatHostPort(address.address, address.port);
     this.#label = `${this.#hostPort} (${direction})`;
     this.#conn = conn;
-    this.#sha256 = options.sha256;
-    this.#clock = options.clock ?? systemClock;
-    this.#random = options.random ?? cryptoRandom;
-    this.#log = options.logger ?? silentLogger;
-    this.#services = options.services ?? NODE_NONE;
-    this.#requiredServices = options.requiredServices ?? DEFAULT_REQUIRED_SERVICES;
-    this.#bestHeight = options.bestHeight ?? (() => 0);
-    this.#minProtocolVersion = options.minProtocolVersion ?? DEFAULT_MIN_PROTOCOL_VERSION;
-    this.#localNonces = options.localNonces ?? new Set();
-    this.#banThreshold = options.banThreshold ?? DEFAULT_BAN_THRESHOLD;
-    this.#userAgent = options.userAgent ?? USER_AGENT;
+    this.#clock = settings.clock;
+    this.#log = settings.logger;
     this.#state = initialHandshakeState(direction);
     this.#connectedAt = this.#clock.now();
-    this.known = new KnownInventory(options.knownInventoryLimit ?? DEFAULT_KNOWN_INVENTORY_LIMIT);
+    this.known = new KnownInventory(settings.knownInventoryLimit);
     this.#events = new Emitter((event, error) =>
       this.#log.warn("peer event handler threw", { peer: this.#label, event, error })
     );
-    const limit = options.sendQueueLimitBytes ?? DEFAULT_SEND_QUEUE_LIMIT_BYTES;
     this.#queue = new SendQueue(
       (bytes) => conn.write(bytes),
-      limit,
+      settings.sendQueueLimitBytes,
       (error) => this.#fail(`write failed: ${errorText(error)}`),
     );
     this.#liveness = new Liveness(
       this.#clock,
-      this.#random,
-      resolveTimeouts(options.timeouts),
+      settings.random,
+      settings.timeouts,
       this.#abort.signal,
       {
         sendPing: (nonce) => this.#enqueue({ command: "ping", nonce }),
@@ -273,9 +201,7 @@ export class Peer {
       },
     );
     this.#score = new BanScore(this.#clock);
-    const transport = options.transport ??
-      ((owner, signal) => new V1Transport(options.magic, options.sha256, owner, signal));
-    this.#transport = transport({
+    this.#transport = settings.transport({
       open: () => {
         if (this.direction === "outbound") this.#sendVersion();
       },
@@ -369,7 +295,7 @@ export class Peer {
     if (this.#closing) return;
     const score = this.#score.add(transient ? 0 : points, transient ? points : 0);
     this.#log.debug("peer misbehaving", { peer: this.#label, points, score, reason });
-    if (score < this.#banThreshold || this.#reportedBan) return;
+    if (score < this.#settings.banThreshold || this.#reportedBan) return;
     this.#reportedBan = true;
     if (this.persistent) {
       this.#log.warn("persistent peer misbehaving; not banned", {
@@ -421,23 +347,23 @@ export class Peer {
   // ---- sending ----
 
   #sendVersion(): void {
-    const nonce = randomNonce(this.#random);
+    const nonce = randomNonce(this.#settings.random);
     this.#nonce = nonce;
-    this.#localNonces.add(nonce);
+    this.#settings.localNonces.add(nonce);
     this.#enqueue({
       command: "version",
       version: PROTOCOL_VERSION,
-      services: this.#services,
+      services: this.#settings.services,
       timestamp: Math.floor(this.#clock.now() / 1000),
       addrRecv: {
         services: this.#remote?.services ?? 0n,
         addr: this.address.address,
         port: this.address.port,
       },
-      addrFrom: { services: this.#services, addr: UNSPECIFIED, port: 0 },
+      addrFrom: { services: this.#settings.services, addr: UNSPECIFIED, port: 0 },
       nonce,
-      userAgent: this.#userAgent,
-      startHeight: this.#bestHeight(),
+      userAgent: this.#settings.userAgent,
+      startHeight: this.#settings.bestHeight(),
       relay: false,
     });
   }
@@ -559,9 +485,9 @@ export class Peer {
     this.#timeOffsetSeconds = msg.timestamp - Math.floor(this.#clock.now() / 1000);
     const problem = checkVersion(msg, {
       direction: this.direction,
-      localNonces: this.#localNonces,
-      minProtocolVersion: this.#minProtocolVersion,
-      requiredServices: this.#requiredServices,
+      localNonces: this.#settings.localNonces,
+      minProtocolVersion: this.#settings.minProtocolVersion,
+      requiredServices: this.#settings.requiredServices,
     });
     if (problem !== null) {
       this.#fail(problem);
@@ -579,7 +505,7 @@ export class Peer {
 
   #complete(next: HandshakeState): void {
     this.#state = next;
-    if (this.#nonce !== null) this.#localNonces.delete(this.#nonce);
+    if (this.#nonce !== null) this.#settings.localNonces.delete(this.#nonce);
     const r = this.#remote!;
     this.#log.info("peer connected", {
       peer: this.#label,
@@ -621,7 +547,7 @@ export class Peer {
       case "headers":
         if (msg.headers.length > 0) {
           const last = msg.headers[msg.headers.length - 1];
-          this.#noteBlock(blockHeaderHash(this.#sha256, encodeBlockHeader(last)));
+          this.#noteBlock(blockHeaderHash(this.#settings.sha256, encodeBlockHeader(last)));
         }
         break;
     }
@@ -681,7 +607,7 @@ export class Peer {
     this.#state = "closed";
     this.#abort.abort();
     this.#queue.close();
-    if (this.#nonce !== null) this.#localNonces.delete(this.#nonce);
+    if (this.#nonce !== null) this.#settings.localNonces.delete(this.#nonce);
     this.#reader?.cancel().catch(() => {});
     this.#conn.close();
     const fields = { peer: this.#label, reason };

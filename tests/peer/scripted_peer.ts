@@ -7,12 +7,8 @@
 import { platform } from "#platform";
 import { memoryPipe, type PipeOptions } from "../../adapters/memory/pipe.ts";
 import type { Conn } from "../../src/platform/conn.ts";
-import {
-  newInboundPeer,
-  newOutboundPeer,
-  type Peer,
-  type PeerOptions,
-} from "../../src/peer/peer.ts";
+import { newInboundPeer, newOutboundPeer, type Peer } from "../../src/peer/peer.ts";
+import type { PeerOptions } from "../../src/peer/peer_options.ts";
 import type { PeerDirection } from "../../src/peer/handshake.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
 import { NODE_NETWORK, NODE_WITNESS } from "../../src/peer/services.ts";
