@@ -42,15 +42,14 @@ import type { VersionMessage } from "../wire/messages/version.ts";
 import { Emitter } from "../util/emitter.ts";
 import {
   checkVersion,
-  FEEFILTER_VERSION,
   type HandshakeState,
   handshakeStep,
   initialHandshakeState,
   negotiatedVersion,
   type PeerDirection,
-  SENDHEADERS_VERSION,
   WTXID_RELAY_VERSION,
 } from "./handshake.ts";
+import { type FeatureMessage, NO_FEATURES, withFeature } from "./features.ts";
 import { inventoryPoints } from "./inventory_cost.ts";
 import { KnownInventory } from "./known_inventory.ts";
 import { Liveness, randomNonce } from "./liveness.ts";
@@ -70,9 +69,6 @@ import {
 } from "./peer_stats.ts";
 import { SendQueue } from "./send_queue.ts";
 import { serviceNames, servicesHex } from "./services.ts";
-
-/** Highest valid `feefilter` rate: 21 million BTC in satoshis (Core MAX_MONEY). */
-const MAX_MONEY = 2_100_000_000_000_000n;
 
 /** Sent with the "misbehaving" event when a peer's score reaches the ban threshold. */
 export interface MisbehaviourReport {
@@ -147,12 +143,7 @@ export class Peer {
   #remote: VersionMessage | null = null;
   #timeOffsetSeconds: number | null = null;
   #negotiated = 0;
-  #features: PeerFeatures = {
-    sendHeaders: false,
-    addrV2: false,
-    wtxidRelay: false,
-    feeFilter: null,
-  };
+  #features: PeerFeatures = NO_FEATURES;
   #lastBlock: AnnouncedBlock | null = null;
   #lastSend: number | null = null;
   #lastReceive: number | null = null;
@@ -456,13 +447,7 @@ export class Peer {
         this.#complete(next);
         return;
       case "feature":
-        if (this.#negotiated < WTXID_RELAY_VERSION) {
-          this.#ignore(command, `${command} below protocol ${WTXID_RELAY_VERSION}`);
-        } else if (action.feature === "wtxidrelay") {
-          this.#features = { ...this.#features, wtxidRelay: true };
-        } else {
-          this.#features = { ...this.#features, addrV2: true };
-        }
+        this.#feature(msg as FeatureMessage);
         return;
       case "ignore":
         this.#ignore(command, action.why);
@@ -529,16 +514,8 @@ export class Peer {
         if (this.#liveness.pong(msg.nonce) === null) this.#ignore("pong", "unexpected pong nonce");
         return;
       case "sendheaders":
-        if (this.#negotiated < SENDHEADERS_VERSION) {
-          this.#ignore("sendheaders", `sendheaders below protocol ${SENDHEADERS_VERSION}`);
-        } else this.#features = { ...this.#features, sendHeaders: true };
-        return;
       case "feefilter":
-        if (this.#negotiated < FEEFILTER_VERSION) {
-          this.#ignore("feefilter", `feefilter below protocol ${FEEFILTER_VERSION}`);
-        } else if (msg.feeRate < 0n || msg.feeRate > MAX_MONEY) {
-          this.#ignore("feefilter", `fee rate ${msg.feeRate} out of range`);
-        } else this.#features = { ...this.#features, feeFilter: Number(msg.feeRate) };
+        this.#feature(msg as FeatureMessage);
         return;
       case "inv":
         this.known.addItems(msg.items);
@@ -552,6 +529,12 @@ export class Peer {
         break;
     }
     this.#events.emit("message", msg);
+  }
+
+  #feature(msg: FeatureMessage): void {
+    const features = withFeature(this.#features, msg, this.#negotiated);
+    if (typeof features === "string") this.#ignore(msg.command, features);
+    else this.#features = features;
   }
 
   /** Charges a large inventory message (see `inventoryPoints`); false once the peer is dropped. */
