@@ -1,18 +1,18 @@
 /**
  * One remote party: a peer owns one connection and speaks the protocol on
- * it. It runs the version handshake (`handshake.ts`), keeps the connection
- * alive or drops it (`liveness.ts`), sends through a bounded queue that
- * honours backpressure (`send_queue.ts`), turns bytes into frames and back
- * through its transport (`../transport/`; v1 framing unless told otherwise),
- * decodes and encodes the messages in them, scores misbehaviour (`misbehaviour.ts`; large `inv`/`getdata` cost transient
- * points, `inventory_cost.ts`), remembers what the remote knows
- * (`known_inventory.ts`) and counts everything (`peer_stats.ts`). Everything
- * else (addresses, headers, blocks, getdata...) goes to its owner as a
- * "message" event; the owner answers through `send`.
- *
- * This node is blocks-only: its `version` says relay=false (BIP37), so peers
- * do not announce loose transactions to it, and it never relays any. It
- * announces protocol 70016 and the user agent `/btc-edge:<version>/`.
+ * it. Bytes become frames and frames bytes in its transport (`../transport/`,
+ * v1 framing unless its options name another); the peer decodes the messages
+ * in the frames and encodes the ones it sends. It runs the version handshake
+ * (`handshake.ts`), records the features the remote asks for
+ * (`features.ts`), keeps the connection alive or drops it (`liveness.ts`),
+ * sends through a bounded queue that honours backpressure (`send_queue.ts`),
+ * scores misbehaviour (`misbehaviour.ts`; large `inv`/`getdata` cost
+ * transient points, `inventory_cost.ts`), remembers what the remote knows
+ * (`known_inventory.ts`) and counts everything (`peer_stats.ts`). What it is
+ * made with, and the defaults, are in `peer_options.ts`. Everything else
+ * (addresses, headers, blocks, getdata...) goes to its owner as a "message"
+ * event; the owner answers through `send`. The node never relays a
+ * transaction (blocks-only, see `handshake.ts`).
  *
  * Log policy (records go to the logger given in the options, each with the
  * peer's `toString()` in the `peer` field):
@@ -46,6 +46,7 @@ import {
   handshakeStep,
   initialHandshakeState,
   negotiatedVersion,
+  ourVersion,
   type PeerDirection,
   WTXID_RELAY_VERSION,
 } from "./handshake.ts";
@@ -95,8 +96,6 @@ export interface PeerEvents {
   disconnected: [reason: string];
 }
 
-/** The unspecified address `::`, sent as our own address in `version` (as Core does). */
-const UNSPECIFIED = { network: "ipv6", bytes: new Uint8Array(16) } as const;
 /** The reason when the remote closed the connection (or it broke). */
 const REMOTE_CLOSED = "connection closed";
 
@@ -245,8 +244,9 @@ export class Peer {
   }
 
   /**
-   * Starts the peer: the handshake deadline, our `version` if outbound, and
-   * the read loop. Subscribe to events first. Later calls do nothing.
+   * Starts the peer: the handshake deadline, the transport (our `version`
+   * goes out once it is open, if outbound) and the read loop. Subscribe to
+   * events first. Later calls do nothing.
    */
   start(): void {
     if (this.#started || this.#closing) return;
@@ -338,25 +338,19 @@ export class Peer {
   // ---- sending ----
 
   #sendVersion(): void {
-    const nonce = randomNonce(this.#settings.random);
+    const s = this.#settings;
+    const nonce = randomNonce(s.random);
     this.#nonce = nonce;
-    this.#settings.localNonces.add(nonce);
-    this.#enqueue({
-      command: "version",
-      version: PROTOCOL_VERSION,
-      services: this.#settings.services,
+    s.localNonces.add(nonce);
+    this.#enqueue(ourVersion({
+      services: s.services,
       timestamp: Math.floor(this.#clock.now() / 1000),
-      addrRecv: {
-        services: this.#remote?.services ?? 0n,
-        addr: this.address.address,
-        port: this.address.port,
-      },
-      addrFrom: { services: this.#settings.services, addr: UNSPECIFIED, port: 0 },
+      remote: this.address,
+      remoteServices: this.#remote?.services ?? 0n,
       nonce,
-      userAgent: this.#settings.userAgent,
-      startHeight: this.#settings.bestHeight(),
-      relay: false,
-    });
+      userAgent: s.userAgent,
+      startHeight: s.bestHeight(),
+    }));
   }
 
   /** Encodes, frames and queues `msg`; false when not sent. */
