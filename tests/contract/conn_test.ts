@@ -29,12 +29,20 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-/** Listens on `host`:0 and dials it; returns both ends and the listener (not cleaned up). */
+/**
+ * Listens on `host`:0 and dials it; returns both ends and the listener (not
+ * cleaned up). A failed dial closes the listener before rethrowing.
+ */
 async function dialPair(host: string, dialHost = host) {
   let accepted!: (conn: Conn) => void;
   const serverSide = new Promise<Conn>((resolve) => (accepted = resolve));
   const listener = await platform.listen({ host, port: 0, onConn: accepted });
-  const client = await platform.dial({ host: dialHost, port: listener.addr.port });
+  const client = await platform.dial({ host: dialHost, port: listener.addr.port }).catch(
+    async (error: unknown) => {
+      await listener.close();
+      throw error;
+    },
+  );
   const server = await serverSide;
   return { client, server, listener };
 }
