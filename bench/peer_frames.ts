@@ -24,7 +24,7 @@ import { newInboundPeer, type Peer } from "../src/peer/peer.ts";
 import { NODE_NETWORK, NODE_WITNESS } from "../src/peer/services.ts";
 import type { Conn } from "../src/platform/conn.ts";
 import { fromHex } from "../src/wire/bytes.ts";
-import { type Message } from "../src/wire/message.ts";
+import type { Message } from "../src/wire/message.ts";
 import { encodeMessageFrame } from "../tests/support/message_frame.ts";
 import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
