@@ -6,8 +6,9 @@
  */
 import { platform } from "#platform";
 import { connect, type Socket } from "node:net";
-import { FrameDecoder } from "../src/wire/framing.ts";
-import { decodeMessage, encodeMessageFrame, type Message } from "../src/wire/message.ts";
+import { FrameDecoder } from "../src/transport/v1_framing.ts";
+import { decodeMessage, type Message } from "../src/wire/message.ts";
+import { encodeMessageFrame } from "../tests/support/message_frame.ts";
 import { NETWORKS } from "../src/wire/params.ts";
 
 /** Regtest message start. */

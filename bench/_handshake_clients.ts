@@ -17,8 +17,9 @@ import { connect, type Socket } from "node:net";
 import process from "node:process";
 import { nativeSha256 } from "../adapters/shared/node_sha256.ts";
 import { fromHex } from "../src/wire/bytes.ts";
-import { FrameDecoder } from "../src/wire/framing.ts";
-import { decodeMessage, encodeMessageFrame, type Message } from "../src/wire/message.ts";
+import { FrameDecoder } from "../src/transport/v1_framing.ts";
+import { decodeMessage, type Message } from "../src/wire/message.ts";
+import { encodeMessageFrame } from "../tests/support/message_frame.ts";
 import { NETWORKS } from "../src/wire/params.ts";
 import { ascending, quantile } from "./_stats.ts";
 

@@ -10,7 +10,7 @@
  */
 import process from "node:process";
 import { platform } from "#platform";
-import { encodeMessageFrame } from "../src/wire/message.ts";
+import { encodeMessageFrame } from "../tests/support/message_frame.ts";
 import { MSG_BLOCK, MSG_TX } from "../src/wire/messages/inv.ts";
 import { MAGIC, ScriptedPeer } from "./_flood_peer.ts";
 

@@ -28,7 +28,8 @@ import { ADDR_BUCKET_START, ADDR_RATE_PER_SECOND } from "../src/addrmgr/token_bu
 import { platform } from "#platform";
 import { type BlockHeader, blockHeaderHash, encodeBlockHeader } from "../src/wire/block_header.ts";
 import { hexToHash, toHex } from "../src/wire/bytes.ts";
-import { encodeMessageFrame, type Message } from "../src/wire/message.ts";
+import { type Message } from "../src/wire/message.ts";
+import { encodeMessageFrame } from "../tests/support/message_frame.ts";
 import { MSG_BLOCK, MSG_TX } from "../src/wire/messages/inv.ts";
 import { NETWORKS } from "../src/wire/params.ts";
 import { type RuntimeName, RUNTIMES } from "../tests/runtime_command.ts";

@@ -10,7 +10,8 @@
  * memory store, as a process restart); the figure is how many of its 8
  * outbound peers are outside the attacker's groups afterwards.
  */
-import { newInboundPeer, newOutboundPeer, type Peer, type PeerOptions } from "../src/peer/peer.ts";
+import { newInboundPeer, newOutboundPeer, type Peer } from "../src/peer/peer.ts";
+import type { PeerOptions } from "../src/peer/peer_options.ts";
 import { NODE_NETWORK, NODE_WITNESS } from "../src/peer/services.ts";
 import { entryAddress } from "../src/addrmgr/entry.ts";
 import type { EdgeNode } from "../src/node/node.ts";

@@ -30,7 +30,8 @@
  */
 import type { AddrManager } from "../addrmgr/addr_manager.ts";
 import type { Logger } from "../log/logger.ts";
-import { newInboundPeer, newOutboundPeer, type Peer, type PeerOptions } from "../peer/peer.ts";
+import { newInboundPeer, newOutboundPeer, type Peer } from "../peer/peer.ts";
+import type { PeerOptions } from "../peer/peer_options.ts";
 import type { Conn, HostPort } from "../platform/conn.ts";
 import type { Platform } from "../platform/platform.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";

@@ -1,8 +1,8 @@
 /**
  * The version handshake as an explicit state machine: a pure transition
  * function from (state, received command) to the next state and what the
- * peer must do, plus the checks on a received `version`. No I/O here; the
- * peer (`peer.ts`) performs the actions.
+ * peer must do, the `version` we send, and the checks on a received one. No
+ * I/O here; the peer (`peer.ts`) performs the actions.
  *
  * ```
  * outbound: version-sent     --version--> awaiting-verack --verack--> ready
@@ -14,7 +14,13 @@
  * features; other messages are ignored. After `verack`, a second `version`
  * is misbehaviour, and `wtxidrelay`/`sendaddrv2` are misbehaviour that ends
  * the connection (they are only meaningful before `verack`, BIP339/BIP155).
+ *
+ * This node is blocks-only: its `version` says relay=false (BIP37), so peers
+ * do not announce loose transactions to it. It announces `PROTOCOL_VERSION`
+ * (70016) and, as Core does, `::` as its own address.
  */
+import { PROTOCOL_VERSION } from "../version.ts";
+import type { AddressPort } from "../wire/host_port.ts";
 import type { VersionMessage } from "../wire/messages/version.ts";
 import { hasServices, servicesHex } from "./services.ts";
 
@@ -134,6 +140,42 @@ const DUPLICATE_VERSION: HandshakeAction = {
 
 function ignore(why: string): HandshakeAction {
   return { kind: "ignore", why };
+}
+
+/** The unspecified address `::`, sent as our own address in `version`. */
+const UNSPECIFIED = { network: "ipv6", bytes: new Uint8Array(16) } as const;
+
+/** What our `version` says that is not fixed. */
+export interface OurVersion {
+  /** Services we announce. */
+  readonly services: bigint;
+  /** Our clock, seconds since the epoch. */
+  readonly timestamp: number;
+  /** The remote as we reach it. */
+  readonly remote: AddressPort;
+  /** Services the remote announced (0 when its `version` has not arrived). */
+  readonly remoteServices: bigint;
+  /** Detects a connection to ourselves (see `VersionCheck.localNonces`). */
+  readonly nonce: bigint;
+  readonly userAgent: string;
+  /** Our best height. */
+  readonly startHeight: number;
+}
+
+/** Our `version` message: protocol `PROTOCOL_VERSION`, `::` as our address, relay=false. */
+export function ourVersion(v: OurVersion): VersionMessage {
+  return {
+    command: "version",
+    version: PROTOCOL_VERSION,
+    services: v.services,
+    timestamp: v.timestamp,
+    addrRecv: { services: v.remoteServices, addr: v.remote.address, port: v.remote.port },
+    addrFrom: { services: v.services, addr: UNSPECIFIED, port: 0 },
+    nonce: v.nonce,
+    userAgent: v.userAgent,
+    startHeight: v.startHeight,
+    relay: false,
+  };
 }
 
 /** What `checkVersion` needs to judge a remote `version`. */

@@ -1,17 +1,18 @@
 /**
  * One remote party: a peer owns one connection and speaks the protocol on
- * it. It runs the version handshake (`handshake.ts`), keeps the connection
- * alive or drops it (`liveness.ts`), sends through a bounded queue that
- * honours backpressure (`send_queue.ts`), decodes with the streaming decoder,
- * scores misbehaviour (`misbehaviour.ts`; large `inv`/`getdata` cost transient
- * points, `inventory_cost.ts`), remembers what the remote knows
- * (`known_inventory.ts`) and counts everything (`peer_stats.ts`). Everything
- * else (addresses, headers, blocks, getdata...) goes to its owner as a
- * "message" event; the owner answers through `send`.
- *
- * This node is blocks-only: its `version` says relay=false (BIP37), so peers
- * do not announce loose transactions to it, and it never relays any. It
- * announces protocol 70016 and the user agent `/btc-edge:<version>/`.
+ * it. Bytes become frames and frames bytes in its transport (`../transport/`,
+ * v1 framing unless its options name another); the peer decodes the messages
+ * in the frames and encodes the ones it sends. It runs the version handshake
+ * (`handshake.ts`), records the features the remote asks for
+ * (`features.ts`), keeps the connection alive or drops it (`liveness.ts`),
+ * sends through a bounded queue that honours backpressure (`send_queue.ts`),
+ * scores misbehaviour (`misbehaviour.ts`; large `inv`/`getdata` cost
+ * transient points, `inventory_cost.ts`), remembers what the remote knows
+ * (`known_inventory.ts`) and counts everything (`peer_stats.ts`). What it is
+ * made with, and the defaults, are in `peer_options.ts`. Everything else
+ * (addresses, headers, blocks, getdata...) goes to its owner as a "message"
+ * event; the owner answers through `send`. The node never relays a
+ * transaction (blocks-only, see `handshake.ts`).
  *
  * Log policy (records go to the logger given in the options, each with the
  * peer's `toString()` in the `peer` field):
@@ -25,18 +26,15 @@
  * The only ways to make a peer are `newOutboundPeer` and `newInboundPeer`.
  */
 import { errorText } from "../util/error_text.ts";
-import { type Logger, silentLogger } from "../log/logger.ts";
+import type { Logger } from "../log/logger.ts";
 import type { Clock } from "../platform/clock.ts";
 import type { Conn } from "../platform/conn.ts";
-import type { Sha256 } from "../platform/hash.ts";
-import { cryptoRandom, type Random } from "../platform/random.ts";
-import { systemClock } from "../platform/system_clock.ts";
-import { PROTOCOL_VERSION, USER_AGENT } from "../version.ts";
+import type { Transport } from "../transport/transport.ts";
+import { PROTOCOL_VERSION } from "../version.ts";
 import { parseAddress } from "../wire/address_format.ts";
 import { blockHeaderHash, encodeBlockHeader } from "../wire/block_header.ts";
 import { hashToHex } from "../wire/bytes.ts";
 import { DecodeError } from "../wire/errors.ts";
-import { encodeFrame, encodeHeader, FrameDecoder, HEADER_SIZE } from "../wire/framing.ts";
 import { type AddressPort, formatHostPort } from "../wire/host_port.ts";
 import { decodeMessage, encodeMessage, type Message, wireCommand } from "../wire/message.ts";
 import { INV_ENTRY_SIZE, type InvItem, MSG_BLOCK, MSG_WITNESS_FLAG } from "../wire/messages/inv.ts";
@@ -44,26 +42,25 @@ import type { VersionMessage } from "../wire/messages/version.ts";
 import { Emitter } from "../util/emitter.ts";
 import {
   checkVersion,
-  DEFAULT_MIN_PROTOCOL_VERSION,
-  FEEFILTER_VERSION,
   type HandshakeState,
   handshakeStep,
   initialHandshakeState,
   negotiatedVersion,
+  ourVersion,
   type PeerDirection,
-  SENDHEADERS_VERSION,
   WTXID_RELAY_VERSION,
 } from "./handshake.ts";
+import { type FeatureMessage, NO_FEATURES, withFeature } from "./features.ts";
 import { inventoryPoints } from "./inventory_cost.ts";
-import { DEFAULT_KNOWN_INVENTORY_LIMIT, KnownInventory } from "./known_inventory.ts";
-import { Liveness, type PeerTimeouts, randomNonce, resolveTimeouts } from "./liveness.ts";
+import { KnownInventory } from "./known_inventory.ts";
+import { Liveness, randomNonce } from "./liveness.ts";
 import {
   BanScore,
-  DEFAULT_BAN_THRESHOLD,
   DUPLICATE_VERSION_POINTS,
   LATE_FEATURE_POINTS,
   MALFORMED_MESSAGE_POINTS,
 } from "./misbehaviour.ts";
+import { type PeerOptions, type PeerSettings, peerSettings } from "./peer_options.ts";
 import {
   type AnnouncedBlock,
   OTHER_COMMAND,
@@ -71,61 +68,8 @@ import {
   type PeerStats,
   TrafficCounter,
 } from "./peer_stats.ts";
-import { DEFAULT_SEND_QUEUE_LIMIT_BYTES, SendQueue } from "./send_queue.ts";
-import { NODE_NONE, NODE_WITNESS, serviceNames, servicesHex } from "./services.ts";
-
-/**
- * Services an outbound peer must have by default: witness data, without
- * which this node cannot fetch post-segwit blocks. The connection manager
- * usually passes more (NODE_NETWORK or NODE_NETWORK_LIMITED).
- */
-export const DEFAULT_REQUIRED_SERVICES = NODE_WITNESS;
-/** Payloads this large are written after their header instead of copied into one frame. */
-export const SEPARATE_PAYLOAD_BYTES = 64 * 1024;
-/** Highest valid `feefilter` rate: 21 million BTC in satoshis (Core MAX_MONEY). */
-const MAX_MONEY = 2_100_000_000_000_000n;
-
-/** Everything a peer needs; only `magic` and `sha256` are required. */
-export interface PeerOptions {
-  /** The network's 4 message-start bytes (`NetworkParams.magic`). */
-  readonly magic: Uint8Array;
-  readonly sha256: Sha256;
-  /** Default: the system clock. */
-  readonly clock?: Clock;
-  /** Nonces for version and ping. Default: `cryptoRandom`. */
-  readonly random?: Random;
-  /** Where records go, as given (pass e.g. `root.child("peer")`). Default: silent. */
-  readonly logger?: Logger;
-  /** Services we announce. Default `NODE_NONE`. */
-  readonly services?: bigint;
-  /** Services an outbound peer must have. Default `DEFAULT_REQUIRED_SERVICES`. */
-  readonly requiredServices?: bigint;
-  /** Our best height, read when our `version` is sent. Default 0. */
-  readonly bestHeight?: () => number;
-  /** Lowest protocol version accepted. Default `DEFAULT_MIN_PROTOCOL_VERSION` (70001). */
-  readonly minProtocolVersion?: number;
-  /**
-   * Nonces of our `version` messages in flight, shared by all of a node's
-   * peers: a remote `version` carrying one means we dialed ourselves. Each
-   * peer adds its nonce when sending and removes it once the handshake ends.
-   * Default: a set of this peer's own (detects nothing across peers).
-   */
-  readonly localNonces?: Set<bigint>;
-  /** Deadlines; each missing one takes its `DEFAULT_PEER_TIMEOUTS` value. */
-  readonly timeouts?: Partial<PeerTimeouts>;
-  /** Send queue bound. Default `DEFAULT_SEND_QUEUE_LIMIT_BYTES` (10 MiB). */
-  readonly sendQueueLimitBytes?: number;
-  /** Known-inventory bound. Default `DEFAULT_KNOWN_INVENTORY_LIMIT` (1,000). */
-  readonly knownInventoryLimit?: number;
-  /** Misbehaviour score that bans. Default `DEFAULT_BAN_THRESHOLD` (100). */
-  readonly banThreshold?: number;
-  /** User-requested: failures are logged as warnings, never banned automatically. */
-  readonly persistent?: boolean;
-  /** Node-wide id. Default: the next value of a process-wide counter. */
-  readonly id?: number;
-  /** BIP14 user agent to announce. Default `USER_AGENT`. */
-  readonly userAgent?: string;
-}
+import { SendQueue } from "./send_queue.ts";
+import { serviceNames, servicesHex } from "./services.ts";
 
 /** Sent with the "misbehaving" event when a peer's score reaches the ban threshold. */
 export interface MisbehaviourReport {
@@ -152,14 +96,11 @@ export interface PeerEvents {
   disconnected: [reason: string];
 }
 
-/** The unspecified address `::`, sent as our own address in `version` (as Core does). */
-const UNSPECIFIED = { network: "ipv6", bytes: new Uint8Array(16) } as const;
 /** The reason when the remote closed the connection (or it broke). */
 const REMOTE_CLOSED = "connection closed";
 
 /** A token only this module holds: the constructor is reachable through the two factories only. */
 const CREATE: unique symbol = Symbol("Peer.create");
-let nextPeerId = 1;
 
 /** One connected remote party. Make one with `newOutboundPeer` or `newInboundPeer`. */
 export class Peer {
@@ -180,21 +121,12 @@ export class Peer {
   readonly #hostPort: string;
   /** `host:port (direction)`: the one string form. */
   readonly #label: string;
-  readonly #magic: Uint8Array;
-  readonly #sha256: Sha256;
+  readonly #settings: PeerSettings;
   readonly #clock: Clock;
-  readonly #random: Random;
   readonly #log: Logger;
-  readonly #services: bigint;
-  readonly #requiredServices: bigint;
-  readonly #bestHeight: () => number;
-  readonly #minProtocolVersion: number;
-  readonly #localNonces: Set<bigint>;
-  readonly #banThreshold: number;
-  readonly #userAgent: string;
   readonly #abort = new AbortController();
   readonly #events: Emitter<PeerEvents>;
-  readonly #decoder: FrameDecoder;
+  readonly #transport: Transport;
   readonly #queue: SendQueue;
   readonly #liveness: Liveness;
   readonly #score: BanScore;
@@ -210,12 +142,7 @@ export class Peer {
   #remote: VersionMessage | null = null;
   #timeOffsetSeconds: number | null = null;
   #negotiated = 0;
-  #features: PeerFeatures = {
-    sendHeaders: false,
-    addrV2: false,
-    wtxidRelay: false,
-    feeFilter: null,
-  };
+  #features: PeerFeatures = NO_FEATURES;
   #lastBlock: AnnouncedBlock | null = null;
   #lastSend: number | null = null;
   #lastReceive: number | null = null;
@@ -231,42 +158,32 @@ export class Peer {
     options: PeerOptions,
   ) {
     if (token !== CREATE) throw new TypeError("use newOutboundPeer or newInboundPeer");
-    this.id = options.id ?? nextPeerId++;
+    const settings = peerSettings(options);
+    this.#settings = settings;
+    this.id = settings.id;
     this.direction = direction;
-    this.persistent = options.persistent ?? false;
+    this.persistent = settings.persistent;
     this.address = address;
     this.#hostPort = formatHostPort(address.address, address.port);
     this.#label = `${this.#hostPort} (${direction})`;
     this.#conn = conn;
-    this.#magic = options.magic;
-    this.#sha256 = options.sha256;
-    this.#clock = options.clock ?? systemClock;
-    this.#random = options.random ?? cryptoRandom;
-    this.#log = options.logger ?? silentLogger;
-    this.#services = options.services ?? NODE_NONE;
-    this.#requiredServices = options.requiredServices ?? DEFAULT_REQUIRED_SERVICES;
-    this.#bestHeight = options.bestHeight ?? (() => 0);
-    this.#minProtocolVersion = options.minProtocolVersion ?? DEFAULT_MIN_PROTOCOL_VERSION;
-    this.#localNonces = options.localNonces ?? new Set();
-    this.#banThreshold = options.banThreshold ?? DEFAULT_BAN_THRESHOLD;
-    this.#userAgent = options.userAgent ?? USER_AGENT;
+    this.#clock = settings.clock;
+    this.#log = settings.logger;
     this.#state = initialHandshakeState(direction);
     this.#connectedAt = this.#clock.now();
-    this.known = new KnownInventory(options.knownInventoryLimit ?? DEFAULT_KNOWN_INVENTORY_LIMIT);
+    this.known = new KnownInventory(settings.knownInventoryLimit);
     this.#events = new Emitter((event, error) =>
       this.#log.warn("peer event handler threw", { peer: this.#label, event, error })
     );
-    this.#decoder = new FrameDecoder(this.#magic, this.#sha256);
-    const limit = options.sendQueueLimitBytes ?? DEFAULT_SEND_QUEUE_LIMIT_BYTES;
     this.#queue = new SendQueue(
       (bytes) => conn.write(bytes),
-      limit,
+      settings.sendQueueLimitBytes,
       (error) => this.#fail(`write failed: ${errorText(error)}`),
     );
     this.#liveness = new Liveness(
       this.#clock,
-      this.#random,
-      resolveTimeouts(options.timeouts),
+      settings.random,
+      settings.timeouts,
       this.#abort.signal,
       {
         sendPing: (nonce) => this.#enqueue({ command: "ping", nonce }),
@@ -274,6 +191,16 @@ export class Peer {
       },
     );
     this.#score = new BanScore(this.#clock);
+    this.#transport = settings.transport({
+      open: () => {
+        if (this.direction === "outbound") this.#sendVersion();
+      },
+      frame: (command, payload, wireBytes) => this.#onFrame(command, payload, wireBytes),
+      malformed: (error, fatal) => this.#malformed(error, fatal),
+      write: (chunks) => {
+        this.#push(chunks);
+      },
+    }, this.#abort.signal);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
   }
 
@@ -317,15 +244,16 @@ export class Peer {
   }
 
   /**
-   * Starts the peer: the handshake deadline, our `version` if outbound, and
-   * the read loop. Subscribe to events first. Later calls do nothing.
+   * Starts the peer: the handshake deadline, the transport (our `version`
+   * goes out once it is open, if outbound) and the read loop. Subscribe to
+   * events first. Later calls do nothing.
    */
   start(): void {
     if (this.#started || this.#closing) return;
     this.#started = true;
     this.#log.debug("peer connection open", { peer: this.#label, id: this.id });
     this.#liveness.startHandshakeTimer();
-    if (this.direction === "outbound") this.#sendVersion();
+    this.#transport.start();
     void this.#conn.closed.then(() => this.#fail(REMOTE_CLOSED));
     void this.#readLoop();
   }
@@ -358,7 +286,7 @@ export class Peer {
     if (this.#closing) return;
     const score = this.#score.add(transient ? 0 : points, transient ? points : 0);
     this.#log.debug("peer misbehaving", { peer: this.#label, points, score, reason });
-    if (score < this.#banThreshold || this.#reportedBan) return;
+    if (score < this.#settings.banThreshold || this.#reportedBan) return;
     this.#reportedBan = true;
     if (this.persistent) {
       this.#log.warn("persistent peer misbehaving; not banned", {
@@ -410,48 +338,42 @@ export class Peer {
   // ---- sending ----
 
   #sendVersion(): void {
-    const nonce = randomNonce(this.#random);
+    const s = this.#settings;
+    const nonce = randomNonce(s.random);
     this.#nonce = nonce;
-    this.#localNonces.add(nonce);
-    this.#enqueue({
-      command: "version",
-      version: PROTOCOL_VERSION,
-      services: this.#services,
+    s.localNonces.add(nonce);
+    this.#enqueue(ourVersion({
+      services: s.services,
       timestamp: Math.floor(this.#clock.now() / 1000),
-      addrRecv: {
-        services: this.#remote?.services ?? 0n,
-        addr: this.address.address,
-        port: this.address.port,
-      },
-      addrFrom: { services: this.#services, addr: UNSPECIFIED, port: 0 },
+      remote: this.address,
+      remoteServices: this.#remote?.services ?? 0n,
       nonce,
-      userAgent: this.#userAgent,
-      startHeight: this.#bestHeight(),
-      relay: false,
-    });
+      userAgent: s.userAgent,
+      startHeight: s.bestHeight(),
+    }));
   }
 
   /** Encodes, frames and queues `msg`; false when not sent. */
   #enqueue(msg: Message): boolean {
     if (this.#closing) return false;
     const command = wireCommand(msg);
-    const payload = encodeMessage(msg);
-    const chunks = payload.length >= SEPARATE_PAYLOAD_BYTES
-      ? [encodeHeader(this.#magic, command, payload, this.#sha256), payload]
-      : [encodeFrame(this.#magic, command, payload, this.#sha256)];
-    const result = this.#queue.push(chunks);
-    if (result === "overflow") {
-      this.#fail(`send queue over ${this.#queue.limit} bytes (the peer is not reading)`);
-      return false;
-    }
-    if (result === "closed") return false;
-    this.#sent.record(
-      msg.command === "unknown" ? OTHER_COMMAND : command,
-      HEADER_SIZE + payload.length,
-    );
+    const chunks = this.#transport.encode(command, encodeMessage(msg));
+    if (!this.#push(chunks)) return false;
+    let size = 0;
+    for (const chunk of chunks) size += chunk.length;
+    this.#sent.record(msg.command === "unknown" ? OTHER_COMMAND : command, size);
     this.#lastSend = this.#clock.now();
     if (msg.command === "inv") this.known.addItems(msg.items);
     return true;
+  }
+
+  /** Queues bytes for the connection; false (and, on overflow, a disconnect) when refused. */
+  #push(chunks: Uint8Array[]): boolean {
+    const result = this.#queue.push(chunks);
+    if (result === "overflow") {
+      this.#fail(`send queue over ${this.#queue.limit} bytes (the peer is not reading)`);
+    }
+    return result === "queued";
   }
 
   // ---- receiving ----
@@ -473,7 +395,7 @@ export class Peer {
           return;
         }
         if (this.#closing) return;
-        this.#onChunk(value);
+        this.#transport.receive(value);
       }
     } catch (error) {
       this.#fail(`receive failed: ${errorText(error)}`);
@@ -482,26 +404,7 @@ export class Peer {
     }
   }
 
-  #onChunk(chunk: Uint8Array): void {
-    this.#decoder.push(chunk);
-    while (!this.#closing) {
-      let frame;
-      try {
-        frame = this.#decoder.next();
-      } catch (error) {
-        if (!(error instanceof DecodeError)) throw error;
-        // Only a bad checksum leaves the stream in step; the other errors end it.
-        this.#malformed(error, error.kind !== "checksum");
-        if (error.kind !== "checksum") return;
-        continue;
-      }
-      if (frame === null) return;
-      this.#onFrame(frame.command, frame.payload);
-    }
-  }
-
-  #onFrame(command: string, payload: Uint8Array): void {
-    const size = HEADER_SIZE + payload.length;
+  #onFrame(command: string, payload: Uint8Array, size: number): void {
     this.#lastReceive = this.#clock.now();
     this.#liveness.received();
     if (command === "inv" || command === "getdata") {
@@ -538,13 +441,7 @@ export class Peer {
         this.#complete(next);
         return;
       case "feature":
-        if (this.#negotiated < WTXID_RELAY_VERSION) {
-          this.#ignore(command, `${command} below protocol ${WTXID_RELAY_VERSION}`);
-        } else if (action.feature === "wtxidrelay") {
-          this.#features = { ...this.#features, wtxidRelay: true };
-        } else {
-          this.#features = { ...this.#features, addrV2: true };
-        }
+        this.#feature(msg as FeatureMessage);
         return;
       case "ignore":
         this.#ignore(command, action.why);
@@ -567,9 +464,9 @@ export class Peer {
     this.#timeOffsetSeconds = msg.timestamp - Math.floor(this.#clock.now() / 1000);
     const problem = checkVersion(msg, {
       direction: this.direction,
-      localNonces: this.#localNonces,
-      minProtocolVersion: this.#minProtocolVersion,
-      requiredServices: this.#requiredServices,
+      localNonces: this.#settings.localNonces,
+      minProtocolVersion: this.#settings.minProtocolVersion,
+      requiredServices: this.#settings.requiredServices,
     });
     if (problem !== null) {
       this.#fail(problem);
@@ -587,7 +484,7 @@ export class Peer {
 
   #complete(next: HandshakeState): void {
     this.#state = next;
-    if (this.#nonce !== null) this.#localNonces.delete(this.#nonce);
+    if (this.#nonce !== null) this.#settings.localNonces.delete(this.#nonce);
     const r = this.#remote!;
     this.#log.info("peer connected", {
       peer: this.#label,
@@ -611,16 +508,8 @@ export class Peer {
         if (this.#liveness.pong(msg.nonce) === null) this.#ignore("pong", "unexpected pong nonce");
         return;
       case "sendheaders":
-        if (this.#negotiated < SENDHEADERS_VERSION) {
-          this.#ignore("sendheaders", `sendheaders below protocol ${SENDHEADERS_VERSION}`);
-        } else this.#features = { ...this.#features, sendHeaders: true };
-        return;
       case "feefilter":
-        if (this.#negotiated < FEEFILTER_VERSION) {
-          this.#ignore("feefilter", `feefilter below protocol ${FEEFILTER_VERSION}`);
-        } else if (msg.feeRate < 0n || msg.feeRate > MAX_MONEY) {
-          this.#ignore("feefilter", `fee rate ${msg.feeRate} out of range`);
-        } else this.#features = { ...this.#features, feeFilter: Number(msg.feeRate) };
+        this.#feature(msg as FeatureMessage);
         return;
       case "inv":
         this.known.addItems(msg.items);
@@ -629,11 +518,17 @@ export class Peer {
       case "headers":
         if (msg.headers.length > 0) {
           const last = msg.headers[msg.headers.length - 1];
-          this.#noteBlock(blockHeaderHash(this.#sha256, encodeBlockHeader(last)));
+          this.#noteBlock(blockHeaderHash(this.#settings.sha256, encodeBlockHeader(last)));
         }
         break;
     }
     this.#events.emit("message", msg);
+  }
+
+  #feature(msg: FeatureMessage): void {
+    const features = withFeature(this.#features, msg, this.#negotiated);
+    if (typeof features === "string") this.#ignore(msg.command, features);
+    else this.#features = features;
   }
 
   /** Charges a large inventory message (see `inventoryPoints`); false once the peer is dropped. */
@@ -689,7 +584,7 @@ export class Peer {
     this.#state = "closed";
     this.#abort.abort();
     this.#queue.close();
-    if (this.#nonce !== null) this.#localNonces.delete(this.#nonce);
+    if (this.#nonce !== null) this.#settings.localNonces.delete(this.#nonce);
     this.#reader?.cancel().catch(() => {});
     this.#conn.close();
     const fields = { peer: this.#label, reason };

@@ -3,8 +3,6 @@
  * encoder that dispatch on the command. Unknown commands are never an error:
  * they decode to an `UnknownMessage` holding the raw payload.
  */
-import type { Sha256 } from "../platform/hash.ts";
-import { encodeFrame } from "./framing.ts";
 import { type AddrMessage, decodeAddr, encodeAddr } from "./messages/addr.ts";
 import { decodeFeeFilter, encodeFeeFilter, type FeeFilterMessage } from "./messages/feefilter.ts";
 import {
@@ -135,9 +133,4 @@ export function encodeMessage(msg: Message): Uint8Array {
 /** The command `msg` travels under (`name` for an unknown message). */
 export function wireCommand(msg: Message): string {
   return msg.command === "unknown" ? msg.name : msg.command;
-}
-
-/** `msg` framed for sending: header (under `wireCommand(msg)`) and payload. */
-export function encodeMessageFrame(magic: Uint8Array, msg: Message, sha256: Sha256): Uint8Array {
-  return encodeFrame(magic, wireCommand(msg), encodeMessage(msg), sha256);
 }

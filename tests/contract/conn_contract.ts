@@ -7,8 +7,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { Conn } from "../../src/platform/conn.ts";
 import { concat } from "../support/bytes.ts";
+import { within } from "../support/cli_process.ts";
 
 const MB = 1024 * 1024;
+/** Longest a close may take to reach both ends (loopback or memory: far less). */
+const CLOSE_WAIT_MS = 5_000;
 
 /** Two connected ends; `dispose` releases whatever made them (listener, pipe). */
 export interface ConnPair {
@@ -106,8 +109,8 @@ export function connContract(name: string, makePair: () => Promise<ConnPair>): v
     test("close is idempotent, ends both readables and resolves closed on both ends", async () => {
       const { client, server } = await pair();
       for (let i = 0; i < 10; i++) client.close();
-      await client.closed;
-      await server.closed;
+      await within(client.closed, CLOSE_WAIT_MS, "client.closed after close()");
+      await within(server.closed, CLOSE_WAIT_MS, "server.closed after the client's close()");
       expect((await client.readable.getReader().read()).done).toBe(true);
       expect((await server.readable.getReader().read()).done).toBe(true);
     });
@@ -118,7 +121,7 @@ export function connContract(name: string, makePair: () => Promise<ConnPair>): v
       const error = await client.write(new Uint8Array(4)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).name).toBe("ConnClosedError");
-      await server.closed;
+      await within(server.closed, CLOSE_WAIT_MS, "server.closed after the client's close()");
       const late = await server.write(new Uint8Array(4)).catch((e: unknown) => e);
       expect((late as Error).name).toBe("ConnClosedError");
     });
@@ -129,14 +132,14 @@ export function connContract(name: string, makePair: () => Promise<ConnPair>): v
       server.close();
       const chunks = await readChunks(client, Infinity);
       expect(firstDifference(concat(chunks), pattern(1000, 5))).toBe(-1);
-      await client.closed;
+      await within(client.closed, CLOSE_WAIT_MS, "client.closed after the server's close()");
     });
 
     test("cancelling the readable closes the connection", async () => {
       const { client, server } = await pair();
-      await client.readable.cancel();
-      await client.closed;
-      await server.closed;
+      await within(client.readable.cancel(), CLOSE_WAIT_MS, "the cancel");
+      await within(client.closed, CLOSE_WAIT_MS, "client.closed after cancelling its readable");
+      await within(server.closed, CLOSE_WAIT_MS, "server.closed after the client cancelled");
     });
 
     test("a write to a peer that does not read stays pending until the peer reads", async () => {

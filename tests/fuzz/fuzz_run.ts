@@ -24,24 +24,17 @@ import { platform } from "#platform";
 import process from "node:process";
 import { createLogger, type LogRecord } from "../../src/log/logger.ts";
 import type { Sha256 } from "../../src/platform/hash.ts";
-import { newInboundPeer, type Peer, type PeerOptions } from "../../src/peer/peer.ts";
+import { newInboundPeer, type Peer } from "../../src/peer/peer.ts";
+import type { PeerOptions } from "../../src/peer/peer_options.ts";
 import { memoryPipe } from "../../adapters/memory/pipe.ts";
 import { seededRandom } from "../../src/platform/random.ts";
 import { blockTx, checkMerkleRoot, decodeBlock, encodeBlock } from "../../src/wire/block.ts";
 import { ByteReader, bytesEqual, toHex } from "../../src/wire/bytes.ts";
 import { DecodeError, type DecodeErrorKind } from "../../src/wire/errors.ts";
-import {
-  FrameDecoder,
-  HEADER_SIZE,
-  isValidCommandName,
-  MAX_PAYLOAD,
-} from "../../src/wire/framing.ts";
-import {
-  decodeMessage,
-  encodeMessage,
-  encodeMessageFrame,
-  type Message,
-} from "../../src/wire/message.ts";
+import { FrameDecoder, HEADER_SIZE, isValidCommandName } from "../../src/transport/v1_framing.ts";
+import { MAX_PAYLOAD } from "../../src/transport/transport.ts";
+import { decodeMessage, encodeMessage, type Message } from "../../src/wire/message.ts";
+import { encodeMessageFrame } from "../support/message_frame.ts";
 import { computeTxid, decodeTx, encodeTx, scanTx } from "../../src/wire/tx.ts";
 import { peerOptions, remoteVersion, ScriptedPeer } from "../support/scripted_peer.ts";
 import { concat } from "../support/bytes.ts";

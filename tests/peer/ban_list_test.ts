@@ -76,12 +76,25 @@ describe("ban list", () => {
   });
 
   test("a ban is extended, never shortened", async () => {
-    const clock = new ManualClock();
+    const clock = new ManualClock(0);
     const bans = await BanList.load({ store: memoryStore(), clock });
+    // Shortening: a 1 h ban on top of a 10 h one leaves the 10 h end.
     await bans.ban(A, "long", 10 * HOUR);
     await bans.ban(A, "short", HOUR);
+    expect(bans.entries().map((e) => e.until)).toEqual([10 * HOUR]);
     clock.advance(5 * HOUR);
     expect(bans.isBanned(A)).toBe(true);
+    // Extending: a 10 h ban on top of a 1 h one ends 10 h from then.
+    await bans.ban(B, "short", HOUR);
+    await bans.ban(B, "long", 10 * HOUR);
+    expect(bans.entries().map((e) => [e.address, e.until])).toEqual([
+      ["203.0.113.7", 10 * HOUR],
+      ["2001:db8::1", 15 * HOUR],
+    ]);
+    clock.advance(5 * HOUR);
+    expect([bans.isBanned(A), bans.isBanned(B)]).toEqual([false, true]);
+    clock.advance(5 * HOUR);
+    expect(bans.isBanned(B)).toBe(false);
   });
 
   test("the file is versioned JSON with canonical addresses", async () => {

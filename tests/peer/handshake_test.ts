@@ -22,7 +22,7 @@ import {
   recordEvents,
   remoteVersion,
 } from "../support/scripted_peer.ts";
-import { settle, waitFor } from "../support/wait.ts";
+import { waitFor } from "../support/wait.ts";
 
 describe("handshake table", () => {
   test("outbound starts having sent version, inbound waits for one", () => {
@@ -128,8 +128,10 @@ describe("handshake over a memory pipe", () => {
 
   test("inbound waits for the remote version, then answers version and verack", async () => {
     const t = peerOnPipe("inbound");
-    await settle();
-    // Nothing is sent before the remote speaks.
+    // Nothing is sent before the remote's version: not at start, and not by
+    // the time the peer has read (and ignored) a message that came before it.
+    await t.remote.send({ command: "ping", nonce: 1n });
+    await waitFor(() => t.peer.stats().ignoredMessages === 1, "the early ping ignored");
     expect(t.peer.stats().sent.messages).toBe(0);
     const { ours, after } = await completeHandshake(t);
     expect(ours.version).toBe(70016);
@@ -281,9 +283,14 @@ describe("handshake over a memory pipe", () => {
   });
 
   test("feefilter is recorded from 70013", async () => {
-    const t = await readyPeer("outbound");
+    // 70012 is covered above (ignored); 70013 is the first version that counts.
+    const t = peerOnPipe("outbound");
+    await t.remote.acceptHandshake(remoteVersion({ version: 70013 }));
+    await waitFor(() => t.events.ready === 1, "ready");
+    expect(t.peer.negotiatedVersion).toBe(70013);
     await t.remote.send({ command: "feefilter", feeRate: 1000n });
     await waitFor(() => t.peer.features.feeFilter === 1000, "feefilter");
+    expect(t.peer.stats().ignoredMessages).toBe(0);
     await t.peer.disconnect("test over");
   });
 

@@ -12,7 +12,7 @@ import {
   TRANSIENT_HALF_LIFE_MS,
 } from "../../src/peer/misbehaviour.ts";
 import { fromHex } from "../../src/wire/bytes.ts";
-import { encodeFrame } from "../../src/wire/framing.ts";
+import { encodeFrame } from "../../src/transport/v1_framing.ts";
 import { ManualClock } from "../support/manual_clock.ts";
 import { MAGIC, peerOptions, readyPeer } from "../support/scripted_peer.ts";
 import { settle, waitFor } from "../support/wait.ts";

@@ -7,23 +7,15 @@
 import { platform } from "#platform";
 import { memoryPipe, type PipeOptions } from "../../adapters/memory/pipe.ts";
 import type { Conn } from "../../src/platform/conn.ts";
-import {
-  newInboundPeer,
-  newOutboundPeer,
-  type Peer,
-  type PeerOptions,
-} from "../../src/peer/peer.ts";
+import { newInboundPeer, newOutboundPeer, type Peer } from "../../src/peer/peer.ts";
+import type { PeerOptions } from "../../src/peer/peer_options.ts";
 import type { PeerDirection } from "../../src/peer/handshake.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
 import { NODE_NETWORK, NODE_WITNESS } from "../../src/peer/services.ts";
 import { fromHex } from "../../src/wire/bytes.ts";
-import { FrameDecoder } from "../../src/wire/framing.ts";
-import {
-  decodeMessage,
-  encodeMessageFrame,
-  type KnownCommand,
-  type Message,
-} from "../../src/wire/message.ts";
+import { FrameDecoder } from "../../src/transport/v1_framing.ts";
+import { decodeMessage, type KnownCommand, type Message } from "../../src/wire/message.ts";
+import { encodeMessageFrame } from "../support/message_frame.ts";
 import { type InvItem, MSG_BLOCK } from "../../src/wire/messages/inv.ts";
 import type { VersionMessage } from "../../src/wire/messages/version.ts";
 import { WAIT_MS, waitFor } from "./wait.ts";

@@ -3,14 +3,9 @@ import { describe, expect, test } from "bun:test";
 import { fromHex, hashToHex, toHex } from "../../src/wire/bytes.ts";
 import { blockHeaderHash, encodeBlockHeader } from "../../src/wire/block_header.ts";
 import { type NetAddress } from "../../src/wire/address.ts";
-import { FrameDecoder } from "../../src/wire/framing.ts";
-import {
-  decodeMessage,
-  encodeMessage,
-  encodeMessageFrame,
-  type Message,
-  wireCommand,
-} from "../../src/wire/message.ts";
+import { FrameDecoder } from "../../src/transport/v1_framing.ts";
+import { decodeMessage, encodeMessage, type Message, wireCommand } from "../../src/wire/message.ts";
+import { encodeMessageFrame } from "../support/message_frame.ts";
 import { invTypeName, MSG_WITNESS_BLOCK, MSG_WITNESS_TX } from "../../src/wire/messages/inv.ts";
 import { decodeErrorOf } from "../support/assertions.ts";
 import { nodeSha256 as sha256 } from "../support/vectors.ts";

@@ -1,19 +1,21 @@
 /**
- * P2P message framing: the 24-byte header (magic, command, payload length,
- * checksum) and a streaming decoder that turns arbitrary socket chunks into
- * whole frames while holding at most one header plus one payload in memory.
+ * The v1 (plaintext) message format, BIP324's "v1": the 24-byte header
+ * (magic, command, payload length, checksum) and a streaming decoder that
+ * turns arbitrary socket chunks into whole frames while holding at most one
+ * header plus one payload in memory. `v1_transport.ts` puts it behind the
+ * peer's `Transport` interface; tests and fixtures that play the remote side
+ * use these functions directly.
  */
 import type { Sha256 } from "../platform/hash.ts";
-import { bytesEqual, toHex } from "./bytes.ts";
-import { DecodeError } from "./errors.ts";
-import { sha256d } from "./hash.ts";
+import { bytesEqual, toHex } from "../wire/bytes.ts";
+import { DecodeError } from "../wire/errors.ts";
+import { sha256d } from "../wire/hash.ts";
+import { MAX_PAYLOAD } from "./transport.ts";
 
 /** Bytes in a message header: magic 4 + command 12 + length 4 + checksum 4. */
 export const HEADER_SIZE = 24;
 /** Bytes of the NUL-padded ASCII command field. */
 export const COMMAND_SIZE = 12;
-/** Largest payload accepted or sent. Core net.h MAX_PROTOCOL_MESSAGE_LENGTH (4 MB). */
-export const MAX_PAYLOAD = 4_000_000;
 
 const MAGIC_SIZE = 4;
 /** Offset just past the length field: the point where the header can be judged. */

@@ -10,12 +10,12 @@ import {
   FrameDecoder,
   HEADER_SIZE,
   isValidCommandName,
-  MAX_PAYLOAD,
-} from "../../src/wire/framing.ts";
+} from "../../src/transport/v1_framing.ts";
+import { MAX_PAYLOAD } from "../../src/transport/transport.ts";
 import { decodeErrorOf } from "../support/assertions.ts";
 import { concat } from "../support/bytes.ts";
 import { nodeSha256 as sha256 } from "../support/vectors.ts";
-import { MAINNET_MAGIC, WIRE } from "./wire_vectors.ts";
+import { MAINNET_MAGIC, WIRE } from "../wire/wire_vectors.ts";
 
 /** Pushes each chunk and drains it; returns every frame. */
 function decodeAll(decoder: FrameDecoder, chunks: Uint8Array[]): Frame[] {
