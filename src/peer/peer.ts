@@ -11,8 +11,9 @@
  * (`known_inventory.ts`) and counts everything (`peer_stats.ts`). What it is
  * made with, and the defaults, are in `peer_options.ts`. Everything else
  * (addresses, headers, blocks, getdata...) goes to its owner as a "message"
- * event; the owner answers through `send`. The node never relays a
- * transaction (blocks-only, see `handshake.ts`).
+ * event (the events are declared in `peer_events.ts`); the owner answers
+ * through `send`. The node never relays a transaction (blocks-only, see
+ * `handshake.ts`).
  *
  * Log policy (records go to the logger given in the options, each with the
  * peer's `toString()` in the `peer` field):
@@ -26,6 +27,7 @@
  * The only ways to make a peer are `newOutboundPeer` and `newInboundPeer`.
  */
 import { errorText } from "../util/error_text.ts";
+import { printable } from "../util/printable.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Clock } from "../platform/clock.ts";
 import type { Conn } from "../platform/conn.ts";
@@ -60,6 +62,7 @@ import {
   LATE_FEATURE_POINTS,
   MALFORMED_MESSAGE_POINTS,
 } from "./misbehaviour.ts";
+import type { MisbehaviourReport, PeerEvents } from "./peer_events.ts";
 import { type PeerOptions, type PeerSettings, peerSettings } from "./peer_options.ts";
 import {
   type AnnouncedBlock,
@@ -70,31 +73,6 @@ import {
 } from "./peer_stats.ts";
 import { SendQueue } from "./send_queue.ts";
 import { serviceNames, servicesHex } from "./services.ts";
-
-/** Sent with the "misbehaving" event when a peer's score reaches the ban threshold. */
-export interface MisbehaviourReport {
-  /** The score reached. */
-  readonly score: number;
-  /** The offence that reached it. */
-  readonly reason: string;
-  /**
-   * True: the owner should ban the address (the peer disconnects itself).
-   * False for persistent peers, which are never banned automatically.
-   */
-  readonly banned: boolean;
-}
-
-/** The events a peer emits, with their arguments. */
-export interface PeerEvents {
-  /** The handshake completed; `send` works from now on. */
-  ready: [];
-  /** A post-handshake message for the owner (addr, inv, getdata, headers, block...). */
-  message: [Message];
-  /** The misbehaviour score reached the ban threshold (once per peer). */
-  misbehaving: [MisbehaviourReport];
-  /** The connection is gone (emitted exactly once, with the first reason). */
-  disconnected: [reason: string];
-}
 
 /** The reason when the remote closed the connection (or it broke). */
 const REMOTE_CLOSED = "connection closed";
@@ -613,13 +591,4 @@ export function newOutboundPeer(address: AddressPort, conn: Conn, options: PeerO
 export function newInboundPeer(conn: Conn, options: PeerOptions): Peer {
   const address: AddressPort = { address: parseAddress(conn.remote.host), port: conn.remote.port };
   return new Peer(CREATE, "inbound", address, conn, options);
-}
-
-/**
- * `text` with every character outside printable ASCII removed: a remote's
- * user agent goes into logs and the API, where control characters (terminal
- * escapes, newlines) must not reach.
- */
-function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, "");
 }
