@@ -62,7 +62,7 @@ import {
   LATE_FEATURE_POINTS,
   MALFORMED_MESSAGE_POINTS,
 } from "./misbehaviour.ts";
-import type { MisbehaviourReport, PeerEvents } from "./peer_events.ts";
+import type { PeerEvents } from "./peer_events.ts";
 import { type PeerOptions, type PeerSettings, peerSettings } from "./peer_options.ts";
 import {
   type AnnouncedBlock,

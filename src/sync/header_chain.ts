@@ -23,7 +23,7 @@ import { bytesEqual, fromHex, hashToHex } from "../wire/bytes.ts";
 import { sha256d } from "../wire/hash.ts";
 import { MAX_HEADERS, MAX_LOCATOR_HASHES } from "../wire/messages/headers.ts";
 import type { NetworkParams } from "../wire/params.ts";
-import { work } from "./compact.ts";
+import { work } from "./compact_target.ts";
 import { HeaderError } from "./header_error.ts";
 import { HeaderIndex, MAX_INDEXED_HEADERS } from "./header_index.ts";
 import { powProblem } from "./pow.ts";

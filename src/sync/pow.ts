@@ -3,7 +3,7 @@
  * not exceed the target its own nBits encodes, and that target must be a
  * usable one within the network's limit (Core's CheckProofOfWork).
  */
-import { decodeCompact } from "./compact.ts";
+import { decodeCompact } from "./compact_target.ts";
 
 /** Why a hash fails its proof of work (the five rejections). */
 export type PowProblem =

@@ -17,7 +17,7 @@
  * header storage.
  */
 import type { NetworkParams } from "../wire/params.ts";
-import { decodeCompact, encodeCompact } from "./compact.ts";
+import { decodeCompact, encodeCompact } from "./compact_target.ts";
 
 /** The parameters the difficulty rules read. */
 export type PowParams = Pick<

@@ -6,7 +6,7 @@
  * regtest's easy target.
  */
 import type { Sha256 } from "../../src/platform/hash.ts";
-import { bitsToTarget } from "../../src/sync/compact.ts";
+import { bitsToTarget } from "../../src/sync/compact_target.ts";
 import { hashToBigInt } from "../../src/sync/pow.ts";
 import { encodeBlock } from "../../src/wire/block.ts";
 import { blockHeaderHash, encodeBlockHeader } from "../../src/wire/block_header.ts";

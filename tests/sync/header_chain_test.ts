@@ -1,6 +1,6 @@
 /** The header chain: real headers, every refusal kind, reorgs, locators and getheaders. */
 import { describe, expect, test } from "bun:test";
-import { work } from "../../src/sync/compact.ts";
+import { work } from "../../src/sync/compact_target.ts";
 import {
   type HeaderChain,
   MAX_FUTURE_BLOCK_TIME,

@@ -1,5 +1,5 @@
 /** Shared test helpers for the sync tests: SHA-256, vectors, and synthetic header mining. */
-import { bitsToTarget } from "../../src/sync/compact.ts";
+import { bitsToTarget } from "../../src/sync/compact_target.ts";
 import { HeaderChain } from "../../src/sync/header_chain.ts";
 import { hashToBigInt } from "../../src/sync/pow.ts";
 import { blockHeaderHash, encodeBlockHeader } from "../../src/wire/block_header.ts";

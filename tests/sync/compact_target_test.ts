@@ -1,6 +1,6 @@
 /** Compact targets, work, and proof of work: Core's vectors and the real headers. */
 import { describe, expect, test } from "bun:test";
-import { bitsToTarget, decodeCompact, encodeCompact, work } from "../../src/sync/compact.ts";
+import { bitsToTarget, decodeCompact, encodeCompact, work } from "../../src/sync/compact_target.ts";
 import { checkProofOfWork, hashToBigInt, type PowProblem, powProblem } from "../../src/sync/pow.ts";
 import { hexToHash } from "../../src/wire/bytes.ts";
 import { NETWORKS } from "../../src/wire/params.ts";
