@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { LOG_LEVELS } from "../log/logger.ts";
 import { isBindHostPort, isHostPort } from "./host_port.ts";
+import { isHostEntry } from "./allowed_host.ts";
 
 /** The networks a node can join. */
 export const NETWORK_NAMES = ["main", "testnet3", "testnet4", "signet", "regtest"] as const;
@@ -49,6 +50,35 @@ const bindOrNone = z.string().refine(
 );
 const list = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (v === undefined ? v : Array.isArray(v) ? v : [v]), z.array(item));
+/** A list whose flag and entries may also be comma-separated (`--api-allowed-hosts=a,b`). */
+const commaList = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (v) =>
+      v === undefined
+        ? v
+        : (Array.isArray(v) ? v : [v]).flatMap((e) =>
+          typeof e === "string" ? e.split(",").map((s) => s.trim()).filter(Boolean) : [e]
+        ),
+    z.array(item),
+  );
+const allowedHost = z.string().refine(
+  isHostEntry,
+  "expected a host name or IP (IPv6 in brackets), optionally :PORT, or *",
+);
+const corsOrigin = z.string().refine(
+  (v) => v === "*" || isOrigin(v),
+  "expected an origin such as https://example.org (scheme, host, optional port) or *",
+);
+
+/** True when `text` is exactly a web origin: `scheme://host[:port]`. */
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.origin !== "null" && url.origin === text.replace(/\/$/, "");
+  } catch {
+    return false;
+  }
+}
 
 /** Every option. `.describe()` texts feed `--help`. */
 export const optionsSchema = z.object({
@@ -88,6 +118,16 @@ export const optionsSchema = z.object({
     ),
   apiToken: z.string().min(16, "expected at least 16 characters").optional()
     .describe("Bearer token for control routes; default: generated into <datadir>/api.cookie"),
+  apiAllowedHosts: commaList(allowedHost).default([])
+    .describe(
+      "Also answer API requests whose Host is one of these (repeatable or comma-separated; * any); " +
+        "localhost, 127.0.0.1, [::1] and the --api host are always allowed",
+    ),
+  apiCorsOrigins: commaList(corsOrigin).default([])
+    .describe(
+      "Let web pages from these origins read the API (CORS; repeatable or comma-separated; * any); " +
+        "default none",
+    ),
   logLevel: z.enum(LOG_LEVELS as [string, ...string[]], { error: "expected debug|info|warn|error" })
     .default("info")
     .describe("Lowest log level shown: debug|info|warn|error"),
@@ -127,6 +167,8 @@ export const REPEATABLE: ReadonlySet<string> = new Set([
   "connect",
   "addnode",
   "seednode",
+  "apiAllowedHosts",
+  "apiCorsOrigins",
 ]);
 
 /** `apiToken` → `api-token`. */

@@ -97,6 +97,21 @@ function hostPort(text: string, allowPortZero = false): HostPort {
   return hp;
 }
 
+/**
+ * The `--api` bind host as an allowlist entry (IPv6 in brackets), or nothing
+ * for the default, `none` and the any-address (no request names it).
+ */
+function apiBindHost(api: string | undefined): string[] {
+  if (api === undefined || api === "none") return [];
+  const { host } = hostPort(api, true);
+  try {
+    if (isBindAny(parseAddress(host))) return [];
+  } catch {
+    // A name, not an IP literal.
+  }
+  return [host.includes(":") ? `[${host}]` : host];
+}
+
 /** True when `host` (a bind address) is reachable from this machine only. */
 function isLoopback(host: string): boolean {
   if (host === "localhost") return true;
@@ -207,6 +222,8 @@ export class EdgeNode {
     this.app = createApp(this.#source, {
       token: this.#token,
       logger: this.#log.child("api"),
+      allowedHosts: [...apiBindHost(options.api), ...options.apiAllowedHosts],
+      corsOrigins: options.apiCorsOrigins,
       onServerError: () => this.#metrics.countError("api"),
     });
   }
@@ -582,6 +599,13 @@ export class EdgeNode {
       return;
     }
     const hp = hostPort(api, true);
+    if (!isLoopback(hp.host) && this.options.apiAllowedHosts.length === 0) {
+      this.#log.info(
+        "the status API answers only requests addressed to localhost, 127.0.0.1, [::1] or its " +
+          "--api host; to reach it by another name, list it with --api-allowed-hosts",
+        { api },
+      );
+    }
     let cookie: string | undefined;
     if (this.options.apiToken === undefined) {
       if (!isLoopback(hp.host)) {
