@@ -1,7 +1,8 @@
 /**
  * `npm test`: the static checks (deno check, deno lint, no console in src/,
- * deno fmt --check), then the whole unit suite under bun, deno and node (the
- * same files; deno and node reach `bun:test` through tests/shim). Prints each
+ * deno fmt --check, deno publish --dry-run), then the whole unit suite under
+ * bun, deno and node (the same files; deno and node reach `bun:test` through
+ * tests/shim). Prints each
  * runtime's counts and ends with one line `N passed, N failed` summing them
  * (each static check counts as one). Exit code 1 when anything failed.
  *
@@ -110,6 +111,11 @@ const steps: Array<[string, () => Promise<Outcome>]> = [
     () => check("no console in src/", bin("deno"), ["lint", "--rules-include=no-console", "src/"]),
   ],
   ["fmt", () => check("deno fmt --check", bin("deno"), ["fmt", "--check"])],
+  // JSR readiness (no slow types, the files deno.json publishes); needs no network.
+  [
+    "check",
+    () => check("publish --dry-run", bin("deno"), ["publish", "--dry-run", "--allow-dirty"]),
+  ],
   [
     "bun",
     () =>

@@ -7,7 +7,7 @@
  * upper snake case (`BTC_EDGE_API_TOKEN`).
  */
 import { z } from "zod";
-import { LOG_LEVELS } from "../log/logger.ts";
+import { LOG_LEVELS, type LogLevel } from "../log/logger.ts";
 import { isBindHostPort, isHostPort } from "./host_port.ts";
 import { isHostEntry } from "./allowed_host.ts";
 
@@ -128,7 +128,9 @@ export const optionsSchema = z.object({
       "Let web pages from these origins read the API (CORS; repeatable or comma-separated; * any); " +
         "default none",
     ),
-  logLevel: z.enum(LOG_LEVELS as [string, ...string[]], { error: "expected debug|info|warn|error" })
+  logLevel: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]], {
+    error: "expected debug|info|warn|error",
+  })
     .default("info")
     .describe("Lowest log level shown: debug|info|warn|error"),
   logFormat: z.enum(["text", "json"], { error: "expected text|json" }).default("text")
@@ -154,10 +156,78 @@ export const optionsSchema = z.object({
     .describe("Seconds without any message (after the handshake) before a peer is dropped"),
 }).strict();
 
-/** Options as given (every field optional, strings allowed where flags give strings). */
-export type OptionsInput = z.input<typeof optionsSchema>;
-/** Options after validation and defaults. */
-export type Options = z.output<typeof optionsSchema>;
+/** A network a node can join. */
+export type NetworkName = (typeof NETWORK_NAMES)[number];
+
+/**
+ * Options after validation and defaults (what `optionsSchema` outputs,
+ * written out so the public API has explicit types; tests/config checks that
+ * the two agree). Durations are in seconds; see `--help` for each.
+ */
+export interface Options {
+  network: NetworkName;
+  datadir?: string;
+  listen: string[];
+  connect: string[];
+  addnode: string[];
+  seednode: string[];
+  dnsseed: boolean;
+  maxpeers: number;
+  maxpeersperip: number;
+  targetoutbound: number;
+  proxy?: string;
+  onion?: string;
+  api?: string;
+  apiToken?: string;
+  apiAllowedHosts: string[];
+  apiCorsOrigins: string[];
+  logLevel: LogLevel;
+  logFormat: "text" | "json";
+  config?: string;
+  banscore: number;
+  bantime: number;
+  timeout: number;
+  handshaketimeout: number;
+  pinginterval: number;
+  pingtimeout: number;
+  inactivitytimeout: number;
+}
+
+/** A list option as given: one entry or several. */
+type ListInput = string | readonly string[];
+
+/**
+ * Options as `createNode` takes them: every field optional; numbers and
+ * booleans may also be given as the strings flags carry, lists as one entry.
+ */
+export interface OptionsInput {
+  network?: NetworkName;
+  datadir?: string;
+  listen?: ListInput;
+  connect?: ListInput;
+  addnode?: ListInput;
+  seednode?: ListInput;
+  dnsseed?: boolean | string;
+  maxpeers?: number | string;
+  maxpeersperip?: number | string;
+  targetoutbound?: number | string;
+  proxy?: string;
+  onion?: string;
+  api?: string;
+  apiToken?: string;
+  apiAllowedHosts?: ListInput;
+  apiCorsOrigins?: ListInput;
+  logLevel?: LogLevel;
+  logFormat?: "text" | "json";
+  config?: string;
+  banscore?: number | string;
+  bantime?: number | string;
+  timeout?: number | string;
+  handshaketimeout?: number | string;
+  pinginterval?: number | string;
+  pingtimeout?: number | string;
+  inactivitytimeout?: number | string;
+}
 /** The option names. */
 export type OptionName = keyof Options;
 

@@ -20,7 +20,14 @@ import type {
   Readiness,
   SubmittedBlock,
 } from "../../src/api/source.ts";
-import { banResponse, errorResponse, peerResponse, statusResponse } from "../../src/api/schemas.ts";
+import {
+  addressesResponse,
+  banResponse,
+  errorResponse,
+  nodeEvent,
+  peerResponse,
+  statusResponse,
+} from "../../src/api/schemas.ts";
 import { createLogger, type LogRecord } from "../../src/log/logger.ts";
 import type { NodeStatus } from "../../src/node/status.ts";
 import type { BanEntry } from "../../src/peer/ban_list.ts";
@@ -38,8 +45,11 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] 
 const statusAgrees: Same<Mutable<z.output<typeof statusResponse>>, Mutable<NodeStatus>> = true;
 const peerAgrees: Same<Mutable<z.output<typeof peerResponse>>, Mutable<PeerStats>> = true;
 const banAgrees: Same<z.output<typeof banResponse>, BanEntry> = true;
+const addressesAgree: Same<z.output<typeof addressesResponse>, AddressPage> = true;
+const eventsAgree: Same<z.output<typeof nodeEvent>, NodeEvent> = true;
 /** True when the schema/type agreement checks compiled (they fail `deno check` otherwise). */
-export const TYPES_AGREE = statusAgrees && peerAgrees && banAgrees;
+export const TYPES_AGREE = statusAgrees && peerAgrees && banAgrees && addressesAgree &&
+  eventsAgree;
 
 /** A full `PeerStats`. */
 export function samplePeer(id: number, direction: "inbound" | "outbound" = "outbound"): PeerStats {
