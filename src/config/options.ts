@@ -165,31 +165,71 @@ export type NetworkName = (typeof NETWORK_NAMES)[number];
  * the two agree). Durations are in seconds; see `--help` for each.
  */
 export interface Options {
+  /** Bitcoin network: main|testnet3|testnet4|signet|regtest. */
   network: NetworkName;
+  /**
+   * Data directory (peers.json, bans, anchors, headers, api.cookie); default ~/.btc-edge/<network>.
+   */
   datadir?: string;
+  /**
+   * Accept inbound peers on HOST:PORT (repeatable); default all interfaces on the network's port;
+   * none disables inbound.
+   */
   listen: string[];
+  /** Connect only to these peers (repeatable); they are retried forever. */
   connect: string[];
+  /** Also keep a connection to these peers (repeatable). */
   addnode: string[];
+  /** Connect to these peers once to learn addresses, then disconnect (repeatable). */
   seednode: string[];
+  /** Query the network's DNS seeds when the address manager needs addresses. */
   dnsseed: boolean;
+  /** Maximum inbound connections. */
   maxpeers: number;
+  /** Maximum inbound connections from one IP address. */
   maxpeersperip: number;
+  /** Outbound peers to keep connected (0: no automatic outbound connection, no feelers). */
   targetoutbound: number;
+  /** SOCKS5 proxy HOST:PORT for all outbound connections. */
   proxy?: string;
+  /** SOCKS5 proxy HOST:PORT for Tor (.onion) connections. */
   onion?: string;
+  /**
+   * Serve the status API on HOST:PORT; default 127.0.0.1 on the network's port + 1; none disables
+   * it.
+   */
   api?: string;
+  /** Bearer token for control routes; default: generated into <datadir>/api.cookie. */
   apiToken?: string;
+  /**
+   * Also answer API requests whose Host is one of these (repeatable or comma-separated; * any);
+   * localhost, 127.0.0.1, [::1] and the --api host are always allowed.
+   */
   apiAllowedHosts: string[];
+  /**
+   * Let web pages from these origins read the API (CORS; repeatable or comma-separated; * any);
+   * default none.
+   */
   apiCorsOrigins: string[];
+  /** Lowest log level shown: debug|info|warn|error. */
   logLevel: LogLevel;
+  /** Log format: text for people, json (one object per line) for machines. */
   logFormat: "text" | "json";
+  /** Read options from this JSON file (flags and environment win). */
   config?: string;
+  /** Misbehaviour score at which a peer is banned. */
   banscore: number;
+  /** Seconds a ban lasts. */
   bantime: number;
+  /** Seconds to wait for an outbound connection to open. */
   timeout: number;
+  /** Seconds a peer has to complete the version handshake. */
   handshaketimeout: number;
+  /** Seconds between pings. */
   pinginterval: number;
+  /** Seconds without a pong before a peer is dropped. */
   pingtimeout: number;
+  /** Seconds without any message (after the handshake) before a peer is dropped. */
   inactivitytimeout: number;
 }
 
@@ -201,31 +241,71 @@ type ListInput = string | readonly string[];
  * booleans may also be given as the strings flags carry, lists as one entry.
  */
 export interface OptionsInput {
+  /** Bitcoin network: main|testnet3|testnet4|signet|regtest. */
   network?: NetworkName;
+  /**
+   * Data directory (peers.json, bans, anchors, headers, api.cookie); default ~/.btc-edge/<network>.
+   */
   datadir?: string;
+  /**
+   * Accept inbound peers on HOST:PORT (repeatable); default all interfaces on the network's port;
+   * none disables inbound.
+   */
   listen?: ListInput;
+  /** Connect only to these peers (repeatable); they are retried forever. */
   connect?: ListInput;
+  /** Also keep a connection to these peers (repeatable). */
   addnode?: ListInput;
+  /** Connect to these peers once to learn addresses, then disconnect (repeatable). */
   seednode?: ListInput;
+  /** Query the network's DNS seeds when the address manager needs addresses. */
   dnsseed?: boolean | string;
+  /** Maximum inbound connections. */
   maxpeers?: number | string;
+  /** Maximum inbound connections from one IP address. */
   maxpeersperip?: number | string;
+  /** Outbound peers to keep connected (0: no automatic outbound connection, no feelers). */
   targetoutbound?: number | string;
+  /** SOCKS5 proxy HOST:PORT for all outbound connections. */
   proxy?: string;
+  /** SOCKS5 proxy HOST:PORT for Tor (.onion) connections. */
   onion?: string;
+  /**
+   * Serve the status API on HOST:PORT; default 127.0.0.1 on the network's port + 1; none disables
+   * it.
+   */
   api?: string;
+  /** Bearer token for control routes; default: generated into <datadir>/api.cookie. */
   apiToken?: string;
+  /**
+   * Also answer API requests whose Host is one of these (repeatable or comma-separated; * any);
+   * localhost, 127.0.0.1, [::1] and the --api host are always allowed.
+   */
   apiAllowedHosts?: ListInput;
+  /**
+   * Let web pages from these origins read the API (CORS; repeatable or comma-separated; * any);
+   * default none.
+   */
   apiCorsOrigins?: ListInput;
+  /** Lowest log level shown: debug|info|warn|error. */
   logLevel?: LogLevel;
+  /** Log format: text for people, json (one object per line) for machines. */
   logFormat?: "text" | "json";
+  /** Read options from this JSON file (flags and environment win). */
   config?: string;
+  /** Misbehaviour score at which a peer is banned. */
   banscore?: number | string;
+  /** Seconds a ban lasts. */
   bantime?: number | string;
+  /** Seconds to wait for an outbound connection to open. */
   timeout?: number | string;
+  /** Seconds a peer has to complete the version handshake. */
   handshaketimeout?: number | string;
+  /** Seconds between pings. */
   pinginterval?: number | string;
+  /** Seconds without a pong before a peer is dropped. */
   pingtimeout?: number | string;
+  /** Seconds without any message (after the handshake) before a peer is dropped. */
   inactivitytimeout?: number | string;
 }
 /** The option names. */

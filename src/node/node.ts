@@ -25,6 +25,7 @@ import { AddrGossip } from "../addrmgr/gossip.ts";
 import { AddrManager } from "../addrmgr/addr_manager.ts";
 import { createApp } from "../api/app.ts";
 import { COOKIE_KEY, deleteCookie, generateToken, writeCookie } from "../api/cookie.ts";
+import { LOOPBACK_HOSTS } from "../api/host_allowlist.ts";
 import { splitOptionHostPort } from "../config/host_port.ts";
 import type { Options } from "../config/options.ts";
 import { saveAnchors, takeAnchors } from "../connmgr/anchors.ts";
@@ -599,13 +600,6 @@ export class EdgeNode {
       return;
     }
     const hp = hostPort(api, true);
-    if (!isLoopback(hp.host) && this.options.apiAllowedHosts.length === 0) {
-      this.#log.info(
-        "the status API answers only requests addressed to localhost, 127.0.0.1, [::1] or its " +
-          "--api host; to reach it by another name, list it with --api-allowed-hosts",
-        { api },
-      );
-    }
     let cookie: string | undefined;
     if (this.options.apiToken === undefined) {
       if (!isLoopback(hp.host)) {
@@ -623,6 +617,10 @@ export class EdgeNode {
     this.#api = await this.#platform.serve({ ...hp, fetch: (req) => this.app.fetch(req) });
     this.#log.info("status API listening", {
       url: `http://${formatEndpoint(this.#api.addr)}/status`,
+      // Requests addressed to another name get 403 (--api-allowed-hosts adds names).
+      hosts: [
+        ...new Set([...LOOPBACK_HOSTS, ...apiBindHost(api), ...this.options.apiAllowedHosts]),
+      ],
       ...(cookie === undefined ? {} : { cookie }),
     });
   }

@@ -28,6 +28,9 @@ const TOP_LEVEL = ["package.json", "README.md", "LICENSE"];
 
 interface Ran {
   readonly code: number | null;
+  /** Standard output. */
+  readonly stdout: string;
+  /** Standard output and error, interleaved. */
   readonly out: string;
 }
 
@@ -44,7 +47,11 @@ function run(cmd: string, args: readonly string[], cwd: string, ms: number): Pro
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
-    child.stdout.on("data", (d) => (out += d));
+    let stdout = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      out += d;
+    });
     child.stderr.on("data", (d) => (out += d));
     const timer = setTimeout(() => {
       out += `\n[killed after ${ms} ms]`;
@@ -52,16 +59,16 @@ function run(cmd: string, args: readonly string[], cwd: string, ms: number): Pro
     }, ms);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ code, out });
+      resolve({ code, stdout, out });
     });
     child.on("error", (error) => {
       clearTimeout(timer);
-      resolve({ code: -1, out: String(error) });
+      resolve({ code: -1, stdout: "", out: String(error) });
     });
   });
 }
 
-/** `ran` exited 0, or an error carrying its output. */
+/** `ran`'s output when it exited 0, else an error carrying it. */
 function ok(what: string, ran: Ran): string {
   if (ran.code !== 0) throw new Error(`${what} exited ${ran.code}:\n${ran.out}`);
   return ran.out;
@@ -136,11 +143,11 @@ function install(): Promise<Installed> {
 
 async function packAndInstall(): Promise<Installed> {
   work = mkdtempSync(join(tmpdir(), "btc-edge-pack-"));
-  const packed = ok(
-    "npm pack",
-    await run("npm", ["pack", "--json", "--pack-destination", work], ROOT, NPM_WAIT_MS),
-  );
-  const info = JSON.parse(packed.slice(packed.indexOf("[")))[0] as {
+  const pack = await run("npm", ["pack", "--json", "--pack-destination", work], ROOT, NPM_WAIT_MS);
+  ok("npm pack", pack);
+  // The JSON report is the last thing on standard output (the prepack build prints before it).
+  const packed = pack.stdout.slice(pack.stdout.lastIndexOf("\n[\n") + 1);
+  const info = JSON.parse(packed)[0] as {
     filename: string;
     size: number;
     entryCount: number;
