@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The command-line entry: `npm start`, `deno task start` and `bun run start`
  * all run this file. Options come from defaults < --config file < BTC_EDGE_*
@@ -53,7 +54,26 @@ async function readConfig(path: string): Promise<string> {
   }
 }
 
+/**
+ * A permission Deno did not grant (`NotCapable`, whose message names the
+ * flag and what it was for) as the flag to add; `undefined` for any other error.
+ */
+function permissionAdvice(error: unknown): string | undefined {
+  if (!(error instanceof Error) || error.name !== "NotCapable") return undefined;
+  const flag = /--allow-[a-z-]+/.exec(error.message)?.[0] ?? "the permission flag";
+  const target = /access to "([^"]+)"/.exec(error.message)?.[1];
+  const narrow = flag === "--allow-env"
+    ? "--allow-env=BTC_EDGE_*,HOME"
+    : target !== undefined && (flag === "--allow-read" || flag === "--allow-write")
+    ? `${flag}=${target}`
+    : flag;
+  return `Deno has not granted a permission the node needs (${error.message}): ` +
+    `run with ${narrow}. \`deno task start\` grants --allow-net, --allow-env for BTC_EDGE_* ` +
+    "and HOME, and --allow-read/--allow-write for ~/.btc-edge only (README: Deno permissions).";
+}
+
 main().then(exit, (error) => {
-  console.error(`btc-edge: ${error instanceof Error ? error.message : String(error)}`);
+  const advice = permissionAdvice(error);
+  console.error(`btc-edge: ${advice ?? (error instanceof Error ? error.message : String(error))}`);
   exit(1);
 });

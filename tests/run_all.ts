@@ -1,6 +1,6 @@
 /**
  * `npm test`: the static checks (deno check, deno lint, no console in src/,
- * deno fmt --check), then the whole unit suite under bun, deno and node (the
+ * deno fmt --check, deno publish --dry-run), then the whole unit suite under bun, deno and node (the
  * same files; deno and node reach `bun:test` through tests/shim). Prints
  * each runtime's counts, then the file and name of every test a runtime
  * skipped, and ends with one line `N passed, N failed, N skipped (bun N,
@@ -116,6 +116,11 @@ const steps: Array<[string, () => Promise<Outcome>]> = [
     () => check("no console in src/", bin("deno"), ["lint", "--rules-include=no-console", "src/"]),
   ],
   ["fmt", () => check("deno fmt --check", bin("deno"), ["fmt", "--check"])],
+  // JSR readiness (no slow types, the files deno.json publishes); needs no network.
+  [
+    "check",
+    () => check("publish --dry-run", bin("deno"), ["publish", "--dry-run", "--allow-dirty"]),
+  ],
   ["bun", () => suite("bun test", "bun", ["tests/"])],
   ["deno", () => suite("deno test", "deno", ["tests/"])],
   ["node", () => suite("node --test", "node", ["tests/**/*_test.ts"])],

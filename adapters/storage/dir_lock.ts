@@ -83,7 +83,7 @@ async function acquire(path: string, mine: string, shown: string): Promise<void>
     const held = await readHolder(path);
     if (held === undefined) continue; // removed between our create and our read
     const pid = parsePid(held);
-    if (pid !== undefined && pid !== process.pid && isAlive(pid)) {
+    if (pid !== undefined && pid !== process.pid && isAlive(pid, shown, path)) {
       throw inUseError(shown, pid, "another btc-edge process");
     }
     await removeStale(path, held);
@@ -139,12 +139,22 @@ function parsePid(text: string): number | undefined {
   return pid > 0 ? pid : undefined;
 }
 
-/** Whether process `pid` exists (EPERM: it does, owned by someone else). */
-function isAlive(pid: number): boolean {
+/**
+ * Whether process `pid` exists (EPERM: it does, owned by someone else).
+ * Deno without `--allow-run` may not probe it (NotCapable): the holder is
+ * then taken to be alive, since two nodes on one directory would corrupt it.
+ */
+function isAlive(pid: number, dir: string, lockFile: string): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
+    if ((error as Error)?.name === "NotCapable") {
+      throw new Error(
+        `data directory ${dir} is locked by pid ${pid}, and without --allow-run Deno cannot ` +
+          `tell whether that process still runs: stop it, or if it is gone delete ${lockFile}`,
+      );
+    }
     return errorCode(error) === "EPERM";
   }
 }

@@ -3,6 +3,11 @@
  * the same app with its runtime's own HTTP server; embedders can mount
  * `node.app` themselves.
  *
+ * Every request is first checked against the `Host` allowlist (403 naming
+ * the allowed hosts: the guard against DNS rebinding, `host_allowlist.ts`);
+ * CORS headers are sent only for the configured origins (none by default,
+ * so a web page of another origin cannot read any answer).
+ *
  * Each route comes from the route table (`routes.ts`): control routes check
  * the bearer token first (401), then the body is read under the route's
  * bound (64 KiB; 8 MiB for a submitted block; 413 above), then path
@@ -14,6 +19,7 @@
 import { errorText } from "../util/error_text.ts";
 import type { Context } from "hono";
 import { Hono } from "hono";
+import { cors } from "hono/cors";
 import type { z } from "zod";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { VERSION } from "../version.ts";
@@ -21,6 +27,7 @@ import { fromHex } from "../wire/bytes.ts";
 import { AUTH_MESSAGES, checkBearer } from "./auth.ts";
 import { DASHBOARD_CSP, DASHBOARD_HTML } from "./dashboard.ts";
 import { type FieldIssue, fieldIssues, MAX_BODY_BYTES, readJsonBody } from "./input.ts";
+import { HostAllowlist } from "./host_allowlist.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { ROUTES, type RouteSpec } from "./routes.ts";
@@ -29,6 +36,9 @@ import { eventStream, SSE_KEEPALIVE_MS } from "./sse.ts";
 
 /** Most `GET /events` streams open at once; each holds a subscription in the node. */
 export const MAX_EVENT_STREAMS = 32;
+
+/** How long a browser may cache a CORS preflight answer (Chromium caps it at 2 hours). */
+export const CORS_MAX_AGE_SECONDS = 600;
 
 /** Options of `createApp`. */
 export interface AppOptions {
@@ -40,6 +50,13 @@ export interface AppOptions {
   readonly keepAliveMs?: number;
   /** Most event streams open at once; default `MAX_EVENT_STREAMS`. */
   readonly maxEventStreams?: number;
+  /**
+   * `Host` values answered besides localhost, 127.0.0.1 and [::1]: the API's
+   * own bind host and `--api-allowed-hosts` (`*`: any). Others get 403.
+   */
+  readonly allowedHosts?: readonly string[];
+  /** Origins whose pages may read the API (CORS; `*`: any). Default none. */
+  readonly corsOrigins?: readonly string[];
   /** Called for every request answered with a 500 (the node counts them). */
   readonly onServerError?: (error: unknown) => void;
 }
@@ -81,6 +98,27 @@ export function createApp(source: ApiSource, options: AppOptions = {}): Hono {
     c.header("Connection", "close");
     c.req.raw.body?.cancel().catch(() => {});
   };
+
+  const hosts = new HostAllowlist(options.allowedHosts ?? []);
+  app.use(async (c, next) => {
+    const host = c.req.header("host");
+    if (hosts.allows(host)) return await next();
+    refuseRest(c);
+    return c.json({
+      error: `Host ${JSON.stringify(host)} is not allowed (a guard against DNS rebinding): ` +
+        `this API answers requests addressed to ${hosts.described}; ` +
+        "add the name with --api-allowed-hosts",
+    }, 403);
+  });
+  const origins = options.corsOrigins ?? [];
+  if (origins.length > 0) {
+    app.use(cors({
+      origin: origins.includes("*") ? "*" : [...origins],
+      allowMethods: ["GET", "POST", "DELETE"],
+      allowHeaders: ["Authorization", "Content-Type"],
+      maxAge: CORS_MAX_AGE_SECONDS,
+    }));
+  }
 
   const route = <R extends RouteSpec>(spec: R, handler: Handler<R>): void => {
     app.on(spec.method.toUpperCase(), spec.path, async (c) => {

@@ -1,20 +1,45 @@
 /**
  * The dashboard (`GET /`): one self-contained HTML page, inline CSS and
  * script, no external assets and no build step. It polls `status`, `peers`,
- * `addresses?limit=0` and `inventory` every few seconds and listens to
- * `events` (EventSource) for live updates. URLs are relative, so the page
+ * `addresses?limit=0`, `inventory` and `metrics` every few seconds and
+ * listens to `events` (EventSource) for live updates. Each poll adds a point
+ * to four charts of the last hour, drawn with uPlot (vendored in
+ * `vendor_uplot.ts`, inlined: about 52 KB of the page): peers by connection
+ * type, bytes in/out per second, blocks received and relayed per interval
+ * with the mean relay latency, and the header height. The history lives in
+ * the page: it starts when the page is opened. URLs are relative, so the page
  * also works when an embedder mounts the app under a prefix. Data reaches
  * the DOM only through `textContent` and attributes, never as HTML.
  *
  * Stable hooks for browser tests: `#peers tbody tr[data-peer="<id>"]` with
  * `td[data-field]` cells, `#addrman tbody tr[data-network]`,
  * `#blocks tbody tr[data-block="<hash>"]`, `#events li[data-event]`,
- * `[data-count]` peer counts, `#header-height`, `#sync-progress`, `#live`.
+ * `[data-count]` peer counts, `#header-height`, `#sync-progress`, `#live`,
+ * `figure[data-chart="peers|traffic|blocks|height"]` with `data-points` (the
+ * points drawn) and a uPlot canvas.
  */
 import { ADDRESS_NETWORKS, NODE_EVENT_TYPES } from "./schemas.ts";
+import { UPLOT_CSS, UPLOT_JS, UPLOT_NOTICE } from "./vendor_uplot.ts";
 
-/** How often the page polls, ms. */
+/** How often the page polls, ms (each poll is a chart point: 900 an hour). */
 export const DASHBOARD_POLL_MS = 4_000;
+
+/** Polls closer than this to the last point (event-driven ones) add no point, ms. */
+const MIN_SAMPLE_MS = 1_000;
+
+/** How much history the charts keep, ms. */
+export const DASHBOARD_HISTORY_MS = 60 * 60 * 1000;
+
+/**
+ * How the peers chart groups peers: the `/peers` field and its values, in
+ * legend order (any other value counts as "other"). The one place to change
+ * when `/peers` gains a connection type (Core's outbound-full-relay,
+ * block-relay-only, manual, feeler, addr-fetch, inbound).
+ */
+export const PEER_GROUPING: { readonly field: string; readonly groups: readonly string[] } = {
+  field: "direction",
+  groups: ["inbound", "outbound"],
+};
 
 /**
  * The page's Content-Security-Policy: its own inline style and script, and
@@ -60,6 +85,11 @@ progress { width: 100%; height: .6rem; }
 #events li { padding: .15rem 0; border-bottom: 1px solid var(--line); }
 #events time { color: var(--muted); margin-right: .5rem; }
 .empty { color: var(--muted); }
+#charts .grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr)); }
+figure.chart { margin: 0; min-width: 0; }
+figure.chart figcaption { font-weight: 600; margin-bottom: .3rem; }
+.uplot { font-family: inherit; }
+.u-legend { font-size: .8rem; }
 `;
 
 const BODY = `
@@ -114,6 +144,22 @@ const BODY = `
       </dl>
     </section>
   </div>
+  <section class="wide" id="charts">
+    <h2>Last hour</h2>
+    <div class="grid">
+      <figure class="chart" data-chart="peers" data-points="0">
+        <figcaption>Peers by ${PEER_GROUPING.field}</figcaption></figure>
+      <figure class="chart" data-chart="traffic" data-points="0">
+        <figcaption>Traffic, bytes per second</figcaption></figure>
+      <figure class="chart" data-chart="blocks" data-points="0">
+        <figcaption>Blocks received and relayed; relay latency</figcaption></figure>
+      <figure class="chart" data-chart="height" data-points="0">
+        <figcaption>Header height</figcaption></figure>
+    </div>
+    <p class="empty">Collected while this page is open: a point every ${
+  DASHBOARD_POLL_MS / 1000
+} s, the last hour kept.</p>
+  </section>
   <section class="wide">
     <h2>Connected peers</h2>
     <table id="peers">
@@ -148,6 +194,9 @@ const SCRIPT = `
 (function () {
   "use strict";
   var POLL_MS = ${DASHBOARD_POLL_MS};
+  var HISTORY_MS = ${DASHBOARD_HISTORY_MS};
+  var MIN_SAMPLE_MS = ${MIN_SAMPLE_MS};
+  var PEER_GROUPING = ${JSON.stringify(PEER_GROUPING)};
   var NETWORKS = ${JSON.stringify(ADDRESS_NETWORKS)};
   var EVENT_TYPES = ${JSON.stringify(NODE_EVENT_TYPES)};
   var MAX_EVENTS = 50;
@@ -311,24 +360,204 @@ const SCRIPT = `
     while (list.children.length > MAX_EVENTS) list.removeChild(list.lastChild);
   }
 
+  // ---- charts of the last hour (uPlot) ----
+
+  var charts = {}, history = [], lastMetrics = null;
+
+  function cssVar(name) {
+    return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
+  }
+  function rate(n) {
+    if (typeof n !== "number") return "–";
+    var units = ["B/s", "KiB/s", "MiB/s", "GiB/s"], i = 0;
+    while (Math.abs(n) >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+    return (i === 0 ? Math.round(n) : n.toFixed(1)) + " " + units[i];
+  }
+
+  function peerGroup(p) {
+    var value = String(p[PEER_GROUPING.field]);
+    return PEER_GROUPING.groups.indexOf(value) >= 0 ? value : "other";
+  }
+
+  /** Sums the counters the charts need from the Prometheus text of /metrics. */
+  function parseMetrics(text) {
+    var m = { sent: 0, received: 0, blocks: 0, relayCount: 0, relaySum: 0 };
+    text.split("\\n").forEach(function (line) {
+      if (line === "" || line[0] === "#") return;
+      var space = line.lastIndexOf(" ");
+      var name = line.slice(0, space), value = Number(line.slice(space + 1));
+      if (!isFinite(value)) return;
+      if (name.indexOf("btc_edge_bytes_total{") === 0) {
+        if (name.indexOf('direction="sent"') > 0) m.sent += value; else m.received += value;
+      } else if (name.indexOf("btc_edge_messages_total{") === 0 &&
+        name.indexOf('direction="received"') > 0 && name.indexOf('command="block"') > 0) {
+        m.blocks += value;
+      } else if (name === "btc_edge_relay_latency_seconds_count") m.relayCount = value;
+      else if (name === "btc_edge_relay_latency_seconds_sum") m.relaySum = value;
+    });
+    return m;
+  }
+
+  var PEER_SERIES = PEER_GROUPING.groups.concat(["other"]);
+  var COUNT_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
+  var PALETTE = ["#2f81f7", "#f7931a", "#8957e5", "#1a7f37", "#c62828", "#0aa3a3", "#b08800"];
+
+  /** The four charts: their series and how a sample maps to each series' value. */
+  var CHARTS = {
+    peers: {
+      series: PEER_SERIES.map(function (g, i) {
+        return { label: g, stroke: PALETTE[i % PALETTE.length], width: 2, show: g !== "other",
+          value: function (s) { return s.peers ? s.peers[g] : null; } };
+      }).concat([{ label: "total", stroke: cssVar("--muted"), dash: [4, 4], width: 1,
+        value: function (s) { return s.peers ? s.peers.total : null; } }]),
+      axes: [{}, { label: "peers", incrs: COUNT_INCRS }],
+    },
+    traffic: {
+      series: [
+        { label: "in", stroke: "#2f81f7", width: 2, fill: "rgba(47,129,247,.12)", value: function (s) { return s.inBps; } },
+        { label: "out", stroke: "#f7931a", width: 2, value: function (s) { return s.outBps; } },
+      ],
+      axes: [{}, { values: function (u, ticks) { return ticks.map(rate); }, size: 80 }],
+      format: rate,
+    },
+    blocks: {
+      series: [
+        { label: "received", stroke: "#2f81f7", fill: "rgba(47,129,247,.6)", bars: -1, value: function (s) { return s.blocks; } },
+        { label: "relayed", stroke: "#f7931a", fill: "rgba(247,147,26,.6)", bars: 1, value: function (s) { return s.relayed; } },
+        { label: "relay latency (ms)", stroke: "#c62828", width: 0, scale: "ms",
+          points: { show: true, size: 7, fill: "#c62828" }, value: function (s) { return s.latencyMs; } },
+      ],
+      axes: [{}, { label: "blocks", incrs: COUNT_INCRS }, { scale: "ms", side: 1, label: "ms", grid: { show: false } }],
+      scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } }, ms: { auto: true } },
+    },
+    height: {
+      series: [{ label: "height", stroke: "#1a7f37", width: 2, value: function (s) { return s.height; } }],
+      axes: [{}, { size: 70 }],
+    },
+  };
+
+  function chartData(spec) {
+    var data = [history.map(function (s) { return s.t / 1000; })];
+    spec.series.forEach(function (sr) {
+      data.push(history.map(function (s) { var v = sr.value(s); return typeof v === "number" ? v : null; }));
+    });
+    return data;
+  }
+
+  function makeChart(name, figure) {
+    var spec = CHARTS[name];
+    var axisColor = cssVar("--muted"), gridColor = cssVar("--line");
+    var series = [{}].concat(spec.series.map(function (sr) {
+      var out = { label: sr.label, stroke: sr.stroke, width: sr.width === undefined ? 1 : sr.width };
+      if (sr.fill) out.fill = sr.fill;
+      if (sr.dash) out.dash = sr.dash;
+      if (sr.show === false) out.show = false;
+      if (sr.scale) out.scale = sr.scale;
+      if (sr.points) out.points = sr.points;
+      // Received and relayed stand side by side at each point.
+      if (sr.bars) {
+        out.paths = uPlot.paths.bars({ size: [0.4, 8], align: sr.bars });
+        out.points = { show: false };
+      }
+      if (spec.format) out.value = function (u, v) { return v === null ? "–" : spec.format(v); };
+      return out;
+    }));
+    var axes = spec.axes.map(function (a) {
+      var out = { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor } };
+      Object.keys(a).forEach(function (k) { out[k] = a[k]; });
+      if (a.grid) out.grid = { show: a.grid.show, stroke: gridColor };
+      return out;
+    });
+    return new uPlot({
+      width: Math.max(280, figure.clientWidth),
+      height: 190,
+      series: series,
+      axes: axes,
+      scales: spec.scales || { x: { time: true } },
+      legend: { live: true },
+      cursor: { drag: { x: false, y: false } },
+    }, chartData(spec), figure);
+  }
+
+  /** Adds one sample (the parts of this poll that answered) and redraws the charts. */
+  function sample(status, peers, metrics) {
+    var t = Date.now();
+    var prev = history.length ? history[history.length - 1] : null;
+    if (prev !== null && t - prev.t < MIN_SAMPLE_MS) return;
+    var s = { t: t, peers: null, inBps: null, outBps: null, blocks: null, relayed: null, latencyMs: null,
+      height: status ? status.chain.height : null };
+    if (peers) {
+      s.peers = { total: peers.length };
+      PEER_SERIES.forEach(function (g) { s.peers[g] = 0; });
+      peers.forEach(function (p) { s.peers[peerGroup(p)]++; });
+    }
+    if (metrics && lastMetrics && metrics.received >= lastMetrics.m.received &&
+      metrics.sent >= lastMetrics.m.sent) {
+      var dt = (t - lastMetrics.t) / 1000, m = metrics, l = lastMetrics.m;
+      s.inBps = (m.received - l.received) / dt;
+      s.outBps = (m.sent - l.sent) / dt;
+      s.blocks = Math.max(0, m.blocks - l.blocks);
+      s.relayed = Math.max(0, m.relayCount - l.relayCount);
+      s.latencyMs = s.relayed > 0 ? (m.relaySum - l.relaySum) / s.relayed * 1000 : null;
+    }
+    if (metrics) lastMetrics = { t: t, m: metrics };
+    history.push(s);
+    while (history.length && history[0].t < t - HISTORY_MS) history.shift();
+    drawCharts();
+  }
+
+  function drawCharts() {
+    if (typeof uPlot !== "function") return;
+    Object.keys(CHARTS).forEach(function (name) {
+      var figure = document.querySelector('figure[data-chart="' + name + '"]');
+      if (!figure) return;
+      if (!charts[name]) charts[name] = makeChart(name, figure);
+      else charts[name].setData(chartData(CHARTS[name]));
+      // The legend shows the latest values until the cursor points elsewhere.
+      charts[name].setLegend({ idx: history.length - 1 });
+      figure.setAttribute("data-points", String(history.length));
+    });
+  }
+
+  window.addEventListener("resize", function () {
+    Object.keys(charts).forEach(function (name) {
+      var figure = document.querySelector('figure[data-chart="' + name + '"]');
+      charts[name].setSize({ width: Math.max(280, figure.clientWidth), height: 190 });
+    });
+  });
+
+  function getText(path) {
+    return fetch(path, { cache: "no-store" }).then(function (r) {
+      if (!r.ok) throw new Error(path + " answered HTTP " + r.status);
+      return r.text();
+    });
+  }
+
   function poll() {
     if (inFlight) { again = true; return; }
     if (pollTimer !== null) clearTimeout(pollTimer);
     pollTimer = null;
     inFlight = true;
     // Each part renders on its own, so one failing endpoint doesn't blank the others.
-    var parts = [["status", renderStatus], ["peers", renderPeers],
-      ["addresses?limit=0", renderAddresses], ["inventory", renderBlocks]];
+    var parts = [["status", getJson, renderStatus], ["peers", getJson, renderPeers],
+      ["addresses?limit=0", getJson, renderAddresses], ["inventory", getJson, renderBlocks],
+      ["metrics", getText, function () {}]];
     Promise.all(parts.map(function (part) {
-      return getJson(part[0]).then(part[1]).then(
-        function () { return null; },
-        function (e) { return e.message; });
+      return part[1](part[0]).then(function (value) { part[2](value); return { value: value }; })
+        .then(null, function (e) { return { error: e.message }; });
     }))
-      .then(function (failures) {
-        var failed = failures.filter(function (m) { return m !== null; });
+      .then(function (results) {
+        var failed = results.filter(function (r) { return r.error !== undefined; })
+          .map(function (r) { return r.error; });
         if (failed.length === parts.length) showError("Cannot reach the node: " + failed[0]);
         else showError(failed.length ? "Some data is unavailable: " + failed.join("; ") : "");
+        var metrics = null;
+        if (results[4].value !== undefined) {
+          try { metrics = parseMetrics(results[4].value); } catch (e) { metrics = null; }
+        }
+        sample(results[0].value, results[1].value, metrics);
       })
+      .then(null, function (e) { showError("Dashboard error: " + e.message); })
       .then(function () {
         inFlight = false;
         if (again) { again = false; poll(); } else pollTimer = setTimeout(poll, POLL_MS);
@@ -368,9 +597,12 @@ export const DASHBOARD_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>btc-edge</title>
-<style>${STYLE}</style>
+<style>${UPLOT_CSS}
+${STYLE}</style>
 </head>
-<body>${BODY}<script>${SCRIPT}</script>
+<body>${BODY}<script>/* ${UPLOT_NOTICE} */
+${UPLOT_JS}</script>
+<script>${SCRIPT}</script>
 </body>
 </html>
 `;

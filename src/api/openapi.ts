@@ -67,6 +67,10 @@ function operation(route: RouteSpec): JsonSchema {
       : { [contentType]: {} };
     responses[status] = { description: answer.description, content };
   }
+  responses["403"] = {
+    description: "The request's Host is not on the allowlist (--api-allowed-hosts)",
+    content: { "application/json": { schema: jsonSchema(errorResponse) } },
+  };
   responses["500"] = {
     description: "Internal error (logged; no details in the body)",
     content: { "application/json": { schema: jsonSchema(errorResponse) } },

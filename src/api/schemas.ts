@@ -376,8 +376,10 @@ export const NODE_EVENT_TYPES = nodeEvent.options.map((o) => o.shape.type.value)
 
 // Compile-time checks: `deno check` fails here when a response schema and the
 // type it mirrors (owned by another part) differ in any field.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** True when `A` and `B` are the same type (each assignable to the other). */
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };
-type Holds<T extends true> = T;
+/** Compiles only when `T` is `true`. */
+export type Holds<T extends true> = T;
 type _PeerSchemaAgrees = Holds<Same<Mutable<z.output<typeof peerResponse>>, Mutable<PeerStats>>>;
 type _BanSchemaAgrees = Holds<Same<z.output<typeof banResponse>, BanEntry>>;

@@ -15,9 +15,11 @@ import type {
   AddressNetwork,
   AddressTable,
   chainResponse,
+  Holds,
   inventoryResponse,
   nodeEvent,
   readyResponse,
+  Same,
   statusResponse,
   submitBlockResponse,
 } from "./schemas.ts";
@@ -34,16 +36,70 @@ export interface AddressQuery {
 
 /** The node at a glance (`GET /status`, `node.status()`). */
 export type NodeStatus = z.output<typeof statusResponse>;
-/** One page of the address book. */
-export type AddressPage = z.output<typeof addressesResponse>;
+/** Address counts of one network, per table. */
+export interface TableCounts {
+  new: number;
+  tried: number;
+}
+
+/** One known address, as `GET /addresses` lists it. */
+export interface AddressItem {
+  /** Canonical address text, without port. */
+  address: string;
+  port: number;
+  /** Service bits, 16 hex digits. */
+  services: string;
+  table: AddressTable;
+  network: AddressNetwork;
+  /** Last successful connection, ms since the epoch (absent: never). */
+  lastSuccess?: number;
+  /** Failed attempts since the last success. */
+  attempts: number;
+}
+
+/**
+ * One page of the address book (`addressesResponse` in schemas.ts, written
+ * out so the public API has explicit types; checked against it below).
+ */
+export interface AddressPage {
+  /** Addresses per network and table (the whole book, not the page). */
+  counts: Record<AddressNetwork, TableCounts>;
+  needMoreAddresses: boolean;
+  items: AddressItem[];
+  /** Pass as `cursor` for the next page; absent at the end. */
+  nextCursor?: string;
+}
 /** The header chain tip and the last headers. */
 export type ChainView = z.output<typeof chainResponse>;
 /** Recent blocks and per-peer known-inventory sizes. */
 export type InventoryView = z.output<typeof inventoryResponse>;
 /** Readiness: ready, or the reasons why not. */
 export type Readiness = z.output<typeof readyResponse>;
-/** One node event, as streamed by `GET /events`. */
-export type NodeEvent = z.output<typeof nodeEvent>;
+/** An event of type `T` with its data (`time`: ms since the epoch). */
+export interface EventOf<T extends string, D> {
+  type: T;
+  time: number;
+  data: D;
+}
+
+/**
+ * One node event, as streamed by `GET /events` (`nodeEvent` in schemas.ts,
+ * written out for the public API; checked against it below).
+ */
+export type NodeEvent =
+  | EventOf<"peer.connected", {
+    id: number;
+    /** String form: address and direction. */
+    peer: string;
+    direction: "inbound" | "outbound";
+    userAgent: string;
+    persistent: boolean;
+  }>
+  | EventOf<"peer.disconnected", { id: number; peer: string; reason: string }>
+  | EventOf<"block.accepted", { hash: string; height: number; from?: string }>
+  | EventOf<"block.relayed", { hash: string; to: string[] }>
+  | EventOf<"ban", { address: string; until: number; reason: string }>
+  | EventOf<"addrman.saved", { addresses: number }>;
 /** The event type names. */
 export type NodeEventType = NodeEvent["type"];
 
@@ -129,3 +185,8 @@ export interface ApiSource {
    */
   events(signal: AbortSignal): AsyncIterable<NodeEvent>;
 }
+
+// Compile-time checks: `deno check` fails here when a type written out above
+// and the schema it mirrors differ in any field.
+type _AddressPageAgrees = Holds<Same<z.output<typeof addressesResponse>, AddressPage>>;
+type _NodeEventAgrees = Holds<Same<z.output<typeof nodeEvent>, NodeEvent>>;

@@ -7,8 +7,9 @@
  * upper snake case (`BTC_EDGE_API_TOKEN`).
  */
 import { z } from "zod";
-import { LOG_LEVELS } from "../log/logger.ts";
+import { LOG_LEVELS, type LogLevel } from "../log/logger.ts";
 import { isBindHostPort, isHostPort } from "./host_port.ts";
+import { isHostEntry } from "./allowed_host.ts";
 
 /** The networks a node can join. */
 export const NETWORK_NAMES = ["main", "testnet3", "testnet4", "signet", "regtest"] as const;
@@ -49,6 +50,35 @@ const bindOrNone = z.string().refine(
 );
 const list = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (v === undefined ? v : Array.isArray(v) ? v : [v]), z.array(item));
+/** A list whose flag and entries may also be comma-separated (`--api-allowed-hosts=a,b`). */
+const commaList = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (v) =>
+      v === undefined
+        ? v
+        : (Array.isArray(v) ? v : [v]).flatMap((e) =>
+          typeof e === "string" ? e.split(",").map((s) => s.trim()).filter(Boolean) : [e]
+        ),
+    z.array(item),
+  );
+const allowedHost = z.string().refine(
+  isHostEntry,
+  "expected a host name or IP (IPv6 in brackets), optionally :PORT, or *",
+);
+const corsOrigin = z.string().refine(
+  (v) => v === "*" || isOrigin(v),
+  "expected an origin such as https://example.org (scheme, host, optional port) or *",
+);
+
+/** True when `text` is exactly a web origin: `scheme://host[:port]`. */
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.origin !== "null" && url.origin === text.replace(/\/$/, "");
+  } catch {
+    return false;
+  }
+}
 
 /** Every option. `.describe()` texts feed `--help`. */
 export const optionsSchema = z.object({
@@ -88,7 +118,19 @@ export const optionsSchema = z.object({
     ),
   apiToken: z.string().min(16, "expected at least 16 characters").optional()
     .describe("Bearer token for control routes; default: generated into <datadir>/api.cookie"),
-  logLevel: z.enum(LOG_LEVELS as [string, ...string[]], { error: "expected debug|info|warn|error" })
+  apiAllowedHosts: commaList(allowedHost).default([])
+    .describe(
+      "Also answer API requests whose Host is one of these (repeatable or comma-separated; * any); " +
+        "localhost, 127.0.0.1, [::1] and the --api host are always allowed",
+    ),
+  apiCorsOrigins: commaList(corsOrigin).default([])
+    .describe(
+      "Let web pages from these origins read the API (CORS; repeatable or comma-separated; * any); " +
+        "default none",
+    ),
+  logLevel: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]], {
+    error: "expected debug|info|warn|error",
+  })
     .default("info")
     .describe("Lowest log level shown: debug|info|warn|error"),
   logFormat: z.enum(["text", "json"], { error: "expected text|json" }).default("text")
@@ -114,10 +156,158 @@ export const optionsSchema = z.object({
     .describe("Seconds without any message (after the handshake) before a peer is dropped"),
 }).strict();
 
-/** Options as given (every field optional, strings allowed where flags give strings). */
-export type OptionsInput = z.input<typeof optionsSchema>;
-/** Options after validation and defaults. */
-export type Options = z.output<typeof optionsSchema>;
+/** A network a node can join. */
+export type NetworkName = (typeof NETWORK_NAMES)[number];
+
+/**
+ * Options after validation and defaults (what `optionsSchema` outputs,
+ * written out so the public API has explicit types; tests/config checks that
+ * the two agree). Durations are in seconds; see `--help` for each.
+ */
+export interface Options {
+  /** Bitcoin network: main|testnet3|testnet4|signet|regtest. */
+  network: NetworkName;
+  /**
+   * Data directory (peers.json, bans, anchors, headers, api.cookie); default ~/.btc-edge/<network>.
+   */
+  datadir?: string;
+  /**
+   * Accept inbound peers on HOST:PORT (repeatable); default all interfaces on the network's port;
+   * none disables inbound.
+   */
+  listen: string[];
+  /** Connect only to these peers (repeatable); they are retried forever. */
+  connect: string[];
+  /** Also keep a connection to these peers (repeatable). */
+  addnode: string[];
+  /** Connect to these peers once to learn addresses, then disconnect (repeatable). */
+  seednode: string[];
+  /** Query the network's DNS seeds when the address manager needs addresses. */
+  dnsseed: boolean;
+  /** Maximum inbound connections. */
+  maxpeers: number;
+  /** Maximum inbound connections from one IP address. */
+  maxpeersperip: number;
+  /** Outbound peers to keep connected (0: no automatic outbound connection, no feelers). */
+  targetoutbound: number;
+  /** SOCKS5 proxy HOST:PORT for all outbound connections. */
+  proxy?: string;
+  /** SOCKS5 proxy HOST:PORT for Tor (.onion) connections. */
+  onion?: string;
+  /**
+   * Serve the status API on HOST:PORT; default 127.0.0.1 on the network's port + 1; none disables
+   * it.
+   */
+  api?: string;
+  /** Bearer token for control routes; default: generated into <datadir>/api.cookie. */
+  apiToken?: string;
+  /**
+   * Also answer API requests whose Host is one of these (repeatable or comma-separated; * any);
+   * localhost, 127.0.0.1, [::1] and the --api host are always allowed.
+   */
+  apiAllowedHosts: string[];
+  /**
+   * Let web pages from these origins read the API (CORS; repeatable or comma-separated; * any);
+   * default none.
+   */
+  apiCorsOrigins: string[];
+  /** Lowest log level shown: debug|info|warn|error. */
+  logLevel: LogLevel;
+  /** Log format: text for people, json (one object per line) for machines. */
+  logFormat: "text" | "json";
+  /** Read options from this JSON file (flags and environment win). */
+  config?: string;
+  /** Misbehaviour score at which a peer is banned. */
+  banscore: number;
+  /** Seconds a ban lasts. */
+  bantime: number;
+  /** Seconds to wait for an outbound connection to open. */
+  timeout: number;
+  /** Seconds a peer has to complete the version handshake. */
+  handshaketimeout: number;
+  /** Seconds between pings. */
+  pinginterval: number;
+  /** Seconds without a pong before a peer is dropped. */
+  pingtimeout: number;
+  /** Seconds without any message (after the handshake) before a peer is dropped. */
+  inactivitytimeout: number;
+}
+
+/** A list option as given: one entry or several. */
+type ListInput = string | readonly string[];
+
+/**
+ * Options as `createNode` takes them: every field optional; numbers and
+ * booleans may also be given as the strings flags carry, lists as one entry.
+ */
+export interface OptionsInput {
+  /** Bitcoin network: main|testnet3|testnet4|signet|regtest. */
+  network?: NetworkName;
+  /**
+   * Data directory (peers.json, bans, anchors, headers, api.cookie); default ~/.btc-edge/<network>.
+   */
+  datadir?: string;
+  /**
+   * Accept inbound peers on HOST:PORT (repeatable); default all interfaces on the network's port;
+   * none disables inbound.
+   */
+  listen?: ListInput;
+  /** Connect only to these peers (repeatable); they are retried forever. */
+  connect?: ListInput;
+  /** Also keep a connection to these peers (repeatable). */
+  addnode?: ListInput;
+  /** Connect to these peers once to learn addresses, then disconnect (repeatable). */
+  seednode?: ListInput;
+  /** Query the network's DNS seeds when the address manager needs addresses. */
+  dnsseed?: boolean | string;
+  /** Maximum inbound connections. */
+  maxpeers?: number | string;
+  /** Maximum inbound connections from one IP address. */
+  maxpeersperip?: number | string;
+  /** Outbound peers to keep connected (0: no automatic outbound connection, no feelers). */
+  targetoutbound?: number | string;
+  /** SOCKS5 proxy HOST:PORT for all outbound connections. */
+  proxy?: string;
+  /** SOCKS5 proxy HOST:PORT for Tor (.onion) connections. */
+  onion?: string;
+  /**
+   * Serve the status API on HOST:PORT; default 127.0.0.1 on the network's port + 1; none disables
+   * it.
+   */
+  api?: string;
+  /** Bearer token for control routes; default: generated into <datadir>/api.cookie. */
+  apiToken?: string;
+  /**
+   * Also answer API requests whose Host is one of these (repeatable or comma-separated; * any);
+   * localhost, 127.0.0.1, [::1] and the --api host are always allowed.
+   */
+  apiAllowedHosts?: ListInput;
+  /**
+   * Let web pages from these origins read the API (CORS; repeatable or comma-separated; * any);
+   * default none.
+   */
+  apiCorsOrigins?: ListInput;
+  /** Lowest log level shown: debug|info|warn|error. */
+  logLevel?: LogLevel;
+  /** Log format: text for people, json (one object per line) for machines. */
+  logFormat?: "text" | "json";
+  /** Read options from this JSON file (flags and environment win). */
+  config?: string;
+  /** Misbehaviour score at which a peer is banned. */
+  banscore?: number | string;
+  /** Seconds a ban lasts. */
+  bantime?: number | string;
+  /** Seconds to wait for an outbound connection to open. */
+  timeout?: number | string;
+  /** Seconds a peer has to complete the version handshake. */
+  handshaketimeout?: number | string;
+  /** Seconds between pings. */
+  pinginterval?: number | string;
+  /** Seconds without a pong before a peer is dropped. */
+  pingtimeout?: number | string;
+  /** Seconds without any message (after the handshake) before a peer is dropped. */
+  inactivitytimeout?: number | string;
+}
 /** The option names. */
 export type OptionName = keyof Options;
 
@@ -127,6 +317,8 @@ export const REPEATABLE: ReadonlySet<string> = new Set([
   "connect",
   "addnode",
   "seednode",
+  "apiAllowedHosts",
+  "apiCorsOrigins",
 ]);
 
 /** `apiToken` → `api-token`. */

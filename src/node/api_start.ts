@@ -9,6 +9,7 @@
  * `API_CLOSE_MIN_MS`).
  */
 import { COOKIE_KEY, deleteCookie, writeCookie } from "../api/cookie.ts";
+import { LOOPBACK_HOSTS } from "../api/host_allowlist.ts";
 import { splitOptionHostPort } from "../config/host_port.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Clock } from "../platform/clock.ts";
@@ -22,6 +23,22 @@ import { isBindAny, isLocal } from "../wire/routability.ts";
 
 /** The API's close gets at least this long after the final saves, even past the deadline. */
 export const API_CLOSE_MIN_MS = 250;
+
+/**
+ * The `--api` bind host as an allowlist entry (IPv6 in brackets), or nothing
+ * for the default, `none` and the any-address (no request names it).
+ */
+export function apiBindHosts(api: string | undefined): string[] {
+  if (api === undefined || api === "none") return [];
+  const bind = splitOptionHostPort(api, true);
+  if (bind === undefined) return [];
+  try {
+    if (isBindAny(parseAddress(bind.host))) return [];
+  } catch {
+    // A name, not an IP literal.
+  }
+  return [bind.host.includes(":") ? `[${bind.host}]` : bind.host];
+}
 
 /** True when `host` (a bind address) is reachable from this machine only. */
 function isLoopback(host: string): boolean {
@@ -52,6 +69,8 @@ export interface ApiStartOptions {
   readonly token: { readonly value: string; readonly generated: boolean };
   /** The data directory, for the log line naming the cookie. */
   readonly datadir: string;
+  /** Hosts the app answers besides loopback (for the log line; the app enforces them). */
+  readonly allowedHosts: readonly string[];
   /** The request handler (the hono app). */
   readonly fetch: (request: Request) => Response | Promise<Response>;
   readonly serve: Serve;
@@ -101,6 +120,8 @@ export class ApiStart {
     this.#server = await this.#o.serve({ ...bind, fetch: this.#o.fetch });
     logger.info("status API listening", {
       url: `http://${formatEndpoint(this.#server.addr)}/status`,
+      // Requests addressed to another name get 403 (--api-allowed-hosts adds names).
+      hosts: [...new Set([...LOOPBACK_HOSTS, ...this.#o.allowedHosts])],
       ...(cookie === undefined ? {} : { cookie }),
     });
   }

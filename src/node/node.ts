@@ -49,7 +49,7 @@ import type { NetAddress } from "../wire/address.ts";
 import type { AddressPort } from "../wire/host_port.ts";
 import { formatEndpoint } from "../wire/host_port.ts";
 import { getParams, type NetworkParams } from "../wire/params.ts";
-import { ApiStart } from "./api_start.ts";
+import { apiBindHosts, ApiStart } from "./api_start.ts";
 import { nodeApiSource } from "./api_source.ts";
 import { NodeBans } from "./bans.ts";
 import type { BlockService } from "./block_service.ts";
@@ -173,12 +173,15 @@ export class EdgeNode {
     this.app = createApp(this.#source, {
       token,
       logger: this.#log.child("api"),
+      allowedHosts: [...apiBindHosts(options.api), ...options.apiAllowedHosts],
+      corsOrigins: options.apiCorsOrigins,
       onServerError: () => this.#metrics.countError("api"),
     });
     this.#api = new ApiStart({
       api: options.api ?? `127.0.0.1:${this.params.defaultApiPort}`,
       token: { value: token, generated: options.apiToken === undefined },
       datadir: this.datadir,
+      allowedHosts: [...apiBindHosts(options.api), ...options.apiAllowedHosts],
       fetch: (request) => this.app.fetch(request),
       serve: this.#platform.serve,
       clock,

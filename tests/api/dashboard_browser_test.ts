@@ -2,7 +2,9 @@
  * The dashboard in a real browser: two regtest nodes on 127.0.0.1, the
  * second connected to the first; headless Chromium loads the first node's
  * `GET /` and its dumped DOM must list the connected peer in
- * `#peers tbody tr[data-peer]` with the peer's string form. A screenshot is
+ * `#peers tbody tr[data-peer]` with the peer's string form, and the charts
+ * must render with data: four uPlot canvases, the peers chart with two or
+ * more points and its inbound line drawn in the series colour. A screenshot is
  * kept as `.tmp/artifacts/dashboard.png` for a person to look at.
  *
  * Runs under Node only (one runtime keeps `npm test` fast) and only where
@@ -135,9 +137,14 @@ class Cdp {
  * Opens `url` in headless Chromium (driven over the DevTools protocol: the
  * page holds an EventSource open, so `--dump-dom` with a virtual-time budget
  * would wait forever), waits until `ready` (a JS expression) is true, and
- * returns the page's HTML and a PNG screenshot.
+ * returns the page's HTML, the value of `probe` (a JS expression) and a PNG
+ * screenshot.
  */
-async function browse(url: string, ready: string): Promise<{ dom: string; png: Uint8Array }> {
+async function browse(
+  url: string,
+  ready: string,
+  probe: string,
+): Promise<{ dom: string; probed: unknown; png: Uint8Array }> {
   const child = spawn(CHROMIUM, [
     "--headless",
     "--no-sandbox",
@@ -192,16 +199,40 @@ async function browse(url: string, ready: string): Promise<{ dom: string; png: U
       await sleep(50);
     }
     const dom = String(await evaluate("document.documentElement.outerHTML"));
+    const probed = await evaluate(probe);
     const { data } = await cdp.send<{ data: string }>("Page.captureScreenshot", {
       format: "png",
     }, sessionId);
-    return { dom, png: Uint8Array.from(atob(data), (c) => c.charCodeAt(0)) };
+    return { dom, probed, png: Uint8Array.from(atob(data), (c) => c.charCodeAt(0)) };
   } finally {
     cdp?.close();
     child.kill("SIGKILL");
     await exited;
   }
 }
+
+/**
+ * In the page: how many charts have a canvas, and on the peers chart's canvas
+ * the points drawn and the pixels in the inbound series colour (#2f81f7).
+ */
+const CHART_PROBE = `(() => {
+  const figure = document.querySelector('figure[data-chart="peers"]');
+  const canvas = figure.querySelector("canvas");
+  const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+  let inbound = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const near = (v, want) => Math.abs(v - want) < 24;
+    if (near(data[i], 47) && near(data[i + 1], 129) && near(data[i + 2], 247) && data[i + 3] > 200) {
+      inbound++;
+    }
+  }
+  return {
+    charts: document.querySelectorAll("figure[data-chart] canvas").length,
+    points: Number(figure.dataset.points),
+    canvas: canvas.width + "x" + canvas.height,
+    inbound,
+  };
+})()`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -246,11 +277,14 @@ describe("dashboard in headless Chromium", () => {
     const peer = peers[0];
     expect(peer.direction).toBe("inbound");
 
-    // Ready once the first poll has rendered (the peers row) and the event stream is open.
-    const { dom, png } = await browse(
+    // Ready once a poll has rendered the peers row, the event stream is open and
+    // the peers chart has two points (a line).
+    const { dom, probed, png } = await browse(
       api,
       `document.querySelector('#peers tbody tr[data-peer="${peer.id}"]') !== null && ` +
-        `document.getElementById("live").dataset.state === "live"`,
+        `document.getElementById("live").dataset.state === "live" && ` +
+        `Number(document.querySelector('figure[data-chart="peers"]').dataset.points) >= 2`,
+      CHART_PROBE,
     );
     const cells = peerRow(dom, peer.id);
     if (cells === undefined) throw new Error(`no row for peer ${peer.id} in the DOM:\n${dom}`);
@@ -259,6 +293,15 @@ describe("dashboard in headless Chromium", () => {
     expect(dom).toMatch(/<p id="peers-empty" class="empty" hidden="">/);
     expect(dom).toContain('<span id="node-network">regtest</span>');
     expect(dom).toMatch(/<div id="error" role="alert" hidden="">/);
+
+    // Every chart drew on a canvas; the peers chart's inbound line (the one
+    // inbound peer, a point a poll) is on its canvas in the series colour.
+    const chart = probed as { charts: number; points: number; canvas: string; inbound: number };
+    expect(chart.charts).toBe(4);
+    expect(chart.points).toBeGreaterThanOrEqual(2);
+    expect(chart.canvas).not.toBe("0x0");
+    expect(chart.inbound).toBeGreaterThan(20);
+    expect(dom).toContain("<figcaption>Peers by direction</figcaption>");
 
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(join(ARTIFACTS, "dashboard.png"), png);

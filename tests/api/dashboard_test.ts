@@ -4,7 +4,8 @@
  * text.
  */
 import { describe, expect, test } from "bun:test";
-import { DASHBOARD_HTML } from "../../src/api/dashboard.ts";
+import { DASHBOARD_HISTORY_MS, DASHBOARD_HTML, PEER_GROUPING } from "../../src/api/dashboard.ts";
+import { UPLOT_CSS, UPLOT_JS, UPLOT_NOTICE } from "../../src/api/vendor_uplot.ts";
 import { NODE_EVENT_TYPES } from "../../src/api/schemas.ts";
 import { appFor } from "./helpers.ts";
 import { FakeSource } from "../support/fake_api_source.ts";
@@ -63,15 +64,40 @@ describe("dashboard", () => {
   });
 
   test("inserts data as text only", () => {
-    const script = DASHBOARD_HTML.slice(DASHBOARD_HTML.indexOf("<script>"));
+    const script = pageScript();
     expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
     expect(script).toContain("textContent");
-    expect(script.indexOf("</script>")).toBe(script.lastIndexOf("</script>"));
   });
 
-  test("the inline script parses", () => {
-    const start = DASHBOARD_HTML.indexOf("<script>") + "<script>".length;
-    const script = DASHBOARD_HTML.slice(start, DASHBOARD_HTML.indexOf("</script>"));
-    expect(() => new Function(script)).not.toThrow();
+  test("each inline script parses", () => {
+    const scripts = inlineScripts();
+    expect(scripts.length).toBe(2);
+    for (const script of scripts) expect(() => new Function(script)).not.toThrow();
+  });
+
+  test("inlines the vendored uPlot (no CDN) and draws four charts from the API", () => {
+    const [library] = inlineScripts();
+    expect(library).toContain(UPLOT_JS);
+    expect(library).toContain(UPLOT_NOTICE);
+    expect(DASHBOARD_HTML).toContain(UPLOT_CSS);
+    for (const chart of ["peers", "traffic", "blocks", "height"]) {
+      expect(DASHBOARD_HTML).toContain(`<figure class="chart" data-chart="${chart}"`);
+    }
+    const script = pageScript();
+    expect(script).toContain("new uPlot(");
+    expect(script).toContain('"metrics"');
+    expect(script).toContain(`var PEER_GROUPING = ${JSON.stringify(PEER_GROUPING)};`);
+    expect(script).toContain(`var HISTORY_MS = ${DASHBOARD_HISTORY_MS};`);
+    expect(DASHBOARD_HTML).toContain(`Peers by ${PEER_GROUPING.field}`);
   });
 });
+
+/** The bodies of the page's inline scripts, in order (uPlot, then the page's own). */
+function inlineScripts(): string[] {
+  return [...DASHBOARD_HTML.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+}
+
+/** The page's own script (the last one). */
+function pageScript(): string {
+  return inlineScripts().at(-1) ?? "";
+}

@@ -54,7 +54,7 @@ describe("openapi", () => {
     for (const route of Object.values(ROUTES)) {
       const op = doc.paths[route.path.replace(/:([a-z]+)/g, "{$1}")][route.method];
       const statuses = Object.keys(op.responses as object).sort();
-      expect(statuses).toEqual([...Object.keys(route.responses), "500"].sort());
+      expect(statuses).toEqual([...Object.keys(route.responses), "403", "500"].sort());
     }
   });
 

@@ -126,6 +126,14 @@ describe("POST /blocks", () => {
     const body = op.requestBody.content["application/json"].schema;
     expect(body.required).toEqual(["hex"]);
     expect(body.properties.hex.maxLength).toBe(MAX_BLOCK_HEX);
-    expect(Object.keys(op.responses).sort()).toEqual(["200", "400", "401", "413", "500", "503"]);
+    expect(Object.keys(op.responses).sort()).toEqual([
+      "200",
+      "400",
+      "401",
+      "403",
+      "413",
+      "500",
+      "503",
+    ]);
   });
 });
