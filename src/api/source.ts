@@ -34,8 +34,66 @@ export interface AddressQuery {
   readonly cursor?: string;
 }
 
-/** The node at a glance (`GET /status`, `node.status()`). */
-export type NodeStatus = z.output<typeof statusResponse>;
+/** One peer in the status summary. */
+export interface PeerSummary {
+  id: number;
+  /** The peer's one string form: address and direction. */
+  peer: string;
+  state: string;
+  userAgent: string | null;
+  version: number | null;
+  startHeight: number | null;
+}
+
+/** Header sync progress (see `src/sync/sync_progress.ts`). */
+export interface SyncSummary {
+  /** Our best header height. */
+  height: number;
+  /** Highest height a connected peer announced (−1 with no peer). */
+  bestPeerHeight: number;
+  /** Headers accepted per second, averaged over the last few seconds. */
+  headersPerSecond: number;
+  /** True when no peer claims more than we have (and at least one peer is known). */
+  caughtUp: boolean;
+}
+
+/**
+ * The node at a glance (`GET /status`, `node.status()`; `statusResponse` in
+ * schemas.ts, written out for the public API; checked against it below).
+ */
+export interface NodeStatus {
+  network: string;
+  version: string;
+  runtime: string;
+  state: "new" | "starting" | "running" | "stopping" | "stopped";
+  uptimeSeconds: number;
+  /** Addresses we accept inbound peers on (`host:port`). */
+  listening: string[];
+  /** Where the status API listens (`host:port`), or `null` when it is not served. */
+  api: string | null;
+  peers: {
+    inbound: number;
+    outbound: number;
+    /** User-requested peers (`--connect`, `--addnode`, `POST /peers` with persistent). */
+    persistent: number;
+    /** Short-lived outbound connections that test an address. */
+    feeler: number;
+    list: PeerSummary[];
+  };
+  /** Our header chain tip. */
+  chain: {
+    height: number;
+    /** Block hash, display-order hex. */
+    bestHash: string;
+  };
+  sync: SyncSummary;
+  /** Address-manager sizes. */
+  addrman: { new: number; tried: number; total: number };
+  /** Bans in force. */
+  bans: number;
+  /** Memory figures in bytes, where the runtime gives them. */
+  memory: { rss?: number; heapUsed?: number };
+}
 /** Address counts of one network, per table. */
 export interface TableCounts {
   new: number;
@@ -190,3 +248,4 @@ export interface ApiSource {
 // and the schema it mirrors differ in any field.
 type _AddressPageAgrees = Holds<Same<z.output<typeof addressesResponse>, AddressPage>>;
 type _NodeEventAgrees = Holds<Same<z.output<typeof nodeEvent>, NodeEvent>>;
+type _NodeStatusAgrees = Holds<Same<z.output<typeof statusResponse>, NodeStatus>>;
