@@ -32,6 +32,7 @@
  */
 import type { Sha256, Sha256dInto } from "../../src/platform/hash.ts";
 import { denoNativeSha256Into, nodeNativeSha256Into } from "./node_sha256.ts";
+import { wasmSha256Batch } from "./wasm_sha256.ts";
 import {
   sha256OfDigestInto,
   smallSha256,
@@ -47,6 +48,10 @@ export const NODE_SMALL_SHA256D_MAX = 119;
 export const DENO_SMALL_SHA256_MAX = 183;
 /** Longest input Deno double-hashes in TypeScript: 5 compressions, then 1 (ties at 6–7). */
 export const DENO_SMALL_SHA256D_MAX = 311;
+/** Shortest message Node's batch double-hashes natively rather than in WebAssembly lanes. */
+export const NODE_BATCH_NATIVE_MIN = 256;
+/** Shortest message Deno's batch double-hashes natively rather than in WebAssembly lanes. */
+export const DENO_BATCH_NATIVE_MIN = 640;
 
 /**
  * Results carved from one slab by `slabSmallSha256`: one 2 KB allocation per
@@ -127,6 +132,7 @@ export const nodeSha256: Sha256 = Object.assign(
       return out;
     },
     doubleInto: nodeSha256dInto,
+    batch: wasmSha256Batch(NODE_BATCH_NATIVE_MIN, nodeSha256dInto),
   },
 );
 
@@ -145,5 +151,6 @@ export const denoSha256: Sha256 = Object.assign(
       return slab.subarray(at, at + 32);
     },
     doubleInto: denoSha256dInto,
+    batch: wasmSha256Batch(DENO_BATCH_NATIVE_MIN, denoSha256dInto),
   },
 );
