@@ -48,10 +48,15 @@ export const NODE_SMALL_SHA256D_MAX = 119;
 export const DENO_SMALL_SHA256_MAX = 183;
 /** Longest input Deno double-hashes in TypeScript: 5 compressions, then 1 (ties at 6–7). */
 export const DENO_SMALL_SHA256D_MAX = 311;
-/** Shortest message Node's batch double-hashes natively rather than in WebAssembly lanes. */
-export const NODE_BATCH_NATIVE_MIN = 256;
-/** Shortest message Deno's batch double-hashes natively rather than in WebAssembly lanes. */
-export const DENO_BATCH_NATIVE_MIN = 640;
+/**
+ * Shortest message Node's batch double-hashes natively rather than in
+ * WebAssembly lanes (wasm_sha256.ts): a lane costs ~0.09 µs per 64-byte
+ * block, the native path ~0.03 µs per block after its ~0.5 µs per call
+ * (both rounds); they tie at ~640 bytes (bench/sha256.ts, "Batch").
+ */
+export const NODE_BATCH_NATIVE_MIN = 640;
+/** The same for Deno, whose native call costs ~0.85 µs: they tie at ~1 KB. */
+export const DENO_BATCH_NATIVE_MIN = 1024;
 
 /**
  * Results carved from one slab by `slabSmallSha256`: one 2 KB allocation per
