@@ -24,8 +24,10 @@
  *   and does the second round itself (one more block), so lanes stay busy
  *   whatever the lengths.
  *
- * Memory: the module exports its memory; bytes [0, SCRATCH_END) are its own
- * scratch, the caller places jobs, inputs and outputs above.
+ * Memory: the module exports its memory; bytes [0, scratch_end) are its own
+ * scratch (the exported global), the caller places jobs, inputs and outputs
+ * above. A message's bytes may be read up to 15 bytes past its end: the
+ * caller leaves 16 bytes of slack after them.
  *
  * Run: node_modules/.bin/node scripts/gen_sha256_wasm.ts [--check]
  *   (--check: exit 1 if the committed files differ from what it generates)
@@ -120,13 +122,15 @@ const IV = [
 ];
 
 // Scratch layout (bytes): the state of the four lanes between compressions
-// of `sha256d_many`, one 64-byte gather buffer per lane, one record per
-// lane, the four block addresses of the next compression, and the constant
-// pool (loading a constant is one instruction; V8 builds a v128.const in three).
+// of `sha256d_many`, one gather buffer per lane (a 64-byte block and 64
+// bytes of slack: gathering copies 16 bytes at a time, up to 15 past the
+// block), one record per lane, the four block addresses of the next
+// compression, and the constant pool (loading a constant is one instruction;
+// V8 builds a v128.const in three).
 const STATE = 0; // 8 × v128: word j of the four lanes at STATE + 16j
-const LANE_BUF = 128; // 4 × 64 bytes
-const LANE_REC = 384; // 4 × 32 bytes (see the REC_ offsets)
-const BLOCK_PTR = 512; // 4 × i32
+const LANE_BUF = 128; // 4 × 128 bytes
+const LANE_REC = 640; // 4 × 32 bytes (see the REC_ offsets)
+const BLOCK_PTR = 768; // 4 × i32
 const POOL = 1024; // v128 constants, each word four times
 // A lane record: what the lane is doing and where its message stands.
 const REC_PHASE = 0; // 0 idle, 1 first round, 2 second round
@@ -430,6 +434,17 @@ function laneHelpers(): string[] {
     ...IV.map((x, j) => `  (i32.store ${stateWord(j)} (i32.const ${hex(x)}))`),
     ")",
     "",
+    ";; Copies $n bytes from $src to $dst 16 at a time (so up to 15 more: the",
+    ";; caller leaves that much slack after both; memory.copy is a runtime call).",
+    "(func $copy16 (param $dst i32) (param $src i32) (param $n i32)",
+    "  (local $i i32)",
+    "  (block $done (loop $next",
+    "    (br_if $done (i32.ge_u (local.get $i) (local.get $n)))",
+    "    (v128.store (i32.add (local.get $dst) (local.get $i))",
+    "      (v128.load (i32.add (local.get $src) (local.get $i))))",
+    "    (local.set $i (i32.add (local.get $i) (i32.const 16)))",
+    "    (br $next))))",
+    "",
     ";; Moves lane $lane's record to the next segment of its message, if any;",
     ";; returns 0 when the message has no bytes left.",
     "(func $next_segment (param $rec i32) (result i32)",
@@ -451,7 +466,7 @@ function laneHelpers(): string[] {
     "(func $advance (param $lane i32) (param $next i32) (param $end i32) (result i32)",
     "  (local $rec i32) (local $buf i32) (local $k i32) (local $n i32) (local $ptr i32)",
     `  (local.set $rec (i32.add (i32.const ${LANE_REC}) (i32.shl (local.get $lane) (i32.const 5))))`,
-    `  (local.set $buf (i32.add (i32.const ${LANE_BUF}) (i32.shl (local.get $lane) (i32.const 6))))`,
+    `  (local.set $buf (i32.add (i32.const ${LANE_BUF}) (i32.shl (local.get $lane) (i32.const 7))))`,
     `  (local.set $ptr (i32.add (i32.const ${BLOCK_PTR}) (i32.shl (local.get $lane) (i32.const 2))))`,
     `  (if (i32.eq ${load(REC_PHASE)} (i32.const 2)) (then`,
     "    ;; Second round done: the digest goes out, the lane is free.",
@@ -505,7 +520,7 @@ function laneHelpers(): string[] {
     "    (br_if $gathered (i32.eq (local.get $k) (i32.const 64)))",
     `    (local.set $n (select ${load(REC_LEFT)} (i32.sub (i32.const 64) (local.get $k))`,
     `      (i32.lt_u ${load(REC_LEFT)} (i32.sub (i32.const 64) (local.get $k)))))`,
-    `    (memory.copy (i32.add (local.get $buf) (local.get $k)) ${load(REC_PTR)} (local.get $n))`,
+    `    (call $copy16 (i32.add (local.get $buf) (local.get $k)) ${load(REC_PTR)} (local.get $n))`,
     "    (local.set $k (i32.add (local.get $k) (local.get $n)))",
     `    ${store(REC_PTR, `(i32.add ${load(REC_PTR)} (local.get $n))`)}`,
     `    ${store(REC_LEFT, `(i32.sub ${load(REC_LEFT)} (local.get $n))`)}`,
@@ -517,8 +532,9 @@ function laneHelpers(): string[] {
     "      (i32.store8 (i32.add (local.get $buf) (local.get $k)) (i32.const 0x80))",
     "      (local.set $k (i32.add (local.get $k) (i32.const 1)))",
     `      ${store(REC_PAD, "(i32.const 1)")}))`,
-    "    (memory.fill (i32.add (local.get $buf) (local.get $k)) (i32.const 0)",
-    "      (i32.sub (i32.const 64) (local.get $k)))",
+    ...[0, 16, 32, 48].map((o) =>
+      `    (v128.store offset=${o} (i32.add (local.get $buf) (local.get $k)) (v128.const i64x2 0 0))`
+    ),
     "    (if (i32.le_u (local.get $k) (i32.const 56)) (then",
     "      ;; The bit length, big-endian, in the last 8 bytes (messages < 512 MiB).",
     `      (i32.store offset=60 (local.get $buf) (call $bswap (i32.shl ${
@@ -563,7 +579,7 @@ export function generateWat(): string {
 /** Compiles WAT text to a wasm binary with wabt. */
 export async function compileWat(wat: string): Promise<Uint8Array> {
   const wabt = await wabtInit();
-  const module = wabt.parseWat("sha256_wasm.wat", wat, { simd: true, bulk_memory: true });
+  const module = wabt.parseWat("sha256_wasm.wat", wat, { simd: true });
   try {
     return module.toBinary({ write_debug_names: false }).buffer;
   } finally {

@@ -1096,6 +1096,17 @@
     (i32.store (i32.add (i32.const 112) (i32.shl (local.get $lane) (i32.const 2))) (i32.const 0x5be0cd19))
   )
   
+  ;; Copies $n bytes from $src to $dst 16 at a time (so up to 15 more: the
+  ;; caller leaves that much slack after both; memory.copy is a runtime call).
+  (func $copy16 (param $dst i32) (param $src i32) (param $n i32)
+    (local $i i32)
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (v128.store (i32.add (local.get $dst) (local.get $i))
+        (v128.load (i32.add (local.get $src) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $next))))
+  
   ;; Moves lane $lane's record to the next segment of its message, if any;
   ;; returns 0 when the message has no bytes left.
   (func $next_segment (param $rec i32) (result i32)
@@ -1116,9 +1127,9 @@
   ;; and it takes the job at $next. Returns the next job's address.
   (func $advance (param $lane i32) (param $next i32) (param $end i32) (result i32)
     (local $rec i32) (local $buf i32) (local $k i32) (local $n i32) (local $ptr i32)
-    (local.set $rec (i32.add (i32.const 384) (i32.shl (local.get $lane) (i32.const 5))))
-    (local.set $buf (i32.add (i32.const 128) (i32.shl (local.get $lane) (i32.const 6))))
-    (local.set $ptr (i32.add (i32.const 512) (i32.shl (local.get $lane) (i32.const 2))))
+    (local.set $rec (i32.add (i32.const 640) (i32.shl (local.get $lane) (i32.const 5))))
+    (local.set $buf (i32.add (i32.const 128) (i32.shl (local.get $lane) (i32.const 7))))
+    (local.set $ptr (i32.add (i32.const 768) (i32.shl (local.get $lane) (i32.const 2))))
     (if (i32.eq (i32.load (i32.add (local.get $rec) (i32.const 0))) (i32.const 2)) (then
       ;; Second round done: the digest goes out, the lane is free.
       (call $lane_digest (local.get $lane) (i32.load (i32.add (local.get $rec) (i32.const 4))))
@@ -1165,7 +1176,7 @@
       (br_if $gathered (i32.eq (local.get $k) (i32.const 64)))
       (local.set $n (select (i32.load (i32.add (local.get $rec) (i32.const 16))) (i32.sub (i32.const 64) (local.get $k))
         (i32.lt_u (i32.load (i32.add (local.get $rec) (i32.const 16))) (i32.sub (i32.const 64) (local.get $k)))))
-      (memory.copy (i32.add (local.get $buf) (local.get $k)) (i32.load (i32.add (local.get $rec) (i32.const 12))) (local.get $n))
+      (call $copy16 (i32.add (local.get $buf) (local.get $k)) (i32.load (i32.add (local.get $rec) (i32.const 12))) (local.get $n))
       (local.set $k (i32.add (local.get $k) (local.get $n)))
       (i32.store (i32.add (local.get $rec) (i32.const 12)) (i32.add (i32.load (i32.add (local.get $rec) (i32.const 12))) (local.get $n)))
       (i32.store (i32.add (local.get $rec) (i32.const 16)) (i32.sub (i32.load (i32.add (local.get $rec) (i32.const 16))) (local.get $n)))
@@ -1177,8 +1188,10 @@
         (i32.store8 (i32.add (local.get $buf) (local.get $k)) (i32.const 0x80))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (i32.store (i32.add (local.get $rec) (i32.const 28)) (i32.const 1))))
-      (memory.fill (i32.add (local.get $buf) (local.get $k)) (i32.const 0)
-        (i32.sub (i32.const 64) (local.get $k)))
+      (v128.store offset=0 (i32.add (local.get $buf) (local.get $k)) (v128.const i64x2 0 0))
+      (v128.store offset=16 (i32.add (local.get $buf) (local.get $k)) (v128.const i64x2 0 0))
+      (v128.store offset=32 (i32.add (local.get $buf) (local.get $k)) (v128.const i64x2 0 0))
+      (v128.store offset=48 (i32.add (local.get $buf) (local.get $k)) (v128.const i64x2 0 0))
       (if (i32.le_u (local.get $k) (i32.const 56)) (then
         ;; The bit length, big-endian, in the last 8 bytes (messages < 512 MiB).
         (i32.store offset=60 (local.get $buf) (call $bswap (i32.shl (i32.load (i32.add (local.get $rec) (i32.const 24))) (i32.const 3))))
@@ -1192,10 +1205,10 @@
     (local $a v128) (local $b v128) (local $c v128) (local $d v128) (local $e v128) (local $f v128) (local $g v128) (local $h v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128) (local $s6 v128) (local $s7 v128) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128) (local $w9 v128) (local $w10 v128) (local $w11 v128) (local $w12 v128) (local $w13 v128) (local $w14 v128) (local $w15 v128) (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (local.set $next (local.get $jobs))
     (local.set $end (i32.add (local.get $jobs) (i32.mul (local.get $n) (i32.const 28))))
-    (i32.store (i32.const 384) (i32.const 0))
-    (i32.store (i32.const 416) (i32.const 0))
-    (i32.store (i32.const 448) (i32.const 0))
-    (i32.store (i32.const 480) (i32.const 0))
+    (i32.store (i32.const 640) (i32.const 0))
+    (i32.store (i32.const 672) (i32.const 0))
+    (i32.store (i32.const 704) (i32.const 0))
+    (i32.store (i32.const 736) (i32.const 0))
     (loop $step
       ;; Each lane finishes or continues its message, or takes the next job.
       (local.set $next (call $advance (i32.const 0) (local.get $next) (local.get $end)))
@@ -1203,14 +1216,14 @@
       (local.set $next (call $advance (i32.const 2) (local.get $next) (local.get $end)))
       (local.set $next (call $advance (i32.const 3) (local.get $next) (local.get $end)))
       (local.set $active (i32.or
-        (i32.or (i32.load (i32.const 384)) (i32.load (i32.const 416)))
-        (i32.or (i32.load (i32.const 448)) (i32.load (i32.const 480)))
+        (i32.or (i32.load (i32.const 640)) (i32.load (i32.const 672)))
+        (i32.or (i32.load (i32.const 704)) (i32.load (i32.const 736)))
       ))
       (if (local.get $active) (then
-        (local.set $p0 (i32.load (i32.const 512)))
-        (local.set $p1 (i32.load (i32.const 516)))
-        (local.set $p2 (i32.load (i32.const 520)))
-        (local.set $p3 (i32.load (i32.const 524)))
+        (local.set $p0 (i32.load (i32.const 768)))
+        (local.set $p1 (i32.load (i32.const 772)))
+        (local.set $p2 (i32.load (i32.const 776)))
+        (local.set $p3 (i32.load (i32.const 780)))
         (local.set $s0 (v128.load (i32.const 0)))
         (local.set $s1 (v128.load (i32.const 16)))
         (local.set $s2 (v128.load (i32.const 32)))

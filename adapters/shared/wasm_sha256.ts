@@ -152,7 +152,8 @@ export function wasmSha256Batch(minLength: number, doubleInto: Sha256dInto): Sha
         // Jobs, then the source span, then the digests, from `base`.
         const jobsAt = w.base;
         const sourceAt = jobsAt + align16(4 * JOB_WORDS * lanes);
-        const digestsAt = sourceAt + align16(Math.max(0, hi - lo));
+        // (The module may read up to 15 bytes past a message: 16 of slack.)
+        const digestsAt = sourceAt + align16(Math.max(0, hi - lo) + 16);
         const mem = memory(w, digestsAt + 32 * lanes - w.base);
         if (hi > lo) mem.set(source.subarray(lo, hi), sourceAt);
         const jobs = new Uint32Array(w.memory.buffer, jobsAt, JOB_WORDS * lanes);
