@@ -6,7 +6,8 @@
  * Bitcoin's hashing is short and double: merkle pairs are 64 bytes, headers
  * 80, a typical transaction 200–500, and the second round of every sha256d
  * hashes 32, so both a SHA-256 and a double SHA-256 are provided, each with
- * its own threshold.
+ * its own threshold. Both also carry a batch (wasm_sha256.ts) for blocks:
+ * merkle levels and short transactions in WebAssembly lanes.
  *
  * The thresholds sit on block boundaries: an input of n bytes takes
  * floor((n + 8) / 64) + 1 compressions, so 55 bytes is the longest that fits
