@@ -34,15 +34,15 @@ const JOB_WORDS = 7;
 const PAGE = 65536;
 
 /** The instance, null where WebAssembly SIMD is not available, undefined before the first use. */
-let module: WasmSha256 | null | undefined;
+let loaded: WasmSha256 | null | undefined;
 
 /** The instance, compiled on first use. */
 function wasm(): WasmSha256 | null {
-  if (module !== undefined) return module;
+  if (loaded !== undefined) return loaded;
   const bytes = Uint8Array.from(atob(SHA256_WASM_BASE64), (c) => c.charCodeAt(0));
-  if (typeof WebAssembly !== "object" || !WebAssembly.validate(bytes)) return module = null;
+  if (typeof WebAssembly !== "object" || !WebAssembly.validate(bytes)) return loaded = null;
   const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
-  return module = {
+  return loaded = {
     memory: exports.memory as WebAssembly.Memory,
     base: (exports.scratch_end as WebAssembly.Global).value as number,
     sha256d64: exports.sha256d64 as WasmSha256["sha256d64"],
@@ -55,7 +55,11 @@ export function wasmSha256Available(): boolean {
   return wasm() !== null;
 }
 
-/** The module's memory with at least `bytes` usable from `base` (grown if needed). */
+/**
+ * The module's memory with at least `bytes` usable from `base`, grown if
+ * needed. It keeps the size of the largest batch so far (a few MB at most:
+ * callers hash blocks of at most 4 MB) and never shrinks.
+ */
 function memory(w: WasmSha256, bytes: number): Uint8Array {
   const short = w.base + bytes - w.memory.buffer.byteLength;
   if (short > 0) w.memory.grow(Math.ceil(short / PAGE));
