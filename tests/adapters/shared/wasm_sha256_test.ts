@@ -41,6 +41,13 @@ function bytes(length: number, seed: number): Uint8Array {
   return Uint8Array.from({ length }, () => (x = (x * 1103515245 + 12345) >>> 0) >>> 24);
 }
 
+/**
+ * Longest a test of many blocks or the module's first compile may take: seconds
+ * on a quiet machine, but JavaScriptCore compiles both the module and the
+ * unrolled TypeScript hasher slowly, and a shared machine is slower still.
+ */
+const SLOW_TEST_MS = 60_000;
+
 /** The batch of each path that has one: as the adapters set it, lanes only, native only. */
 const batches = {
   "node hybrid": nodeHybrid.batch!,
@@ -79,11 +86,11 @@ describe("the embedded WebAssembly module", () => {
       new URL("../../../adapters/shared/sha256_wasm_binary.ts", import.meta.url),
     );
     expect(binaryModule(binary) === readFileSync(tsPath, "utf8")).toBe(true);
-  });
+  }, SLOW_TEST_MS);
 
   test("runs under this runtime (WebAssembly SIMD)", () => {
     expect(wasmSha256Available()).toBe(true);
-  });
+  }, SLOW_TEST_MS);
 
   test("the adapters' thresholds keep short transactions in the lanes", () => {
     expect(NODE_BATCH_NATIVE_MIN).toBeGreaterThan(500);
@@ -222,7 +229,7 @@ describe("every hashing path agrees on every block in the vectors", () => {
           `${height} ${block.segwitTxCount === 0 ? "none" : "valid"}`,
         );
       });
-    });
+    }, SLOW_TEST_MS);
   }
 
   test("merkle roots and CVE-2012-2459 flags match the plain path for 1 to 40 leaves", () => {
@@ -241,7 +248,7 @@ describe("every hashing path agrees on every block in the vectors", () => {
         }
       }
     }
-  });
+  }, SLOW_TEST_MS);
 
   test("sha256d64Into without a batch is the pairwise double hash", () => {
     const data = bytes(64 * 5, 3);
