@@ -156,9 +156,14 @@ export function blockWtxids(sha256: Sha256, block: Block, txids?: Uint8Array): U
       k += 6;
     }
   }
+  const out = new Uint8Array(32 * txCount);
+  if (count === txCount - 1) {
+    // Every transaction but the coinbase is hashed: straight into place.
+    sha256dRanges(sha256, bytes, ranges, count, out.subarray(32));
+    return out;
+  }
   const digests = new Uint8Array(32 * count);
   sha256dRanges(sha256, bytes, ranges, count, digests);
-  const out = new Uint8Array(32 * txCount);
   for (let i = 1, k = 0; i < txCount; i++) {
     if (hashed(i)) copyHash(digests, 32 * k++, out, 32 * i);
     else if (txids !== undefined) copyHash(txids, 32 * i, out, 32 * i);

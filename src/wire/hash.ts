@@ -39,6 +39,9 @@ export function sha256d64Into(
   }
 }
 
+/** Longest range `sha256dRanges` gathers byte by byte rather than through a view. */
+const SHORT_RANGE = 16;
+
 /**
  * Writes SHA-256d of each message given as up to three byte ranges of
  * `source` to `out[32i, 32i + 32)` (see `Sha256Batch.doubleRanges` for the
@@ -67,8 +70,13 @@ export function sha256dRanges(
     if (scratch.length < length) scratch = new Uint8Array(Math.max(length, 2 * scratch.length));
     let at = 0;
     for (let k = r; k < r + 6; k += 2) {
-      scratch.set(source.subarray(ranges[k], ranges[k + 1]), at);
-      at += ranges[k + 1] - ranges[k];
+      const from = ranges[k], to = ranges[k + 1];
+      // Short ranges (a version, a lock time) byte by byte: no view to allocate.
+      if (to - from <= SHORT_RANGE) { for (let b = from; b < to; b++) scratch[at++] = source[b]; }
+      else {
+        scratch.set(source.subarray(from, to), at);
+        at += to - from;
+      }
     }
     sha256dInto(sha256, scratch.subarray(0, length), out, 32 * i);
   }
