@@ -19,9 +19,9 @@ import { parseAddress } from "../src/wire/address_format.ts";
 import { blockHeaderHash } from "../src/wire/block_header.ts";
 import { hashToHex } from "../src/wire/bytes.ts";
 import { NETWORKS } from "../src/wire/params.ts";
+import type { Sha256 } from "../src/platform/hash.ts";
 
 const params = NETWORKS.regtest;
-const sha256 = platform.sha256;
 const LOOPBACK = "127.0.0.1";
 /** Longest wait for the line to connect, or for one block to reach its end. */
 const WAIT_MS = 10_000;
@@ -47,7 +47,7 @@ export interface RelayTimes {
   readonly ends: number[];
 }
 
-function peerOptions(chain: HeaderChain) {
+function peerOptions(chain: HeaderChain, sha256: Sha256) {
   return {
     magic: params.magic,
     sha256,
@@ -57,7 +57,7 @@ function peerOptions(chain: HeaderChain) {
   };
 }
 
-async function startNode(): Promise<InProcessNode> {
+async function startNode(sha256: Sha256): Promise<InProcessNode> {
   const manager = new BlockManager({ params, sha256, clock: platform.clock, logger: silentLogger });
   manager.start();
   const chain = manager.chain;
@@ -67,7 +67,7 @@ async function startNode(): Promise<InProcessNode> {
     host: LOOPBACK,
     port: 0,
     onConn: (conn) => {
-      const peer = newInboundPeer(conn, peerOptions(chain));
+      const peer = newInboundPeer(conn, peerOptions(chain, sha256));
       dispatch.attach(peer, "inbound");
       peers.push(peer);
       peer.start();
@@ -90,14 +90,16 @@ async function until(cond: () => boolean, what: string): Promise<void> {
  * Relays each scenario's blocks (one chain through all scenarios, from
  * regtest genesis) along a line of `count` in-process managers, one block
  * at a time; the first `warmup` blocks of each scenario are not measured.
+ * Every manager and peer hashes with `sha256` (default: the platform's).
  */
 export async function relayInProcess(
   scenarios: readonly (readonly Uint8Array[])[],
   count: number,
   warmup: number,
+  sha256: Sha256 = platform.sha256,
 ): Promise<RelayTimes[]> {
   const nodes: InProcessNode[] = [];
-  for (let i = 0; i < count; i++) nodes.push(await startNode());
+  for (let i = 0; i < count; i++) nodes.push(await startNode(sha256));
   try {
     for (let i = 0; i + 1 < count; i++) {
       const port = nodes[i + 1].listener.addr.port;
@@ -105,7 +107,7 @@ export async function relayInProcess(
       const peer = newOutboundPeer(
         { address: parseAddress(LOOPBACK), port },
         conn,
-        peerOptions(nodes[i].chain),
+        peerOptions(nodes[i].chain, sha256),
       );
       nodes[i].dispatch.attach(peer, "outbound-full-relay");
       nodes[i].peers.push(peer);

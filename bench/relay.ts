@@ -22,6 +22,12 @@
  * - the same line as 5 block managers in the bench process (a shared event
  *   loop, no process or runtime boundary), for comparison.
  *
+ * Where the platform's hasher has a batch (WebAssembly lanes under Node and
+ * Deno), verification and the in-process line are also run without it,
+ * every message hashed by its own call: the figures before the batch, in the
+ * same run. Verification is also given in CPU time, the two hashers taking
+ * turns: on a machine shared with other work it is the steadier figure.
+ *
  * Target: at most 5 ms added per hop for a 1 MB block (median). Blocks go
  * one at a time.
  *
@@ -33,6 +39,7 @@
 import { platform } from "#platform";
 import process from "node:process";
 import { acceptBlock } from "../src/sync/block_accept.ts";
+import type { Sha256 } from "../src/platform/hash.ts";
 import { HeaderChain } from "../src/sync/header_chain.ts";
 import { blockHeaderHash } from "../src/wire/block_header.ts";
 import { hashToHex, toHex } from "../src/wire/bytes.ts";
@@ -66,6 +73,13 @@ const POLL_MS = 1;
 const TARGET_MS = 5;
 
 const sha256 = platform.sha256;
+/** The platform's hasher without its batch (undefined when it has none). */
+const perMessage: Sha256 | undefined = sha256.batch === undefined
+  ? undefined
+  : Object.assign((d: Uint8Array) => sha256(d), {
+    double: sha256.double,
+    doubleInto: sha256.doubleInto,
+  });
 
 function summary(values: readonly number[]): string {
   const s = ascending(values);
@@ -140,17 +154,61 @@ console.log(
   } s (not measured); the first ${WARMUP} of each scenario are warm-up`,
 );
 
-// Verification alone, on a fresh chain, in this process.
-const verifyChain = new HeaderChain({ params: NETWORKS.regtest, sha256, now: () => Date.now() });
-const verifyMs = built.map((blocks) =>
-  blocks.map((block) => {
-    const t = performance.now();
-    const result = acceptBlock(verifyChain, sha256, block);
-    const ms = performance.now() - t;
-    if (result.status !== "accepted") throw new Error(`block refused: ${result.status}`);
-    return ms;
-  })
-);
+/** `acceptBlock` time of every block, on a fresh chain, in this process. */
+function verifyTimes(hasher: Sha256): number[][] {
+  const chain = new HeaderChain({
+    params: NETWORKS.regtest,
+    sha256: hasher,
+    now: () => Date.now(),
+  });
+  return built.map((blocks) =>
+    blocks.map((block) => {
+      const t = performance.now();
+      const result = acceptBlock(chain, hasher, block);
+      const ms = performance.now() - t;
+      if (result.status !== "accepted") throw new Error(`block refused: ${result.status}`);
+      return ms;
+    })
+  );
+}
+const verifyMs = verifyTimes(sha256);
+const verifyPerMessageMs = perMessage === undefined ? undefined : verifyTimes(perMessage);
+
+/** Rounds of the CPU-time comparison; each verifies every measured block with each hasher. */
+const CPU_ROUNDS = 9;
+/**
+ * CPU time (process.cpuUsage: this process's user + system) per `acceptBlock`
+ * of the measured blocks, hashers taking turns round by round: on a machine
+ * shared with other work, CPU time moves far less than wall time. Median of
+ * the rounds, per scenario and hasher. (The blocks are known by then: a known
+ * block still passes every body check, only its header is not added again.)
+ */
+function verifyCpu(hashers: readonly Sha256[]): number[][] {
+  const chains = hashers.map((hasher) => {
+    const chain = new HeaderChain({
+      params: NETWORKS.regtest,
+      sha256: hasher,
+      now: () => Date.now(),
+    });
+    for (const blocks of built) for (const block of blocks) acceptBlock(chain, hasher, block);
+    return chain;
+  });
+  return built.map((all) => {
+    const blocks = all.slice(WARMUP);
+    const rounds = hashers.map(() => [] as number[]);
+    for (let round = 0; round < CPU_ROUNDS; round++) {
+      hashers.forEach((hasher, h) => {
+        const before = process.cpuUsage();
+        for (const block of blocks) acceptBlock(chains[h], hasher, block);
+        const used = process.cpuUsage(before);
+        rounds[h].push((used.user + used.system) / 1000 / blocks.length);
+      });
+    }
+    return rounds.map(median);
+  });
+}
+const cpuHashers = perMessage === undefined ? [sha256] : [sha256, perMessage];
+const verifyCpuMs = verifyCpu(cpuHashers);
 
 // The line of processes; always stopped, whatever happens.
 const line = await startLine(RUNTIMES);
@@ -162,14 +220,28 @@ try {
   await line.stop();
 }
 
-// The same blocks through 5 block managers in this process.
+// The same blocks through 5 block managers in this process (and again without the batch).
 const inProcessTimes = await relayInProcess(built, RUNTIMES.length, WARMUP);
+const inProcessPerMessage = perMessage === undefined
+  ? undefined
+  : await relayInProcess(built, RUNTIMES.length, WARMUP, perMessage);
 
 for (let k = 0; k < SCENARIOS.length; k++) {
   const blocks = built[k];
   const size = blocks.reduce((n, b) => n + b.length, 0) / blocks.length;
   console.log(`\n  ~${(size / 1e6).toFixed(3)} MB blocks, ${SCENARIOS[k].name} + coinbase:`);
   console.log(`    verify (acceptBlock, ${RUNTIME_LABEL}): ${summary(verifyMs[k].slice(WARMUP))}`);
+  if (verifyPerMessageMs !== undefined) {
+    console.log(
+      `    verify without the batch:        ${summary(verifyPerMessageMs[k].slice(WARMUP))}`,
+    );
+  }
+  const [cpu, cpuPerMessage] = verifyCpuMs[k];
+  console.log(
+    `    verify, CPU time per block (median of ${CPU_ROUNDS} rounds): ${cpu.toFixed(2)} ms` +
+      (cpuPerMessage === undefined ? "" : `; without the batch ${cpuPerMessage.toFixed(2)} ms ` +
+        `(${(cpuPerMessage / cpu).toFixed(2)}× as much)`),
+  );
   console.log(`    ${RUNTIMES.length} processes (${MEASURED} blocks):`);
   printTimes(lineTimes[k], (h) => `hop ${h}→${h + 1} ${RUNTIMES[h]}→${RUNTIMES[h + 1]}`);
   console.log(
@@ -178,6 +250,10 @@ for (let k = 0; k < SCENARIOS.length; k++) {
   );
   console.log(`    one process, ${RUNTIMES.length} block managers (${RUNTIME_LABEL}):`);
   printTimes(inProcessTimes[k], (h) => `hop ${h}→${h + 1}`);
+  if (inProcessPerMessage !== undefined) {
+    console.log(`    the same without the batch (every message hashed by its own call):`);
+    printTimes(inProcessPerMessage[k], (h) => `hop ${h}→${h + 1}`);
+  }
 }
 
 // The result line: the line's runtime is the column ("mixed line" without --same).
@@ -195,6 +271,34 @@ printResult(
       unit: "ms",
       value: median(inProcessTimes[k].hops.flat()),
     },
+    {
+      name: `verify (acceptBlock) 1 MB of ${scenario.name} (median)`,
+      unit: "ms",
+      value: median(verifyMs[k].slice(WARMUP)),
+    },
+    {
+      name: `verify (acceptBlock) 1 MB of ${scenario.name}, CPU time (median)`,
+      unit: "ms",
+      value: verifyCpuMs[k][0],
+    },
+    ...(verifyCpuMs[k].length < 2 ? [] : [{
+      name: `verify (acceptBlock) 1 MB of ${scenario.name}, CPU time, no batch (median)`,
+      unit: "ms",
+      value: verifyCpuMs[k][1],
+    }]),
+    ...(verifyPerMessageMs === undefined || inProcessPerMessage === undefined ? [] : [
+      {
+        name: `verify (acceptBlock) 1 MB of ${scenario.name}, no batch (median)`,
+        unit: "ms",
+        value: median(verifyPerMessageMs[k].slice(WARMUP)),
+      },
+      {
+        name:
+          `relay per hop, 1 MB of ${scenario.name}, 5 managers in one process, no batch (median)`,
+        unit: "ms",
+        value: median(inProcessPerMessage[k].hops.flat()),
+      },
+    ]),
   ]),
   same ? RUNTIME : "mixed line",
 );

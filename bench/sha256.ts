@@ -7,6 +7,11 @@
  * native call costs a fixed ~0.3–1 µs plus little per byte, the TypeScript
  * one ~0.13 µs per 64-byte block plus its result allocation.
  *
+ * Then the batch (adapters/shared/wasm_sha256.ts): per message, 1,000
+ * messages of one size hashed by the WebAssembly lanes against the adapter's
+ * single-message double hash, which picks `*_BATCH_NATIVE_MIN` in
+ * hybrid_sha256.ts; and a merkle level of 1,000 pairs (`double64`).
+ *
  * Each cell is the best of several rounds (the hashers take turns, so a busy
  * machine hurts them alike); every hasher is checked against node:crypto first.
  *
@@ -15,7 +20,12 @@
  *      node_modules/.bin/bun bench/sha256.ts
  */
 import { platform } from "#platform";
-import { slabSmallSha256 } from "../adapters/shared/hybrid_sha256.ts";
+import {
+  denoSha256,
+  nodeSha256 as nodeHybrid,
+  slabSmallSha256,
+} from "../adapters/shared/hybrid_sha256.ts";
+import { wasmSha256Available, wasmSha256Batch } from "../adapters/shared/wasm_sha256.ts";
 import {
   denoNativeSha256Into,
   nativeSha256,
@@ -26,9 +36,9 @@ import {
   smallSha256,
   smallSha256dInto,
 } from "../adapters/shared/sha256_small.ts";
-import type { Sha256 } from "../src/platform/hash.ts";
+import type { Sha256, Sha256Batch } from "../src/platform/hash.ts";
 import { bytesEqual } from "../src/wire/bytes.ts";
-import { sha256d } from "../src/wire/hash.ts";
+import { sha256d, sha256d64Into, sha256dRanges } from "../src/wire/hash.ts";
 import { nodeSha256 } from "../tests/support/vectors.ts";
 import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
@@ -130,8 +140,13 @@ function measure(list: [string, Sha256][]): number[][] {
   return best;
 }
 
-function table(title: string, list: [string, Sha256][], best: number[][]): void {
-  const header = ["µs / call", ...SIZES.map((n) => `${n} B`)];
+function table(
+  title: string,
+  list: [string, unknown][],
+  best: number[][],
+  sizes: number[] = SIZES,
+): void {
+  const header = ["µs / call", ...sizes.map((n) => `${n} B`)];
   const body = list.map(([name], h) => [name, ...best[h].map((us) => us.toFixed(3))]);
   const widths = header.map((c, i) => Math.max(c.length, ...body.map((r) => r[i].length)));
   const line = (cells: string[]) =>
@@ -166,6 +181,71 @@ for (const [name, small, fast] of crossovers) {
       : `the ${digestForm}-digest native path is as fast as ${name} from ${from} bytes`,
   );
 }
+/** Message sizes of the batch table, bytes. */
+const BATCH_SIZES = [32, 64, 128, 256, 384, 512, 640, 768, 1024, 2048, 4096];
+/** Messages per batch call. */
+const BATCH_COUNT = 1000;
+/** The adapter's own single-message double hash (Bun has no batch: its native call is cheap). */
+const single = runtime.startsWith("deno") ? denoSha256 : nodeHybrid;
+const batches: [string, Sha256Batch][] = [
+  ["WebAssembly lanes", wasmSha256Batch(Infinity, single.doubleInto!)],
+  ["per message (doubleInto)", wasmSha256Batch(0, single.doubleInto!)],
+];
+/** µs per message of `batch` over BATCH_COUNT messages of `size` bytes, best of ROUNDS. */
+function perMessage(batch: Sha256Batch, size: number): number {
+  const source = new Uint8Array(size * BATCH_COUNT).map((_, i) => i * 7);
+  const ranges = new Uint32Array(6 * BATCH_COUNT);
+  for (let i = 0; i < BATCH_COUNT; i++) {
+    [ranges[6 * i], ranges[6 * i + 1]] = [size * i, size * (i + 1)];
+  }
+  const out = new Uint8Array(32 * BATCH_COUNT);
+  const reference = new Uint8Array(32 * BATCH_COUNT);
+  sha256dRanges(nodeSha256, source, ranges, BATCH_COUNT, reference);
+  batch.doubleRanges(source, ranges, BATCH_COUNT, out);
+  if (!bytesEqual(out, reference)) throw new Error(`batch is wrong on ${size} bytes`);
+  let bestUs = Infinity;
+  for (let round = 0; round < ROUNDS * 4; round++) {
+    const begin = performance.now();
+    batch.doubleRanges(source, ranges, BATCH_COUNT, out);
+    bestUs = Math.min(bestUs, (performance.now() - begin) * 1000 / BATCH_COUNT);
+  }
+  return bestUs;
+}
+if (wasmSha256Available() && !runtime.startsWith("bun")) {
+  const rows = batches.map(([, batch]) => BATCH_SIZES.map((size) => perMessage(batch, size)));
+  table(
+    `Batch double SHA-256, µs per message (${BATCH_COUNT} a call)`,
+    batches,
+    rows,
+    BATCH_SIZES,
+  );
+  const from = BATCH_SIZES.find((_, s) => rows[0][s] >= rows[1][s]);
+  console.log(
+    from === undefined
+      ? "the lanes beat the per-message path at every size measured"
+      : `the per-message path is as fast as the lanes from ${from} bytes`,
+  );
+  const pairs = new Uint8Array(64 * BATCH_COUNT).map((_, i) => i * 13);
+  const level = new Uint8Array(32 * BATCH_COUNT);
+  const pairHashers: [string, Sha256][] = [["double64 (lanes)", platform.sha256], [
+    "doubleInto per pair",
+    Object.assign((d: Uint8Array) => single(d), { doubleInto: single.doubleInto }),
+  ]];
+  const levelUs = pairHashers.map(([, sha256]) => {
+    let bestUs = Infinity;
+    for (let round = 0; round < ROUNDS * 4; round++) {
+      const begin = performance.now();
+      sha256d64Into(sha256, pairs, level, BATCH_COUNT);
+      bestUs = Math.min(bestUs, (performance.now() - begin) * 1000 / BATCH_COUNT);
+    }
+    return bestUs;
+  });
+  console.log(
+    `merkle level of ${BATCH_COUNT} pairs, µs per pair: ` +
+      pairHashers.map(([name], i) => `${name} ${levelUs[i].toFixed(3)}`).join(", "),
+  );
+}
+
 const platformRow = best[hashers.findIndex(([name]) => name === "platform.sha256")];
 printResult("sha256", [
   { name: "sha256: platform.sha256, 64 B call", unit: "µs", value: platformRow[SIZES.indexOf(64)] },

@@ -4,7 +4,9 @@
  * and 540107 (2.26 MB, 230 txs), next to the floor: sha256d of the same bytes
  * in one call. Then SHA-256 implementations compared on one call of 64 bytes,
  * one of 1 MB, and the whole parse of block 413567 (Bun's native hashers
- * are included under Bun).
+ * are included under Bun; where the platform's hasher has a batch, it is
+ * also timed without it, every message hashed by its own call: the figure
+ * before the batch, in the same run).
  *
  * Under node, bcoin 1.0.2 parses block 413567 too (`Block.fromRaw`, then
  * `createMerkleRoot`: every txid and the root, checked against the header),
@@ -116,8 +118,20 @@ table(
   parseRows,
 );
 
+/** platform.sha256 without its batch: every message hashed by its own call (before the batch). */
+const perMessage: Sha256 | undefined = platform.sha256.batch === undefined
+  ? undefined
+  : Object.assign((d: Uint8Array) => platform.sha256(d), {
+    double: platform.sha256.double,
+    doubleInto: platform.sha256.doubleInto,
+  });
+
 const hashers: [string, Sha256][] = [
   ["platform.sha256", platform.sha256],
+  ...(perMessage === undefined ? [] : [["platform.sha256 without batch", perMessage]] as [
+    string,
+    Sha256,
+  ][]),
   ["node:crypto createHash", (d) => createHash("sha256").update(d).digest()],
   ["node:crypto hash()", (d) => hash("sha256", d, "buffer")],
 ];
@@ -151,6 +165,14 @@ table(
   ["sha256", "µs / 64 B call", "ms / 1 MB call", "block 413567 parse ms"],
   hashRows,
 );
+const withoutBatch = hashRows.find(([name]) => name === "platform.sha256 without batch");
+if (withoutBatch !== undefined) {
+  console.log(
+    `\nbatch (WebAssembly lanes) vs per-message hashing, block 413567 parse: ` +
+      `${hashRows[0][3]} ms vs ${withoutBatch[3]} ms ` +
+      `(${(Number(withoutBatch[3]) / Number(hashRows[0][3])).toFixed(2)}× faster)`,
+  );
+}
 
 // The result line: block 413567 (1 MB), and bcoin's parse of the same bytes under node.
 const [b413] = blocks;
@@ -161,6 +183,11 @@ const MBPS = "wire: parse throughput, block 413567";
 const FLOOR = "wire: hashing floor, sha256d of the 1 MB block in one call";
 printResult("wire", [
   { name: PARSE, unit: "ms", value: Number(r413[4]) },
+  ...(withoutBatch === undefined ? [] : [{
+    name: "wire: parse 1 MB block 413567, per-message hashing (no batch)",
+    unit: "ms",
+    value: Number(withoutBatch[3]),
+  }]),
   { name: MBPS, unit: "MB/s", value: Number(r413[5]) },
   { name: DECODE, unit: "ms", value: Number(r413[6]) },
   { name: FLOOR, unit: "ms", value: Number(r413[7]) },

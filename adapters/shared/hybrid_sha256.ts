@@ -6,7 +6,8 @@
  * Bitcoin's hashing is short and double: merkle pairs are 64 bytes, headers
  * 80, a typical transaction 200–500, and the second round of every sha256d
  * hashes 32, so both a SHA-256 and a double SHA-256 are provided, each with
- * its own threshold.
+ * its own threshold. Both also carry a batch (wasm_sha256.ts) for blocks:
+ * merkle levels and short transactions in WebAssembly lanes.
  *
  * The thresholds sit on block boundaries: an input of n bytes takes
  * floor((n + 8) / 64) + 1 compressions, so 55 bytes is the longest that fits
@@ -32,6 +33,7 @@
  */
 import type { Sha256, Sha256dInto } from "../../src/platform/hash.ts";
 import { denoNativeSha256Into, nodeNativeSha256Into } from "./node_sha256.ts";
+import { wasmSha256Batch } from "./wasm_sha256.ts";
 import {
   sha256OfDigestInto,
   smallSha256,
@@ -47,6 +49,15 @@ export const NODE_SMALL_SHA256D_MAX = 119;
 export const DENO_SMALL_SHA256_MAX = 183;
 /** Longest input Deno double-hashes in TypeScript: 5 compressions, then 1 (ties at 6–7). */
 export const DENO_SMALL_SHA256D_MAX = 311;
+/**
+ * Shortest message Node's batch double-hashes natively rather than in
+ * WebAssembly lanes (wasm_sha256.ts): a lane costs ~0.09 µs per 64-byte
+ * block, the native path ~0.03 µs per block after its ~0.5 µs per call
+ * (both rounds); they tie at ~640 bytes (bench/sha256.ts, "Batch").
+ */
+export const NODE_BATCH_NATIVE_MIN = 640;
+/** The same for Deno, whose native call costs ~0.85 µs: they tie at ~1 KB. */
+export const DENO_BATCH_NATIVE_MIN = 1024;
 
 /**
  * Results carved from one slab by `slabSmallSha256`: one 2 KB allocation per
@@ -127,6 +138,7 @@ export const nodeSha256: Sha256 = Object.assign(
       return out;
     },
     doubleInto: nodeSha256dInto,
+    batch: wasmSha256Batch(NODE_BATCH_NATIVE_MIN, nodeSha256dInto),
   },
 );
 
@@ -145,5 +157,6 @@ export const denoSha256: Sha256 = Object.assign(
       return slab.subarray(at, at + 32);
     },
     doubleInto: denoSha256dInto,
+    batch: wasmSha256Batch(DENO_BATCH_NATIVE_MIN, denoSha256dInto),
   },
 );

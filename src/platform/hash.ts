@@ -10,6 +10,13 @@
  * `sha256dInto` (src/wire/hash.ts), which fall back to two plain calls for a
  * hasher without them (a test's `createHash` wrapper, say), so a plain
  * function still is a complete `Sha256`. An adapter attaches both or neither.
+ *
+ * A block needs thousands of short double hashes (txids, wtxids, two merkle
+ * trees), so an adapter may also attach a `batch` that does many per call:
+ * the Node and Deno adapters hash four messages at once in WebAssembly SIMD
+ * (adapters/shared/wasm_sha256.ts). Core code reaches it only through
+ * `sha256dRanges` and `sha256d64Into` (src/wire/hash.ts), which loop over
+ * the single-message calls for a hasher without one.
  */
 
 /**
@@ -24,6 +31,26 @@ export interface Sha256 {
   readonly double?: (data: Uint8Array) => Uint8Array;
   /** Optional: writes SHA-256(SHA-256(`data`)) to `out` (see `Sha256dInto`). */
   readonly doubleInto?: Sha256dInto;
+  /** Optional: many double hashes per call (see `Sha256Batch`). */
+  readonly batch?: Sha256Batch;
+}
+
+/** Double SHA-256 of many messages per call. */
+export interface Sha256Batch {
+  /**
+   * Writes SHA-256(SHA-256(`data[64i, 64i + 64)`)) to `out[32i, 32i + 32)`
+   * for i < `count`: a merkle level. `out` may be `data` itself (the level is
+   * hashed in place); it must not overlap it otherwise.
+   */
+  double64(data: Uint8Array, out: Uint8Array, count: number): void;
+  /**
+   * Writes SHA-256(SHA-256(message i)) to `out[32i, 32i + 32)` for i <
+   * `count`, where message i is `source[r[0], r[1]) ++ source[r[2], r[3]) ++
+   * source[r[4], r[5])` for `r = ranges.subarray(6i, 6i + 6)` (ranges may be
+   * empty: a transaction without its witness is three ranges, with it one).
+   * `out` must not overlap `source`.
+   */
+  doubleRanges(source: Uint8Array, ranges: Uint32Array, count: number, out: Uint8Array): void;
 }
 
 /**

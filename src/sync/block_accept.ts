@@ -16,7 +16,6 @@ import type { Sha256 } from "../platform/hash.ts";
 import { type Block, blockHash, decodeBlock } from "../wire/block.ts";
 import { BLOCK_HEADER_SIZE } from "../wire/block_header.ts";
 import { type BlockBodyProblem, checkBlockBody } from "../wire/block_check.ts";
-import { ByteReader } from "../wire/bytes.ts";
 import { DecodeError } from "../wire/errors.ts";
 import type { AcceptedHeader, HeaderChain } from "./header_chain.ts";
 import { HeaderError, type HeaderErrorKind } from "./header_error.ts";
@@ -71,19 +70,20 @@ export type BlockAcceptResult =
     readonly mutated: boolean;
   };
 
-/** True when transaction `i` of `block` is a coinbase (one input spending the null outpoint). */
+/**
+ * True when transaction `i` of `block` is a coinbase (one input spending the
+ * null outpoint). Reads the bytes in place, no reader per transaction:
+ * `decodeBlock` has checked the layout, and its compact sizes are canonical,
+ * so an input count of one is the single byte 1.
+ */
 function isCoinbase(block: Block, i: number): boolean {
-  const r = new ByteReader(block.bytes, "block", block.txOffsets[i]);
-  r.skip(4);
-  let inputs = r.varint();
-  if (inputs === 0) {
-    r.skip(1);
-    inputs = r.varint();
-  }
-  if (inputs !== 1) return false;
-  const outpoint = r.bytes(36);
-  for (let j = 0; j < 32; j++) if (outpoint[j] !== 0) return false;
-  for (let j = 32; j < 36; j++) if (outpoint[j] !== 0xff) return false;
+  const bytes = block.bytes;
+  let at = block.txOffsets[i] + 4;
+  if (bytes[at] === 0) at += 2; // segwit marker and flags
+  if (bytes[at] !== 1) return false;
+  at++;
+  for (let j = 0; j < 32; j++) if (bytes[at + j] !== 0) return false;
+  for (let j = 32; j < 36; j++) if (bytes[at + j] !== 0xff) return false;
   return true;
 }
 

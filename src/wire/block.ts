@@ -8,7 +8,7 @@
 import type { Sha256 } from "../platform/hash.ts";
 import { ByteReader, bytesEqual, ByteWriter } from "./bytes.ts";
 import { DecodeError } from "./errors.ts";
-import { sha256dInto } from "./hash.ts";
+import { sha256dRanges } from "./hash.ts";
 import {
   type BlockHeader,
   blockHeaderHash,
@@ -16,7 +16,7 @@ import {
   writeBlockHeader,
 } from "./block_header.ts";
 import { type MerkleResult, merkleRoot } from "./merkle.ts";
-import { scanTx, strippedTxSize, stripWitness } from "./tx.ts";
+import { scanTx, strippedTxSize, txidRanges } from "./tx.ts";
 
 /** Largest serialized block, witness included (Core consensus.h). */
 export const MAX_BLOCK_SERIALIZED_SIZE = 4_000_000;
@@ -124,34 +124,17 @@ export function blockTx(block: Block, i: number): Uint8Array {
 
 /**
  * Every txid, back to back (32 bytes each, wire order): txid `i` is
- * `subarray(32 * i, 32 * i + 32)`. Segwit transactions are stripped into one
- * scratch buffer reused for the whole block.
+ * `subarray(32 * i, 32 * i + 32)`. A segwit transaction is hashed from three
+ * ranges of the block (see `txidRanges`), never copied without its witness.
  */
 export function blockTxids(sha256: Sha256, block: Block): Uint8Array {
   const { bytes, txCount, txOffsets, witnessOffsets } = block;
-  const out = new Uint8Array(txCount * 32);
-  let scratchSize = 0;
-  if (block.segwitTxCount !== 0) {
-    for (let i = 0; i < txCount; i++) {
-      const witness = witnessOffsets[i];
-      if (witness !== 0) {
-        scratchSize = Math.max(
-          scratchSize,
-          strippedTxSize(txOffsets[i], witness, txOffsets[i + 1]),
-        );
-      }
-    }
-  }
-  const scratch = new Uint8Array(scratchSize);
+  const ranges = new Uint32Array(6 * txCount);
   for (let i = 0; i < txCount; i++) {
-    const start = txOffsets[i];
-    const end = txOffsets[i + 1];
-    const witness = witnessOffsets[i];
-    const data = witness === 0
-      ? bytes.subarray(start, end)
-      : scratch.subarray(0, stripWitness(bytes, start, witness, end, scratch));
-    sha256dInto(sha256, data, out, i * 32);
+    txidRanges(ranges, 6 * i, txOffsets[i], witnessOffsets[i], txOffsets[i + 1]);
   }
+  const out = new Uint8Array(32 * txCount);
+  sha256dRanges(sha256, bytes, ranges, txCount, out);
   return out;
 }
 
@@ -162,15 +145,35 @@ export function blockTxids(sha256: Sha256, block: Block): Uint8Array {
  */
 export function blockWtxids(sha256: Sha256, block: Block, txids?: Uint8Array): Uint8Array {
   const { bytes, txCount, txOffsets, witnessOffsets } = block;
-  const out = new Uint8Array(txCount * 32);
-  for (let i = 1; i < txCount; i++) {
-    if (witnessOffsets[i] === 0 && txids) {
-      out.set(txids.subarray(i * 32, i * 32 + 32), i * 32);
-    } else {
-      sha256dInto(sha256, bytes.subarray(txOffsets[i], txOffsets[i + 1]), out, i * 32);
+  const hashed = (i: number) => witnessOffsets[i] !== 0 || txids === undefined;
+  let count = 0;
+  for (let i = 1; i < txCount; i++) if (hashed(i)) count++;
+  const ranges = new Uint32Array(6 * count);
+  for (let i = 1, k = 0; i < txCount; i++) {
+    if (hashed(i)) {
+      ranges[k] = txOffsets[i];
+      ranges[k + 1] = txOffsets[i + 1];
+      k += 6;
     }
   }
+  const out = new Uint8Array(32 * txCount);
+  if (count === txCount - 1) {
+    // Every transaction but the coinbase is hashed: straight into place.
+    sha256dRanges(sha256, bytes, ranges, count, out.subarray(32));
+    return out;
+  }
+  const digests = new Uint8Array(32 * count);
+  sha256dRanges(sha256, bytes, ranges, count, digests);
+  for (let i = 1, k = 0; i < txCount; i++) {
+    if (hashed(i)) copyHash(digests, 32 * k++, out, 32 * i);
+    else if (txids !== undefined) copyHash(txids, 32 * i, out, 32 * i);
+  }
   return out;
+}
+
+/** Copies the 32 bytes at `from[at]` to `to[into]` (no view allocated per hash). */
+function copyHash(from: Uint8Array, at: number, to: Uint8Array, into: number): void {
+  for (let j = 0; j < 32; j++) to[into + j] = from[at + j];
 }
 
 /**

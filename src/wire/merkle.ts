@@ -9,7 +9,7 @@
  * block marked invalid by sending a mutated copy of it.
  */
 import type { Sha256 } from "../platform/hash.ts";
-import { sha256dInto } from "./hash.ts";
+import { sha256d64Into } from "./hash.ts";
 
 /** A computed merkle root and whether the leaf list was mutated. */
 export interface MerkleResult {
@@ -41,7 +41,7 @@ export function merkleRoot(
   if (count === 0) return { root: new Uint8Array(32), mutated: false };
   if (count === 1) return { root: hashes.slice(0, 32), mutated: false };
   // One spare slot for the duplicated last hash of an odd level; each level
-  // is hashed in place (pair k at 64k is read before slot k at 32k is written).
+  // is hashed in place, in one batch.
   const work = new Uint8Array((count + 1) * 32);
   work.set(hashes.subarray(0, count * 32));
   let mutated = false;
@@ -55,9 +55,7 @@ export function merkleRoot(
       n++;
     }
     const half = n >>> 1;
-    for (let k = 0; k < half; k++) {
-      sha256dInto(sha256, work.subarray(k * 64, k * 64 + 64), work, k * 32);
-    }
+    sha256d64Into(sha256, work, work, half);
     n = half;
   }
   return { root: work.slice(0, 32), mutated };

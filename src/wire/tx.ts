@@ -170,6 +170,38 @@ export function stripWitness(
   return at + 4;
 }
 
+/**
+ * Writes to `ranges[at, at + 6)` the three byte ranges (start, end pairs) of
+ * `bytes` whose concatenation is the non-witness serialization of the
+ * transaction `bytes[start, end)` (witness section at `witness`, 0 for none):
+ * version, inputs and outputs, lock time; or all of it and two empty ranges.
+ * The message layout of `sha256dRanges`, so txids need no stripped copy.
+ */
+export function txidRanges(
+  ranges: Uint32Array,
+  at: number,
+  start: number,
+  witness: number,
+  end: number,
+): void {
+  if (witness === 0) {
+    ranges[at] = start;
+    ranges[at + 1] = end;
+    ranges[at + 2] =
+      ranges[at + 3] =
+      ranges[at + 4] =
+      ranges[at + 5] =
+        0;
+    return;
+  }
+  ranges[at] = start;
+  ranges[at + 1] = start + 4;
+  ranges[at + 2] = start + 4 + SEGWIT_MARKER_SIZE;
+  ranges[at + 3] = witness;
+  ranges[at + 4] = end - 4;
+  ranges[at + 5] = end;
+}
+
 /** Reads one transaction (legacy or segwit) from `r` into objects. */
 export function readTx(r: ByteReader): Tx {
   const version = r.i32le();
