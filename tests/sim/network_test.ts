@@ -13,22 +13,22 @@ describe("simulated network of real nodes", () => {
     const f = await runNetworkScenario({
       sha256: platform.sha256,
       seed: 11,
-      nodes: 60,
-      durationMs: 5 * 60_000,
+      nodes: 30,
+      durationMs: 2 * 60_000,
     });
-    expect(f.nodes).toBe(60);
-    expect(f.fullOutbound).toBe(60);
+    expect(f.nodes).toBe(30);
+    expect(f.fullOutbound).toBe(30);
     expect(f.outbound).toEqual({ min: 8, median: 8, max: 8 });
-    expect(f.distinctGroups).toBe(60);
+    expect(f.distinctGroups).toBe(30);
     // Through getaddr answers every node learns of (nearly) the whole network.
-    expect(f.books.min).toBeGreaterThanOrEqual(45);
-    expect(f.books.max).toBeLessThanOrEqual(60);
+    expect(f.books.min).toBeGreaterThanOrEqual(25);
+    expect(f.books.max).toBeLessThanOrEqual(30);
     expect(f.errors).toBe(0);
   }, 60_000);
 
   test("one seed gives the same run; another seed a different one", async () => {
     const run = (seed: number) =>
-      runNetworkScenario({ sha256: platform.sha256, seed, nodes: 20, durationMs: 3 * 60_000 });
+      runNetworkScenario({ sha256: platform.sha256, seed, nodes: 16, durationMs: 60_000 });
     const a = await run(5);
     const b = await run(5);
     const c = await run(6);

@@ -11,12 +11,12 @@ import { RegtestMiner } from "../support/regtest_blocks.ts";
 
 describe("block propagation on a simulated network", () => {
   test("a block injected at one node reaches 99% of the nodes", async () => {
-    const nodes = 60;
+    const nodes = 30;
     const f = await runPropagationScenario({
       sha256: platform.sha256,
       seed: 2,
       nodes,
-      warmupMs: 5 * 60_000,
+      warmupMs: 2 * 60_000,
       timeoutMs: 5 * 60_000,
       block: new RegtestMiner(platform.sha256).next(),
     });
