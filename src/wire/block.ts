@@ -184,9 +184,29 @@ export function checkMerkleRoot(sha256: Sha256, block: Block, txids?: Uint8Array
 }
 
 /**
+ * True when transaction `i` of `block` is a coinbase: one input, spending
+ * the null outpoint (Core CTransaction::IsCoinBase).
+ */
+export function isCoinbaseTx(block: Block, i: number): boolean {
+  const r = new ByteReader(block.bytes, "block", block.txOffsets[i]);
+  r.skip(4);
+  let inputs = r.varint();
+  if (inputs === 0) {
+    r.skip(1);
+    inputs = r.varint();
+  }
+  if (inputs !== 1) return false;
+  const outpoint = r.bytes(36);
+  for (let j = 0; j < 32; j++) if (outpoint[j] !== 0) return false;
+  for (let j = 32; j < 36; j++) if (outpoint[j] !== 0xff) return false;
+  return true;
+}
+
+/**
  * True when some transaction's non-witness serialization is exactly 64 bytes:
- * such a transaction could be passed off as an inner merkle node, so Core
- * treats the block as mutated.
+ * such a transaction could be passed off as an inner merkle node. Core calls
+ * a block mutated for it only when its first transaction is no coinbase
+ * (`checkBlockBody`): a 64-byte transaction is otherwise consensus-valid.
  */
 export function hasSixtyFourByteTx(block: Block): boolean {
   const { txCount, txOffsets, witnessOffsets } = block;

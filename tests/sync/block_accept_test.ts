@@ -140,7 +140,7 @@ describe("rejections", () => {
     const result = acceptBlock(chain, sha256, blocks[1].subarray(0, blocks[1].length - 1));
     expectRejected(result, "decode", false);
     expect(result.status === "rejected" && result.hash).toBe(null);
-    expectRejected(acceptBlock(chain, sha256, new Uint8Array(4_000_001)), "decode", false);
+    expectRejected(acceptBlock(chain, sha256, new Uint8Array(4_000_001)), "bad-blk-length", false);
   });
 });
 
