@@ -137,6 +137,11 @@ export class BlockIntake<P extends IntakePeer> {
     return this.records.has(hash) || this.#invalid.has(hash) || this.orphans.has(hash);
   }
 
+  /** True when block `hash` was found invalid (not merely a mutated copy). */
+  invalid(hash: Uint8Array): boolean {
+    return this.#invalid.has(hash);
+  }
+
   /**
    * Refuses a `block` message too short to hold a header (as an undecodable
    * block: counted, logged). True when refused.

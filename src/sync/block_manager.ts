@@ -66,7 +66,8 @@ import type { RecentBlockView } from "./block_records.ts";
 import { GetDataQueue } from "./block_serve.ts";
 import { type HeaderView, recentHeaders, type SubmitResult, submitResult } from "./block_views.ts";
 import { HeaderChain } from "./header_chain.ts";
-import { HeaderIntake, type HeaderPeer } from "./header_intake.ts";
+import { HeaderIntake, type HeaderPeer, type PresyncStatus } from "./header_intake.ts";
+import { chainTips, type ChainTipView } from "./chain_tips.ts";
 import type { HeaderLoadReport } from "./header_persist.ts";
 import { HeaderRequests } from "./header_requests.ts";
 import { answerGetBlocks, answerGetHeaders } from "./header_serve.ts";
@@ -107,6 +108,8 @@ export interface BlockManagerCounters extends BlockIntakeCounters {
   /** Announcements sent (one per peer per block). */
   readonly announcements: number;
   readonly headersAccepted: number;
+  /** Headers received on chains below the anti-DoS work threshold, not stored. */
+  readonly headersBelowThreshold: number;
   readonly downloadTimeouts: number;
   /** Transaction entries in `inv` messages (blocks-only: ignored). */
   readonly txInvIgnored: number;
@@ -119,10 +122,14 @@ export interface BlockManagerCounters extends BlockIntakeCounters {
 /** A snapshot of the manager. */
 export interface BlockManagerStatus {
   readonly tip: { readonly hash: string; readonly height: number; readonly time: number };
+  /** Headers held, every branch, genesis included. */
+  readonly headersStored: number;
   readonly headerSync: HeaderSyncStatus & {
     readonly state: HeaderSyncState;
     /** The sync peer's string form, or null. */
     readonly syncPeer: string | null;
+    /** The leading presync, while a peer's chain is below the work threshold. */
+    readonly presync: PresyncStatus | null;
   };
   readonly peers: number;
   readonly blocksInFlight: number;
@@ -416,6 +423,7 @@ export class BlockManager {
     const { orphans, recent, records } = this.#blocks;
     return {
       tip: { hash: hashToHex(tip.hash), height: tip.height, time: tip.time },
+      headersStored: this.#chain.count,
       headerSync: this.#headers.status(),
       peers: this.#peers.size,
       blocksInFlight: this.#download.size,
@@ -426,8 +434,28 @@ export class BlockManager {
         ...this.#blocks.counters,
         ...this.#counters,
         headersAccepted: this.#headers.accepted,
+        headersBelowThreshold: this.#headers.belowThreshold,
       },
     };
+  }
+
+  /** The active tip and up to `limit − 1` other branch tips (Core's getchaintips). */
+  chainTips(limit: number): ChainTipView[] {
+    const blocks = this.#blocks;
+    return chainTips(this.#chain, limit, {
+      held: (hash) => blocks.records.has(hash),
+      invalid: (hash) => blocks.invalid(hash),
+    });
+  }
+
+  /** Most chain work of a header peer `id` showed us it has (any branch), or undefined. */
+  peerBestWork(id: number): bigint | undefined {
+    return this.#peers.get(id)?.bestWork;
+  }
+
+  /** Clock time our best chain's tip last changed (the manager's start until it does). */
+  get tipChangedAt(): number {
+    return this.#headers.tipChangedAt;
   }
 
   // ---- announcements from peers ----
