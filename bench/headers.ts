@@ -12,6 +12,13 @@
  * 4. Lookups by hash, locator, getheaders.
  * 5. Persistence: save to an in-memory KvStore, load into a fresh chain
  *    (re-validating everything) → the cost of a restart.
+ * 6. Sync through the header intake, 2,000-header `headers` messages
+ *    decoded as they would arrive, answering the intake's own `getheaders`:
+ *    straight (no work threshold), then with the minimum chain work set to
+ *    the chain's whole work, so every header goes through presync and
+ *    redownload (Core's parameters for mainnet: one bit per 641 headers, a
+ *    15,218-header buffer) → headers/s of each, the ratio, and the bytes the
+ *    presync held for the peer at its peak (structural, exact).
  *
  * Run: node_modules/.bin/bun bench/headers.ts [count]
  *      node_modules/.bin/deno run -A --v8-flags=--expose-gc bench/headers.ts [count]
@@ -20,12 +27,21 @@
 import { platform } from "#platform";
 import process from "node:process";
 import { memoryStore } from "../adapters/storage/memory.ts";
+import { KnownInventory } from "../src/peer/known_inventory.ts";
 import { silentLogger } from "../src/log/logger.ts";
+import { cryptoRandom } from "../src/platform/random.ts";
+import { systemClock } from "../src/platform/system_clock.ts";
 import { HeaderChain } from "../src/sync/header_chain.ts";
+import { HeaderIntake, type HeaderPeer } from "../src/sync/header_intake.ts";
 import { HeaderPersistence } from "../src/sync/header_persist.ts";
+import { HeaderRequests } from "../src/sync/header_requests.ts";
+import type { SyncPeer } from "../src/sync/sync_peer.ts";
+import { decodeBlockHeader } from "../src/wire/block_header.ts";
 import { sha256d } from "../src/wire/hash.ts";
-import { NETWORKS } from "../src/wire/params.ts";
-import { fromHex, hexToHash } from "../src/wire/bytes.ts";
+import type { Message } from "../src/wire/message.ts";
+import { MAX_HEADERS } from "../src/wire/messages/headers.ts";
+import { type NetworkParams, NETWORKS } from "../src/wire/params.ts";
+import { bytesEqual, fromHex, hexToHash } from "../src/wire/bytes.ts";
 import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
 
@@ -82,7 +98,83 @@ function mine(n: number): Uint8Array {
 }
 
 const far = Date.UTC(2100, 0, 1);
-const newChain = () => new HeaderChain({ params, sha256, now: () => far });
+const newChain = (p: NetworkParams = params) =>
+  new HeaderChain({ params: p, sha256, now: () => far });
+
+/**
+ * Syncs the first `n` headers of `input` into a fresh chain on `p` through
+ * a `HeaderIntake`, one peer answering each `getheaders` with the next
+ * 2,000 (from genesis again when the locator starts there: a redownload).
+ * Returns the time, the chain, and the most bytes a presync held.
+ */
+function syncThroughIntake(p: NetworkParams, n: number) {
+  const chain = newChain(p);
+  const abort = new AbortController();
+  const genesis = hexToHash(p.genesisHash);
+  let locator: readonly Uint8Array[] = [genesis];
+  const peer: SyncPeer = {
+    id: 1,
+    direction: "outbound",
+    known: new KnownInventory(),
+    features: { sendHeaders: false },
+    negotiatedVersion: 70016,
+    remoteVersion: { services: 9n, startHeight: n },
+    queuedBytes: 0,
+    send(msg: Message) {
+      if (msg.command === "getheaders") locator = msg.locator;
+      return true;
+    },
+    misbehave(points: number, reason: string) {
+      throw new Error(`the bench peer misbehaved (${points}): ${reason}`);
+    },
+    toString: () => "bench peer",
+  };
+  const st: HeaderPeer = {
+    peer,
+    headers: new HeaderRequests({
+      peer,
+      chain,
+      clock: systemClock,
+      signal: abort.signal,
+      timeoutMs: 120_000,
+    }),
+    bestHeight: -1,
+    bestWork: 0n,
+    presync: null,
+  };
+  const intake = new HeaderIntake({
+    chain,
+    sha256,
+    clock: systemClock,
+    logger: silentLogger,
+    random: cryptoRandom,
+    signal: abort.signal,
+    stallTimeoutMs: 120_000,
+    headersPerMessage: MAX_HEADERS,
+    saveDelayMs: 5_000,
+    peers: new Map([[1, st]]),
+    onSynced: () => {},
+  });
+  let next = 0;
+  let peakBytes = 0;
+  const begin = performance.now();
+  intake.peerAdded(st);
+  for (let messages = 0; chain.tipHeight < n && messages < 4 * n / MAX_HEADERS + 10; messages++) {
+    if (bytesEqual(locator[0], genesis)) next = 0;
+    const end = Math.min(n, next + MAX_HEADERS);
+    const headers = [];
+    for (let i = next; i < end; i++) {
+      headers.push(decodeBlockHeader(input.subarray(i * 80, i * 80 + 80)));
+    }
+    next = end;
+    intake.onHeaders(st, headers);
+    peakBytes = Math.max(peakBytes, st.presync?.memoryBytes() ?? 0);
+  }
+  const ms = performance.now() - begin;
+  abort.abort();
+  if (chain.tipHeight !== n) throw new Error(`synced to ${chain.tipHeight}, expected ${n}`);
+  return { ms, chain, peakBytes, belowThreshold: intake.belowThreshold };
+}
 
 console.log(`Header chain — ${runtime}, ${COUNT.toLocaleString("en")} synthetic regtest headers`);
 let begin = performance.now();
@@ -163,6 +255,34 @@ console.log(
   `  save (all ${(await store.list()).length} chunks): ${saveMs.toFixed(0)} ms; ` +
     `load + re-validate: ${(loadMs / 1000).toFixed(2)} s`,
 );
+// Sync through the intake: straight, then through presync and redownload.
+const syncCount = Math.min(COUNT, 900_000);
+const presyncParams = {
+  ...params,
+  minimumChainWork: chain.workOf(params.powLimitBits) * BigInt(syncCount + 1),
+  headersSync: NETWORKS.main.headersSync,
+};
+// Each twice, interleaved, keeping the faster run: the first runs warm the JIT up.
+const faster = <T extends { ms: number }>(a: T, b: T) => (a.ms <= b.ms ? a : b);
+let straight = syncThroughIntake(params, syncCount);
+let presynced = syncThroughIntake(presyncParams, syncCount);
+straight = faster(straight, syncThroughIntake(params, syncCount));
+presynced = faster(presynced, syncThroughIntake(presyncParams, syncCount));
+if (presynced.belowThreshold !== syncCount) {
+  throw new Error(`presync saw ${presynced.belowThreshold} headers, expected ${syncCount}`);
+}
+const rate = (ms: number) => (syncCount / ms * 1000).toFixed(0);
+console.log(
+  `  sync of ${syncCount.toLocaleString("en")} headers through the intake: straight ` +
+    `${(straight.ms / 1000).toFixed(2)} s (${rate(straight.ms)} headers/s); presync + redownload ` +
+    `${(presynced.ms / 1000).toFixed(2)} s (${rate(presynced.ms)} headers/s), ` +
+    `${(presynced.ms / straight.ms).toFixed(2)}× the straight time`,
+);
+console.log(
+  `  presync memory for the peer, at its peak: ${presynced.peakBytes.toLocaleString("en")} bytes ` +
+    `(commitment bits and the redownload buffer at mainnet's parameters)`,
+);
+
 printResult("headers", [
   {
     name: `headers: accept (${COUNT.toLocaleString("en")} regtest headers)`,
@@ -171,4 +291,16 @@ printResult("headers", [
   },
   { name: "headers: heap + external per header, after GC", unit: "B", value: measured },
   { name: "headers: load + re-validate all", unit: "ms", value: loadMs },
+  {
+    name: `headers: sync through the intake, straight (${syncCount.toLocaleString("en")})`,
+    unit: "/s",
+    value: syncCount / straight.ms * 1000,
+  },
+  {
+    name: `headers: sync through presync + redownload (${syncCount.toLocaleString("en")})`,
+    unit: "/s",
+    value: syncCount / presynced.ms * 1000,
+  },
+  { name: "headers: presync time / straight time", unit: "×", value: presynced.ms / straight.ms },
+  { name: "headers: presync memory per peer, peak", unit: "B", value: presynced.peakBytes },
 ]);

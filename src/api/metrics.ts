@@ -57,6 +57,10 @@ export interface MetricsSnapshot {
   readonly addrman: Readonly<Record<AddressNetwork, Readonly<Record<AddressTable, number>>>>;
   /** Our best header height (gauge). */
   readonly headerHeight: number;
+  /** Headers held, every branch (gauge). */
+  readonly headersStored: number;
+  /** Headers received on chains below the anti-DoS work threshold and not stored (counter). */
+  readonly headersBelowThreshold: number;
   /** Seconds from receiving a block to announcing it to a peer. */
   readonly relayLatency: HistogramSnapshot;
   /** Bans in force (gauge). */
@@ -153,6 +157,14 @@ export function renderMetrics(m: MetricsSnapshot): string {
 
   out.family("btc_edge_header_height", "gauge", "Height of our best header.");
   out.sample("btc_edge_header_height", {}, m.headerHeight);
+  out.family("btc_edge_headers_stored", "gauge", "Headers held, every branch.");
+  out.sample("btc_edge_headers_stored", {}, m.headersStored);
+  out.family(
+    "btc_edge_headers_below_work_threshold_total",
+    "counter",
+    "Headers received on chains below the anti-DoS work threshold and not stored.",
+  );
+  out.sample("btc_edge_headers_below_work_threshold_total", {}, m.headersBelowThreshold);
 
   const h = m.relayLatency;
   const name = "btc_edge_relay_latency_seconds";

@@ -194,6 +194,17 @@ export const statusResponse = z.object({
       .describe("Headers accepted per second, averaged over the last few seconds"),
     caughtUp: z.boolean()
       .describe("True when no peer claims more than we have (and at least one peer is known)"),
+    presync: z.object({
+      peer: z.string(),
+      phase: z.enum(["presync", "redownload"]),
+      height: count.describe("Height its chain reached in presync"),
+      time: z.number().int().describe("Timestamp of its last presync header, Unix seconds"),
+      redownloadHeight: count.describe("Height reached in redownload (the start's before)"),
+      memoryBytes: count.describe("Bytes held for this peer's presync"),
+    }).nullable().describe(
+      "The leading header presync (a peer's chain below the work threshold, downloaded " +
+        "twice before anything is stored: Core's 'Pre-synchronizing blockheaders'), or null",
+    ),
   }),
   addrman: z.object({ new: count, tried: count, total: count }),
   bans: count.describe("Bans in force"),
@@ -287,6 +298,17 @@ export const bansResponse = z.array(banResponse);
 /** `GET /chain`. */
 export const chainResponse = z.object({
   tip: z.object({ hash: blockHash, height: z.number().int().min(0) }),
+  headersStored: count.describe("Headers held, every branch, genesis included"),
+  tips: z.array(z.object({
+    hash: blockHash,
+    height: z.number().int().min(0),
+    branchLength: count.describe("Headers between it and the best chain (0 for the active tip)"),
+    status: z.enum(["active", "valid-fork", "valid-headers", "headers-only", "invalid"]).describe(
+      "As Core's getchaintips: active (best chain tip), valid-headers (every block of the " +
+        "branch received and accepted), headers-only (some block not held), invalid (some " +
+        "block found invalid); valid-fork (scripts validated) never appears here",
+    ),
+  })).describe("Branch tips, the active one first, then by height (at most a few dozen)"),
   recent: z.array(z.object({
     hash: blockHash,
     height: z.number().int().min(0),

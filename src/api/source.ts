@@ -55,6 +55,26 @@ export interface SyncSummary {
   headersPerSecond: number;
   /** True when no peer claims more than we have (and at least one peer is known). */
   caughtUp: boolean;
+  /** The leading header presync, or null (see `PresyncSummary`). */
+  presync: PresyncSummary | null;
+}
+
+/**
+ * A peer's header presync: its chain is below the anti-DoS work threshold,
+ * so it is downloaded twice before anything is stored (`src/sync/headers_presync.ts`).
+ */
+export interface PresyncSummary {
+  /** The peer's string form. */
+  peer: string;
+  phase: "presync" | "redownload";
+  /** Height its chain reached in presync. */
+  height: number;
+  /** Timestamp of its last presync header, Unix seconds. */
+  time: number;
+  /** Height reached in redownload (the start's before). */
+  redownloadHeight: number;
+  /** Bytes held for this peer's presync. */
+  memoryBytes: number;
 }
 
 /**

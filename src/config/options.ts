@@ -103,6 +103,13 @@ export const optionsSchema = z.object({
   dnsseed: boolean.default(true).describe(
     "Query the network's DNS seeds when the address manager needs addresses",
   ),
+  minimumchainwork: z.string().regex(
+    /^(0x)?[0-9a-fA-F]{1,64}$/,
+    "expected a hexadecimal number of at most 64 digits (256 bits)",
+  ).optional().describe(
+    "Chain work (hex) a header chain must reach to be stored; default the network's " +
+      "(Core's -minimumchainwork)",
+  ),
   maxpeers: integer(0, 10_000).default(125).describe("Maximum inbound connections"),
   maxpeersperip: integer(1, 1000).default(3).describe(
     "Maximum inbound connections from one IP address",
@@ -184,6 +191,11 @@ export interface Options {
   seednode: string[];
   /** Query the network's DNS seeds when the address manager needs addresses. */
   dnsseed: boolean;
+  /**
+   * Chain work (hex) a header chain must reach to be stored; default the network's (Core's
+   * -minimumchainwork).
+   */
+  minimumchainwork?: string;
   /** Maximum inbound connections. */
   maxpeers: number;
   /** Maximum inbound connections from one IP address. */
@@ -260,6 +272,11 @@ export interface OptionsInput {
   seednode?: ListInput;
   /** Query the network's DNS seeds when the address manager needs addresses. */
   dnsseed?: boolean | string;
+  /**
+   * Chain work (hex) a header chain must reach to be stored; default the network's (Core's
+   * -minimumchainwork).
+   */
+  minimumchainwork?: string;
   /** Maximum inbound connections. */
   maxpeers?: number | string;
   /** Maximum inbound connections from one IP address. */

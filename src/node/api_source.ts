@@ -29,12 +29,18 @@ import { type NetAddress, netAddress } from "../wire/address.ts";
 import { formatAddress, parseAddress } from "../wire/address_format.ts";
 import { fromHex, toHex } from "../wire/bytes.ts";
 import { splitHostPort } from "../wire/host_port.ts";
+import type { BlockManagerStatus } from "../sync/block_manager.ts";
 import type { BlockViews } from "./block_service.ts";
 import type { EventBus } from "./event_bus.ts";
 import type { NodeMetrics } from "./node_metrics.ts";
 
 /** Headers listed by `GET /chain`. */
 export const CHAIN_RECENT_HEADERS = 20;
+/**
+ * Branch tips listed by `GET /chain` (Core's getchaintips lists all; the
+ * anti-DoS threshold keeps them few, and a page need show no more).
+ */
+export const CHAIN_TIPS = 50;
 /** Blocks listed by `GET /inventory`: the recent ones, not the whole record of 1,024. */
 export const INVENTORY_RECENT_BLOCKS = 50;
 
@@ -135,6 +141,17 @@ function addressPage(book: AddrManager | null, query: AddressQuery): AddressPage
   };
 }
 
+/** The header chain's figures in `/metrics`. */
+function headerMetrics(
+  s: BlockManagerStatus,
+): Pick<MetricsSnapshot, "headerHeight" | "headersStored" | "headersBelowThreshold"> {
+  return {
+    headerHeight: s.tip.height,
+    headersStored: s.headersStored,
+    headersBelowThreshold: s.counters.headersBelowThreshold,
+  };
+}
+
 /** An `ApiSource` over the node's parts. */
 export function nodeApiSource(parts: NodeParts): ApiSource {
   const connections = () => parts.connmgr()?.connections() ?? [];
@@ -146,8 +163,13 @@ export function nodeApiSource(parts: NodeParts): ApiSource {
     addresses: (query) => addressPage(parts.addrman(), query),
     bans: () => parts.bans()?.entries() ?? [],
     chain: () => {
-      const { hash, height } = parts.blocks.status().tip;
-      return { tip: { hash, height }, recent: parts.blocks.recentHeaders(CHAIN_RECENT_HEADERS) };
+      const { tip: { hash, height }, headersStored } = parts.blocks.status();
+      return {
+        tip: { hash, height },
+        headersStored,
+        tips: parts.blocks.chainTips(CHAIN_TIPS),
+        recent: parts.blocks.recentHeaders(CHAIN_RECENT_HEADERS),
+      };
     },
     inventory: (): InventoryView => ({
       recentBlocks: parts.blocks.recentBlocks(INVENTORY_RECENT_BLOCKS).map((b) => ({
@@ -173,7 +195,7 @@ export function nodeApiSource(parts: NodeParts): ApiSource {
         peers: { inbound, outbound },
         traffic: parts.metrics.traffic(),
         addrman: parts.addrman()?.stats().byNetwork ?? emptyCounts(),
-        headerHeight: parts.blocks.status().tip.height,
+        ...headerMetrics(parts.blocks.status()),
         relayLatency: parts.metrics.relayLatency.snapshot(),
         bans: parts.bans()?.entries().length ?? 0,
         errors: parts.metrics.errors(),

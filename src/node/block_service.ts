@@ -11,6 +11,7 @@ import type { Peer } from "../peer/peer.ts";
 import type { KvStore } from "../platform/storage.ts";
 import type { BlockManagerEvents } from "../sync/block_events.ts";
 import type { BlockManagerStatus } from "../sync/block_manager.ts";
+import type { ChainTipView } from "../sync/chain_tips.ts";
 import type { RecentBlockView } from "../sync/block_records.ts";
 import type { HeaderView, SubmitResult } from "../sync/block_views.ts";
 import type { HeaderLoadReport } from "../sync/header_persist.ts";
@@ -32,6 +33,8 @@ export interface BlockViews {
   status(): BlockManagerStatus;
   /** The last `count` headers of the best chain, newest first. */
   recentHeaders(count: number): HeaderView[];
+  /** The active tip and up to `limit − 1` other branch tips (Core's getchaintips). */
+  chainTips(limit: number): ChainTipView[];
   /** Blocks accepted lately, newest first (at most `limit`). */
   recentBlocks(limit: number): RecentBlockView[];
   /**

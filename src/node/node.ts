@@ -48,7 +48,7 @@ import { VERSION } from "../version.ts";
 import type { NetAddress } from "../wire/address.ts";
 import type { AddressPort } from "../wire/host_port.ts";
 import { formatEndpoint } from "../wire/host_port.ts";
-import { getParams, type NetworkParams } from "../wire/params.ts";
+import { getParams, type NetworkParams, withMinimumChainWork } from "../wire/params.ts";
 import { apiBindHosts, ApiStart } from "./api_start.ts";
 import { nodeApiSource } from "./api_source.ts";
 import { NodeBans } from "./bans.ts";
@@ -134,7 +134,10 @@ export class EdgeNode {
 
   constructor(options: Options, deps: NodeDeps) {
     this.options = options;
-    this.params = getParams(options.network);
+    const params = getParams(options.network);
+    this.params = options.minimumchainwork === undefined
+      ? params
+      : withMinimumChainWork(params, BigInt(`0x${options.minimumchainwork.replace(/^0x/, "")}`));
     this.datadir = deps.datadir;
     this.#platform = deps.platform;
     this.#log = deps.logger.child("node");

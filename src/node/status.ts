@@ -72,6 +72,7 @@ export function nodeStatus(p: StatusParts): NodeStatus {
       bestPeerHeight: sync.bestPeerHeight,
       headersPerSecond: sync.headersPerSecond,
       caughtUp: sync.caughtUp,
+      presync: sync.presync,
     },
     addrman: { new: p.book?.new ?? 0, tried: p.book?.tried ?? 0, total: p.book?.total ?? 0 },
     bans: p.bans,

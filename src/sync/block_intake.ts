@@ -3,11 +3,14 @@
  * (`block_accept.ts`), then kept (bytes in the `RecentBlocks` cache that
  * serves getdata, a record in `BlockRecords`), held as an orphan until its
  * parent arrives (`OrphanPool`; accepting a block connects its waiting
- * children, in order), or rejected at the cost `penalties.ts` gives the
- * reason. A rejected block is not downloaded again unless only this copy was
- * bad (mutated): then only its sender is not asked for it again. What to do
- * next (announce a new tip, ask for an orphan's parent) is the block
- * manager's: the intake reports it.
+ * children, in order), ignored (valid, but a block nobody asked for that
+ * adds no work to our tip, or one whose chain is below the anti-DoS work
+ * threshold: neither kept nor relayed, nobody punished), or rejected at the
+ * cost `penalties.ts` gives the reason. A block on a parent found invalid is
+ * invalid too (`bad-prevblk`). A rejected block is not downloaded again
+ * unless only this copy was bad (mutated): then only its sender is not asked
+ * for it again. What to do next (announce a new tip, ask for an orphan's
+ * parent) is the block manager's: the intake reports it.
  *
  * Compact-block reconstruction and the on-disk store of recent blocks
  * belong here, in front of and behind acceptance.
@@ -16,9 +19,9 @@ import type { Logger } from "../log/logger.ts";
 import { KnownInventory } from "../peer/known_inventory.ts";
 import type { Clock } from "../platform/clock.ts";
 import type { Sha256 } from "../platform/hash.ts";
-import { BLOCK_HEADER_SIZE } from "../wire/block_header.ts";
+import { BLOCK_HEADER_SIZE, blockHeaderHash } from "../wire/block_header.ts";
 import { hashToHex } from "../wire/bytes.ts";
-import { acceptBlock, type BlockAcceptResult } from "./block_accept.ts";
+import { acceptBlock, type BlockAcceptResult, type BlockOrigin } from "./block_accept.ts";
 import type { BlockAcceptedEvent } from "./block_events.ts";
 import { BlockRecords } from "./block_records.ts";
 import type { HeaderChain } from "./header_chain.ts";
@@ -36,6 +39,8 @@ export interface IncomingBlock {
   readonly from: SyncPeer | undefined;
   /** True when `from` was added to the manager (we have a record of it). */
   readonly registered: boolean;
+  /** Asked for, pushed unasked, or submitted locally (see `BlockOrigin`). */
+  readonly origin: BlockOrigin;
 }
 
 /** The last block accepted at the tip by one `process` call: the one to announce. */
@@ -83,6 +88,8 @@ export interface BlockIntakeCounters {
   readonly blocksRejected: number;
   /** Blocks received again (already accepted or held as orphans). */
   readonly blocksDuplicate: number;
+  /** Valid blocks not kept: unrequested without more work, or below the work threshold. */
+  readonly blocksIgnored: number;
   readonly orphansAdded: number;
 }
 
@@ -108,6 +115,7 @@ export class BlockIntake<P extends IntakePeer> {
     blocksAccepted: 0,
     blocksRejected: 0,
     blocksDuplicate: 0,
+    blocksIgnored: 0,
     orphansAdded: 0,
   };
 
@@ -129,14 +137,23 @@ export class BlockIntake<P extends IntakePeer> {
     return this.records.has(hash) || this.#invalid.has(hash) || this.orphans.has(hash);
   }
 
+  /** True when block `hash` was found invalid (not merely a mutated copy). */
+  invalid(hash: Uint8Array): boolean {
+    return this.#invalid.has(hash);
+  }
+
   /**
-   * Refuses a `block` message too short to hold a header (the sender pays as
-   * for an undecodable block). True when refused.
+   * Refuses a `block` message too short to hold a header (as an undecodable
+   * block: counted, logged). True when refused.
    */
   refuseShort(peer: SyncPeer, raw: Uint8Array): boolean {
     if (raw.length >= BLOCK_HEADER_SIZE) return false;
     this.#counters.blocksRejected++;
-    peer.misbehave(penaltyPoints("decode"), `block of ${raw.length} bytes, shorter than a header`);
+    this.#o.logger.debug("block rejected", {
+      reason: "decode",
+      message: `block of ${raw.length} bytes, shorter than a header`,
+      peer: peer.toString(),
+    });
     return true;
   }
 
@@ -158,8 +175,8 @@ export class BlockIntake<P extends IntakePeer> {
     let firstResult: BlockAcceptResult | undefined;
     let tip: TipBlock | null = null;
     for (let i = 0; i < queue.length; i++) {
-      const { bytes, from, registered } = queue[i];
-      const result = acceptBlock(chain, sha256, bytes);
+      const { bytes, from, registered, origin } = queue[i];
+      const result = this.#invalidParent(bytes) ?? acceptBlock(chain, sha256, bytes, origin);
       firstResult ??= result;
       switch (result.status) {
         case "accepted":
@@ -169,8 +186,17 @@ export class BlockIntake<P extends IntakePeer> {
           }
           for (const child of this.orphans.takeChildren(result.hash)) {
             const st = peers.get(child.peerId);
-            queue.push({ bytes: child.bytes, from: st?.peer, registered: st !== undefined });
+            // Nobody asked for an orphan: it is kept only if it adds work.
+            queue.push({
+              bytes: child.bytes,
+              from: st?.peer,
+              registered: st !== undefined,
+              origin: "unrequested",
+            });
           }
+          break;
+        case "ignored":
+          this.#ignore(result, from);
           break;
         case "orphan":
           this.#hold(result.hash, result.prevHash, bytes, from, registered);
@@ -182,6 +208,29 @@ export class BlockIntake<P extends IntakePeer> {
     }
     if (tip !== null && chain.heightOf(tip.hash) !== chain.tipHeight) tip = null;
     return { result: firstResult!, tip };
+  }
+
+  /** A `bad-prevblk` rejection when `bytes` builds on a block found invalid, else null. */
+  #invalidParent(bytes: Uint8Array): BlockAcceptResult | null {
+    if (bytes.length < BLOCK_HEADER_SIZE || !this.#invalid.has(bytes.subarray(4, 36))) return null;
+    return {
+      status: "rejected",
+      hash: blockHeaderHash(this.#o.sha256, bytes),
+      reason: "bad-prevblk",
+      message: `its parent ${hashToHex(bytes.subarray(4, 36))} was found invalid`,
+      mutated: false,
+    };
+  }
+
+  #ignore(result: Extract<BlockAcceptResult, { status: "ignored" }>, from: SyncPeer | undefined) {
+    this.#counters.blocksIgnored++;
+    if (result.header !== null) this.#o.onNewHeader();
+    this.#o.logger.debug("block ignored", {
+      hash: hashToHex(result.hash),
+      reason: result.reason,
+      message: result.message,
+      peer: from?.toString(),
+    });
   }
 
   #keep(

@@ -66,7 +66,8 @@ import type { RecentBlockView } from "./block_records.ts";
 import { GetDataQueue } from "./block_serve.ts";
 import { type HeaderView, recentHeaders, type SubmitResult, submitResult } from "./block_views.ts";
 import { HeaderChain } from "./header_chain.ts";
-import { HeaderIntake, type HeaderPeer } from "./header_intake.ts";
+import { HeaderIntake, type HeaderPeer, type PresyncStatus } from "./header_intake.ts";
+import { chainTips, type ChainTipView } from "./chain_tips.ts";
 import type { HeaderLoadReport } from "./header_persist.ts";
 import { HeaderRequests } from "./header_requests.ts";
 import { answerGetBlocks, answerGetHeaders } from "./header_serve.ts";
@@ -76,6 +77,13 @@ import type { SyncPeer } from "./sync_peer.ts";
 
 /** Per peer, blocks it failed to deliver (notfound, timeout, mutated) not asked of it again. */
 export const MAX_LACKING_PER_PEER = 64;
+/**
+ * While the initial sync runs, headers that move our tip are followed by
+ * their blocks at once only when the tip is at most this many block
+ * intervals old: we are close to the present, so this is a new block, not
+ * history (Core CanDirectFetch, 20 blocks).
+ */
+export const DIRECT_FETCH_MAX_TIP_AGE_BLOCKS = 20;
 
 /** What a `BlockManager` needs. */
 export interface BlockManagerOptions {
@@ -100,6 +108,8 @@ export interface BlockManagerCounters extends BlockIntakeCounters {
   /** Announcements sent (one per peer per block). */
   readonly announcements: number;
   readonly headersAccepted: number;
+  /** Headers received on chains below the anti-DoS work threshold, not stored. */
+  readonly headersBelowThreshold: number;
   readonly downloadTimeouts: number;
   /** Transaction entries in `inv` messages (blocks-only: ignored). */
   readonly txInvIgnored: number;
@@ -112,10 +122,14 @@ export interface BlockManagerCounters extends BlockIntakeCounters {
 /** A snapshot of the manager. */
 export interface BlockManagerStatus {
   readonly tip: { readonly hash: string; readonly height: number; readonly time: number };
+  /** Headers held, every branch, genesis included. */
+  readonly headersStored: number;
   readonly headerSync: HeaderSyncStatus & {
     readonly state: HeaderSyncState;
     /** The sync peer's string form, or null. */
     readonly syncPeer: string | null;
+    /** The leading presync, while a peer's chain is below the work threshold. */
+    readonly presync: PresyncStatus | null;
   };
   readonly peers: number;
   readonly blocksInFlight: number;
@@ -287,7 +301,16 @@ export class BlockManager {
       timeoutMs: this.#limits.headersTimeoutMs,
     });
     const lacks = new KnownInventory(MAX_LACKING_PER_PEER);
-    const st: PeerState = { peer, abort, getdata, headers, lacks, bestHeight: -1 };
+    const st: PeerState = {
+      peer,
+      abort,
+      getdata,
+      headers,
+      lacks,
+      bestHeight: -1,
+      bestWork: 0n,
+      presync: null,
+    };
     this.#peers.set(peer.id, st);
     this.#headers.peerAdded(st);
     this.#fetchFrom(st);
@@ -341,9 +364,13 @@ export class BlockManager {
       case "inv":
         this.#onInv(st, msg.items);
         return;
-      case "headers":
-        if (this.#headers.onHeaders(st, msg.headers)) this.#fetchAll(st);
+      case "headers": {
+        const { fetch, tipMoved } = this.#headers.onHeaders(st, msg.headers);
+        if (fetch) this.#fetchAll(st);
+        // While syncing, a new tip near the present is fetched from its announcer at once.
+        if (tipMoved && this.#headers.syncing && this.#tipIsRecent()) this.#fetchFrom(st, true);
         return;
+      }
       case "getdata":
         st.getdata.add(msg.items);
         return;
@@ -360,7 +387,7 @@ export class BlockManager {
    */
   injectBlock(bytes: Uint8Array, from?: SyncPeer): BlockAcceptResult {
     const registered = from !== undefined && this.#peers.get(from.id)?.peer === from;
-    const result = this.#accept({ bytes, from, registered });
+    const result = this.#accept({ bytes, from, registered, origin: "local" });
     this.#fetchAll();
     return result;
   }
@@ -396,6 +423,7 @@ export class BlockManager {
     const { orphans, recent, records } = this.#blocks;
     return {
       tip: { hash: hashToHex(tip.hash), height: tip.height, time: tip.time },
+      headersStored: this.#chain.count,
       headerSync: this.#headers.status(),
       peers: this.#peers.size,
       blocksInFlight: this.#download.size,
@@ -406,8 +434,28 @@ export class BlockManager {
         ...this.#blocks.counters,
         ...this.#counters,
         headersAccepted: this.#headers.accepted,
+        headersBelowThreshold: this.#headers.belowThreshold,
       },
     };
+  }
+
+  /** The active tip and up to `limit − 1` other branch tips (Core's getchaintips). */
+  chainTips(limit: number): ChainTipView[] {
+    const blocks = this.#blocks;
+    return chainTips(this.#chain, limit, {
+      held: (hash) => blocks.records.has(hash),
+      invalid: (hash) => blocks.invalid(hash),
+    });
+  }
+
+  /** Most chain work of a header peer `id` showed us it has (any branch), or undefined. */
+  peerBestWork(id: number): bigint | undefined {
+    return this.#peers.get(id)?.bestWork;
+  }
+
+  /** Clock time our best chain's tip last changed (the manager's start until it does). */
+  get tipChangedAt(): number {
+    return this.#headers.tipChangedAt;
   }
 
   // ---- announcements from peers ----
@@ -459,10 +507,24 @@ export class BlockManager {
     for (const st of this.#peers.values()) if (st !== first) this.#fetchFrom(st);
   }
 
-  /** Asks `st` for the wanted blocks near the tip it showed it has, within the bounds. */
-  #fetchFrom(st: PeerState): void {
+  /**
+   * True when our tip is within `DIRECT_FETCH_MAX_TIP_AGE_BLOCKS` block
+   * intervals of now (Core CanDirectFetch).
+   */
+  #tipIsRecent(): boolean {
+    const spacing = this.#params.powTargetSpacing;
+    return this.#chain.tip().time * 1000 >
+      this.#clock.now() - DIRECT_FETCH_MAX_TIP_AGE_BLOCKS * spacing * 1000;
+  }
+
+  /**
+   * Asks `st` for the wanted blocks near the tip it showed it has, within
+   * the bounds; `direct` asks even while the initial sync runs.
+   */
+  #fetchFrom(st: PeerState, direct = false): void {
     const peer = st.peer;
-    if (!this.#downloadsAllowed() || !this.#download.canRequest(peer.id)) return;
+    if (this.#stopped || !this.#download.canRequest(peer.id)) return;
+    if (!direct && !this.#downloadsAllowed()) return;
     if (((peer.remoteVersion?.services ?? 0n) & NODE_WITNESS) === 0n) return;
     const tip = this.#chain.tipHeight;
     const items: InvItem[] = [];
@@ -512,9 +574,17 @@ export class BlockManager {
     if (this.#blocks.refuseShort(peer, raw)) return;
     const registered = st !== undefined && st.peer === peer;
     const hash = blockHeaderHash(this.#sha256, raw);
-    this.#download.release(hash);
+    // Asked of anyone: Core's IsBlockRequested (a late copy from another peer counts).
+    const requested = this.#download.release(hash) !== undefined;
     peer.known.add(hash);
-    if (!this.#blocks.duplicate(hash)) this.#accept({ bytes: raw, from: peer, registered });
+    if (!this.#blocks.duplicate(hash)) {
+      this.#accept({
+        bytes: raw,
+        from: peer,
+        registered,
+        origin: requested ? "requested" : "unrequested",
+      });
+    }
     this.#fetchAll(registered ? st : undefined);
   }
 

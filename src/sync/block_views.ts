@@ -59,6 +59,7 @@ export function submitResult(result: BlockAcceptResult): SubmitResult {
       return { status: "accepted", hash: hashToHex(result.hash), height: result.height };
     case "orphan":
       return { status: "orphan", hash: hashToHex(result.hash), height: null };
+    case "ignored": // never for a local block (no anti-DoS rule applies); reported as refused
     case "rejected":
       return {
         status: "rejected",

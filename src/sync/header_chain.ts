@@ -7,10 +7,12 @@
  * its nBits (within the network's limit), links to a known header, carries
  * the nBits the difficulty rules require, is later than the median time of
  * the previous 11 blocks, passes BIP94's timewarp rule where enforced, and is
- * at most 2 hours ahead of network-adjusted time. Version rules (BIP34/66/65
- * minimum versions), checkpoints, the minimum-chain-work anti-DoS presync and
- * signet's block signature (which needs the block, not the header) are not
- * checked here.
+ * at most 2 hours ahead of network-adjusted time, and carries at least the
+ * version the BIP34/66/65 heights require (Core's ContextualCheckBlockHeader,
+ * in its order). Checkpoints and signet's block signature (which needs the
+ * block, not the header) are not checked. Whether a header's chain has
+ * enough work to be stored at all (`antiDosWorkThreshold`) is the caller's
+ * question: the chain stores every valid header it is given.
  *
  * Chain work is exact (bigint): each branch tip's total is kept in a map, and
  * the best chain's total at every 2,016th height in a list, so the total of
@@ -41,6 +43,18 @@ const LOCATOR_DENSE_ENTRIES = 10;
 const WORK_CHECKPOINT_INTERVAL = 2016;
 /** Distinct nBits values whose work is cached (a few per retarget period are seen). */
 const MAX_WORK_CACHE = 4096;
+/**
+ * Blocks of tip-difficulty work below our tip that a branch may stop short of
+ * and still be stored: lets headers fork from near our tip (Core
+ * GetAntiDoSWorkThreshold's 144-block buffer, one day of blocks).
+ */
+export const ANTI_DOS_TIP_BUFFER_BLOCKS = 144n;
+/** The minimum versions and the height parameter from which each applies (BIP34, BIP66, BIP65). */
+const VERSION_RULES = [
+  { minimum: 2, from: "bip34Height" },
+  { minimum: 3, from: "bip66Height" },
+  { minimum: 4, from: "bip65Height" },
+] as const;
 
 /** What a `HeaderChain` needs. */
 export interface HeaderChainOptions {
@@ -88,6 +102,17 @@ export interface HeaderInfo {
   /** True when it is on the best chain. */
   readonly onBestChain: boolean;
   /** Total work of its chain, genesis to it (exact). */
+  readonly chainWork: bigint;
+}
+
+/** A header no other extends (a branch tip), as Core's getchaintips lists it. */
+export interface BranchTip {
+  /** Wire order (a copy). */
+  readonly hash: Uint8Array;
+  readonly height: number;
+  /** Headers between it and the best chain (0 for the best chain's tip). */
+  readonly branchLength: number;
+  /** Total work, genesis to it (exact). */
   readonly chainWork: bigint;
 }
 
@@ -159,6 +184,11 @@ function medianTimePast(reader: AncestorReader, height: number): number {
   for (let h = height; h >= 0 && times.length < MEDIAN_TIME_SPAN; h--) times.push(reader.timeAt(h));
   times.sort((a, b) => a - b);
   return times[times.length >> 1];
+}
+
+/** Little-endian i32 at `at` (a header's version is signed, as Core's nVersion). */
+function i32At(bytes: Uint8Array, at: number): number {
+  return bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24);
 }
 
 /** Little-endian u32 at `at`. */
@@ -234,14 +264,15 @@ export class HeaderChain {
   /**
    * Validates and stores one 80-byte header. Returns what it did to the best
    * chain; throws `HeaderError` when refused (nothing is stored then).
+   * `hash` is its sha256d when the caller has it already (not checked).
    */
-  acceptHeader(raw: Uint8Array): AcceptedHeader {
+  acceptHeader(raw: Uint8Array, hash?: Uint8Array): AcceptedHeader {
     if (raw.length !== BLOCK_HEADER_SIZE) {
       throw new HeaderError("malformed", `a header is 80 bytes, got ${raw.length}`);
     }
     const index = this.#index;
     const params = this.params;
-    const hash = sha256d(this.#sha256, raw);
+    hash = hash === undefined ? sha256d(this.#sha256, raw) : hash.slice(0, 32);
     if (index.find(hash) >= 0) {
       throw new HeaderError("duplicate", "already known", hashToHex(hash));
     }
@@ -302,6 +333,17 @@ export class HeaderChain {
         hashToHex(hash),
       );
     }
+    const version = i32At(raw, 0);
+    for (const rule of VERSION_RULES) {
+      if (version < rule.minimum && height >= params[rule.from]) {
+        throw new HeaderError(
+          "bad-version",
+          `version 0x${(version >>> 0).toString(16).padStart(8, "0")} at height ${height}; ` +
+            `at least ${rule.minimum} from height ${params[rule.from]}`,
+          hashToHex(hash),
+        );
+      }
+    }
     if (index.count >= MAX_INDEXED_HEADERS) {
       throw new HeaderError("capacity", `the index holds ${index.count} headers, its maximum`);
     }
@@ -323,14 +365,15 @@ export class HeaderChain {
 
   /**
    * Accepts headers in order (a `headers` message). Known headers are
-   * skipped and counted; the first other refusal stops the batch.
+   * skipped and counted; the first other refusal stops the batch. `hashes`,
+   * when the caller has them, holds their sha256d back to back (32 each).
    */
-  acceptHeaders(raws: readonly Uint8Array[]): HeadersBatchResult {
+  acceptHeaders(raws: readonly Uint8Array[], hashes?: Uint8Array): HeadersBatchResult {
     const accepted: AcceptedHeader[] = [];
     let duplicates = 0;
-    for (const raw of raws) {
+    for (let i = 0; i < raws.length; i++) {
       try {
-        accepted.push(this.acceptHeader(raw));
+        accepted.push(this.acceptHeader(raws[i], hashes?.subarray(32 * i, 32 * i + 32)));
       } catch (error) {
         if (!(error instanceof HeaderError)) throw error;
         if (error.kind !== "duplicate") return { accepted, duplicates, error };
@@ -338,6 +381,49 @@ export class HeaderChain {
       }
     }
     return { accepted, duplicates, error: null };
+  }
+
+  /**
+   * The work a header chain must reach to be stored (Core
+   * GetAntiDoSWorkThreshold): the network's minimum chain work, or our tip's
+   * work less `ANTI_DOS_TIP_BUFFER_BLOCKS` blocks at the tip's difficulty,
+   * whichever is more. Below it a branch costs memory for nothing: it can
+   * never become our best chain soon.
+   */
+  antiDosWorkThreshold(): bigint {
+    const buffer = this.#work(this.#index.bitsOf(this.#tip)) * ANTI_DOS_TIP_BUFFER_BLOCKS;
+    const nearTip = buffer < this.#tipWork ? this.#tipWork - buffer : 0n;
+    const minimum = this.params.minimumChainWork;
+    return nearTip > minimum ? nearTip : minimum;
+  }
+
+  /** The work one header with `bits` proves (0 for an unusable nBits), cached. */
+  workOf(bits: number): bigint {
+    return this.#work(bits);
+  }
+
+  /**
+   * The branch tips (headers no other extends), the best chain's tip first,
+   * then by height, highest first; at most `limit`.
+   */
+  tips(limit: number): BranchTip[] {
+    const index = this.#index;
+    const leaves = [...this.#leafWork.keys()].filter((at) => at !== this.#tip);
+    leaves.sort((a, b) => index.heightOf(b) - index.heightOf(a));
+    const out: BranchTip[] = [];
+    for (const at of [this.#tip, ...leaves]) {
+      if (out.length >= limit) break;
+      let joint = at;
+      while (!index.isBest(joint)) joint = index.parentOf(joint);
+      const height = index.heightOf(at);
+      out.push({
+        hash: index.hashAt(at).slice(),
+        height,
+        branchLength: height - index.heightOf(joint),
+        chainWork: this.#leafWork.get(at)!,
+      });
+    }
+    return out;
   }
 
   /** True when `hash` (wire order) is a stored header. */
@@ -354,6 +440,13 @@ export class HeaderChain {
       onBestChain: this.#index.isBest(at),
       chainWork: this.#chainWork(at),
     };
+  }
+
+  /** Median time past (of it and up to 10 ancestors) of a stored header, Unix seconds. */
+  medianTimePast(hash: Uint8Array): number | undefined {
+    const at = hash.length === 32 ? this.#index.find(hash) : -1;
+    if (at < 0) return undefined;
+    return medianTimePast(new BranchReader(this.#index, at), this.#index.heightOf(at));
   }
 
   /** Height of `hash` when it is on the best chain. */

@@ -22,6 +22,8 @@ export type HeaderErrorKind =
   | "time-timewarp"
   /** More than 2 hours ahead of network-adjusted time (may become valid later). */
   | "time-too-new"
+  /** A version below 2, 3 or 4 from the BIP34, BIP66 or BIP65 height on (Core `bad-version`). */
+  | "bad-version"
   /** The header index is full. */
   | "capacity";
 

@@ -1,33 +1,58 @@
 /**
  * Headers coming in: what the block manager does with a peer's `headers`
- * message and with the blocks it announces, up to the header chain. A
- * `headers` message that connects is added to the chain (each offence
- * costs what `penalties.ts` says) and, when full, followed up with the next
- * request; one that does not connect is answered with a `getheaders` of our
- * own (a run of them, or a long one, costs points); an announced block we
- * lack draws a `getheaders` (`header_requests.ts` keeps those per peer).
- * While the initial sync runs (`header_sync.ts`, one sync peer at a time)
- * only the sync peer is asked. New headers are saved to the store after a
- * short delay, batching a sync's writes, and once more at stop.
+ * message and with the blocks it announces, up to the header chain, in the
+ * order of Core's ProcessHeadersMessage:
  *
- * Header presync (the anti-DoS work threshold) belongs here, in front of
- * the chain.
+ * 1. Every header must meet its own proof of work and extend the one
+ *    before it, or the peer pays (`bad-pow`, `non-continuous-headers`).
+ * 2. A peer in presync (`headers_presync.ts`) feeds it; what the redownload
+ *    hands back is stored without further anti-DoS checks.
+ * 3. A message whose first header's parent we lack is answered with a
+ *    `getheaders` of our own (at most one outstanding), never punished.
+ * 4. Anti-DoS: unless its last header is already on our best chain, a
+ *    message whose chain would end below the chain's `antiDosWorkThreshold`
+ *    stores nothing: a full one starts a presync from its parent, a short
+ *    one is ignored (counted in `belowThreshold`).
+ * 5. The rest goes to the chain (each refusal costs what `penalties.ts`
+ *    says); a full message that brought new work, or came from the sync
+ *    peer, is followed with the next request.
+ *
+ * The initial sync runs with one sync peer at a time (`header_sync.ts`);
+ * while it does, another peer is asked for headers when its header
+ * announcement does not connect, and once per new block it announces by
+ * inv (Core's one-new-peer-per-block rule), so no single peer decides what
+ * we see. New headers are saved to the store after a short delay, batching
+ * a sync's writes, and once more at stop.
  */
 import type { Logger } from "../log/logger.ts";
 import type { Clock } from "../platform/clock.ts";
 import type { Sha256 } from "../platform/hash.ts";
 import type { Random } from "../platform/random.ts";
 import type { KvStore } from "../platform/storage.ts";
-import { type BlockHeader, blockHeaderHash, encodeBlockHeader } from "../wire/block_header.ts";
-import { MAX_BLOCKS_TO_ANNOUNCE } from "./block_announce.ts";
+import { BLOCK_HEADER_SIZE, type BlockHeader, writeBlockHeader } from "../wire/block_header.ts";
+import { bytesEqual, ByteWriter, hashToHex } from "../wire/bytes.ts";
+import { sha256dInto } from "../wire/hash.ts";
 import type { HeaderChain } from "./header_chain.ts";
 import type { HeaderError } from "./header_error.ts";
 import { type HeaderLoadReport, HeaderPersistence } from "./header_persist.ts";
 import type { HeaderRequests } from "./header_requests.ts";
 import { HeaderSync, type HeaderSyncState } from "./header_sync.ts";
+import { HeadersPresync, type PresyncPhase } from "./headers_presync.ts";
 import { penaltyPoints } from "./penalties.ts";
+import { powProblem } from "./pow.ts";
 import { HeaderSyncProgress, type HeaderSyncStatus } from "./sync_progress.ts";
 import type { SyncPeer } from "./sync_peer.ts";
+
+/**
+ * Least time between two "Pre-synchronizing blockheaders" log lines: Core
+ * rate-limits its presync reports (4 a second, for its GUI); a log read by
+ * people needs far fewer.
+ */
+export const PRESYNC_LOG_INTERVAL_MS = 10_000;
+/** Offsets in a serialized header. */
+const PREV_OFFSET = 4;
+const BITS_OFFSET = 72;
+const TIME_OFFSET = 68;
 
 /** What the intake keeps of a peer (the block manager's per-peer state has these). */
 export interface HeaderPeer {
@@ -35,6 +60,10 @@ export interface HeaderPeer {
   readonly headers: HeaderRequests;
   /** Highest best-chain height it showed us it has (headers or inv), −1 before. */
   bestHeight: number;
+  /** Most work of a header it showed us it has (any branch; 0 before). */
+  bestWork: bigint;
+  /** Its download-twice sync, while its chain is below the work threshold. */
+  presync: HeadersPresync | null;
 }
 
 /** What a `HeaderIntake` needs. */
@@ -43,11 +72,11 @@ export interface HeaderIntakeOptions {
   readonly sha256: Sha256;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Tie-breaks between equal sync candidates. */
+  /** Tie-breaks between equal sync candidates; the presync's secret offset and salt. */
   readonly random: Random;
   /** Aborting cancels the save and stall timers (the manager stopping). */
   readonly signal: AbortSignal;
-  /** How long the sync peer has to answer before another is chosen. */
+  /** How long the sync peer may go without progress before another is chosen. */
   readonly stallTimeoutMs: number;
   /** A `headers` message this long means more follow. */
   readonly headersPerMessage: number;
@@ -58,6 +87,31 @@ export interface HeaderIntakeOptions {
   /** The initial sync is over: downloads may begin. */
   readonly onSynced: () => void;
 }
+
+/** The best peer's presync, for the status. */
+export interface PresyncStatus {
+  /** The peer's string form. */
+  readonly peer: string;
+  readonly phase: Exclude<PresyncPhase, "final">;
+  /** Height its chain reached in presync. */
+  readonly height: number;
+  /** Timestamp of the last presync header, Unix seconds. */
+  readonly time: number;
+  /** Height reached in redownload (the chain start's before). */
+  readonly redownloadHeight: number;
+  /** Bytes held for it. */
+  readonly memoryBytes: number;
+}
+
+/** What a `headers` message did, for the block manager. */
+export interface HeadersOutcome {
+  /** It may have made blocks downloadable from the peer. */
+  readonly fetch: boolean;
+  /** It moved our best chain's tip. */
+  readonly tipMoved: boolean;
+}
+
+const NOTHING: HeadersOutcome = Object.freeze({ fetch: false, tipMoved: false });
 
 /** Header sync with every peer: the chain's intake. */
 export class HeaderIntake {
@@ -70,10 +124,21 @@ export class HeaderIntake {
   #closed = false;
   /** Headers added to the chain (from `headers` messages and blocks). */
   #accepted = 0;
+  /** Headers received on chains below the work threshold, not stored (see `belowThreshold`). */
+  #belowThreshold = 0;
+  /** Peers whose inv drew a `getheaders` while another peer syncs us (Core, once per peer). */
+  readonly #invTriggered = new Set<number>();
+  /** The last block whose inv drew such a `getheaders` (one new peer per new block). */
+  #lastInvTrigger = "";
+  #lastPresyncLog = -Infinity;
+  #tipWork: bigint;
+  #tipChangedAt: number;
 
   constructor(options: HeaderIntakeOptions) {
     this.#o = options;
-    this.#chain = options.chain;
+    const chain = this.#chain = options.chain;
+    this.#tipWork = chain.tipWork;
+    this.#tipChangedAt = options.clock.now();
     this.#progress = new HeaderSyncProgress(() => options.clock.now());
     this.#sync = new HeaderSync({
       clock: options.clock,
@@ -83,6 +148,11 @@ export class HeaderIntake {
       logger: options.logger,
       peers: () => [...options.peers.values()].map((p) => p.peer),
       request: (peer) => options.peers.get(peer.id)?.headers.request(undefined, true) ?? false,
+      expectedHeaders: () => {
+        const ageSeconds = options.clock.now() / 1000 - chain.tip().time;
+        return Math.floor(ageSeconds / chain.params.powTargetSpacing);
+      },
+      enoughWork: () => chain.tipWork >= chain.params.minimumChainWork,
       onSynced: () => this.#synced(),
     });
   }
@@ -90,6 +160,20 @@ export class HeaderIntake {
   /** Headers added to the chain so far. */
   get accepted(): number {
     return this.#accepted;
+  }
+
+  /**
+   * Headers received on a chain below the anti-DoS work threshold and not
+   * stored: ignored short messages, and what presync saw before it reached
+   * the threshold (or gave up).
+   */
+  get belowThreshold(): number {
+    return this.#belowThreshold;
+  }
+
+  /** Clock time our best chain's tip last changed (start, until it does). */
+  get tipChangedAt(): number {
+    return this.#tipChangedAt;
   }
 
   /** True while the initial sync runs (downloads wait for it). */
@@ -101,8 +185,8 @@ export class HeaderIntake {
    * Fills the chain (genesis only) from `store` and saves new headers there
    * from now on. Rejects only when the store fails, or on a second call.
    */
-  load(store: KvStore): Promise<HeaderLoadReport> {
-    if (this.#persistence !== undefined) return Promise.reject(new Error("headers already loaded"));
+  async load(store: KvStore): Promise<HeaderLoadReport> {
+    if (this.#persistence !== undefined) throw new Error("headers already loaded");
     const o = this.#o;
     this.#persistence = new HeaderPersistence({
       store,
@@ -111,7 +195,9 @@ export class HeaderIntake {
       now: () => o.clock.now(),
       logger: o.logger,
     });
-    return this.#persistence.load();
+    const report = await this.#persistence.load();
+    this.#noteTip();
+    return report;
   }
 
   /** Cancels the timers and, with `save`, saves the headers one last time; never rejects. */
@@ -136,68 +222,133 @@ export class HeaderIntake {
       p.headers.sendSendHeaders();
       if (claimed > this.#chain.tipHeight) p.headers.request();
     }
-    this.#sync.peerAdded();
+    this.#sync.peerAdded(p.peer);
   }
 
-  /** A peer left (a sync peer is replaced). */
+  /** A peer left (a sync peer is replaced; its presync goes with it). */
   peerRemoved(id: number): void {
     this.#progress.removePeer(id);
+    this.#invTriggered.delete(id);
     this.#sync.peerRemoved(id);
   }
 
-  /**
-   * Handles a `headers` message. True when it may have made blocks
-   * downloadable from the peer (the manager then fetches).
-   */
-  onHeaders(p: HeaderPeer, headers: readonly BlockHeader[]): boolean {
-    p.headers.answered();
+  /** Handles a `headers` message (see the file comment). */
+  onHeaders(p: HeaderPeer, headers: readonly BlockHeader[]): HeadersOutcome {
     const id = p.peer.id;
     if (headers.length === 0) {
-      this.#sync.headersReceived(id, false);
-      return true;
+      // Nothing (more) to give: an answer, and the end of any presync with it.
+      p.headers.answered();
+      this.#endPresync(p);
+      this.#sync.headersReceived(id, { more: false, progressed: false });
+      return { fetch: true, tipMoved: false };
     }
-    const raws = headers.map(encodeBlockHeader);
-    if (!this.#chain.has(raws[0].subarray(4, 36))) {
-      this.#unconnecting(p, raws.length);
-      return false;
+    let { raws, hashes } = this.#hashed(headers);
+    if (!this.#wellFormed(p.peer, raws, hashes)) return NOTHING;
+    const full = raws.length >= this.#o.headersPerMessage;
+    let checkedWork = false;
+    let progressed = false;
+    let more = false;
+    const presync = p.presync;
+    if (presync !== null) {
+      const before = presync.height + presync.redownloadHeight;
+      const inPresync = presync.phase === "presync";
+      const result = presync.process(raws, hashes, full);
+      if (result.success) p.headers.answered();
+      if (inPresync) this.#belowThreshold += raws.length;
+      progressed = presync.height + presync.redownloadHeight > before;
+      if (result.requestMore) more = p.headers.requestLocator(presync.locator());
+      this.#presyncProgress(p, result.failure);
+      if (result.failure === "commitment-mismatch" || result.failure === "commitment-overrun") {
+        p.peer.misbehave(
+          penaltyPoints("presync-commitment"),
+          `redownloaded headers differ from the presynced chain (${result.failure})`,
+        );
+        return NOTHING;
+      }
+      if (result.success) {
+        if (result.ready.length === 0) {
+          this.#sync.headersReceived(id, { more, progressed });
+          return NOTHING;
+        }
+        raws = result.ready;
+        hashes = result.readyHashes;
+        checkedWork = true;
+      }
     }
-    p.headers.connected();
-    const result = this.#chain.acceptHeaders(raws);
-    this.headersAdded(result.accepted.length);
+    const chain = this.#chain;
+    const parent = chain.info(raws[0].subarray(PREV_OFFSET, PREV_OFFSET + 32));
+    if (parent === undefined) {
+      this.#unconnecting(p, hashes.subarray(hashes.length - 32));
+      return NOTHING;
+    }
+    p.headers.answered();
+    const last = hashes.subarray(hashes.length - 32);
+    // Already on our best chain: stores nothing new, so no anti-DoS check (Core does the same).
+    checkedWork ||= chain.heightOf(last) !== undefined;
+    if (!checkedWork) {
+      let claimed = parent.chainWork;
+      for (const raw of raws) claimed += chain.workOf(u32At(raw, BITS_OFFSET));
+      if (claimed < chain.antiDosWorkThreshold()) {
+        const started = this.#lowWork(p, raws, hashes, full);
+        this.#sync.headersReceived(id, started);
+        return NOTHING;
+      }
+    }
+    const result = chain.acceptHeaders(raws, hashes);
+    const added = result.accepted.length;
+    this.headersAdded(added);
     for (const a of result.accepted) p.peer.known.add(a.hash);
+    const tipMoved = result.accepted.some((a) => a.status !== "side");
     if (result.error !== null) {
       this.#refused(p.peer, result.error);
-      this.#sync.headersReceived(id, false);
-    } else {
-      const last = blockHeaderHash(this.#o.sha256, raws[raws.length - 1]);
-      p.peer.known.add(last);
-      this.noteHeight(p, last);
-      const full = raws.length >= this.#o.headersPerMessage;
-      if (full && this.mayAsk(p)) p.headers.request(last, true);
-      this.#sync.headersReceived(id, full);
+      this.#sync.headersReceived(id, { more, progressed: progressed || added > 0 });
+      return { fetch: true, tipMoved };
     }
-    const known = p.headers.takeLastUnknown((hash) => this.#chain.has(hash));
+    p.peer.known.add(last);
+    this.noteHeight(p, last);
+    if (
+      full && !more && p.presync === null &&
+      (added > 0 || this.#sync.syncPeer === p.peer)
+    ) {
+      more = p.headers.request(last, true);
+    }
+    this.#sync.headersReceived(id, { more, progressed: progressed || added > 0 });
+    const known = p.headers.takeLastUnknown((hash) => chain.has(hash));
     if (known !== null) this.noteHeight(p, known);
-    return true;
+    return { fetch: true, tipMoved };
   }
 
-  /** The peer announced block `hash`, whose header we lack: ask it for headers. */
+  /**
+   * The peer announced block `hash` (inv), whose header we lack: ask it for
+   * headers when synced, when it is the sync peer, or when it is the first
+   * to announce this block and never drew such a request before.
+   */
   announcedUnknown(p: HeaderPeer, hash: Uint8Array): void {
     p.headers.announcedUnknown(hash);
-    if (this.mayAsk(p)) p.headers.askAfterAnnouncement(() => this.mayAsk(p));
+    if (!this.mayAsk(p)) {
+      const key = hashToHex(hash);
+      if (this.#invTriggered.has(p.peer.id) || key === this.#lastInvTrigger) return;
+      this.#invTriggered.add(p.peer.id);
+      this.#lastInvTrigger = key;
+      p.headers.request();
+      return;
+    }
+    p.headers.askAfterAnnouncement(() => this.mayAsk(p));
   }
 
-  /** One sync peer at a time: while syncing, only the sync peer is asked for headers. */
+  /** While syncing, only the sync peer is asked for more as a matter of course. */
   mayAsk(p: HeaderPeer): boolean {
     return this.#sync.state !== "syncing" || this.#sync.syncPeer === p.peer;
   }
 
-  /** Raises the peer's best height to `hash`'s when it is on our best chain. */
+  /** Raises the peer's best height (best chain) and best work (any branch) to `hash`'s. */
   noteHeight(p: HeaderPeer, hash: Uint8Array): void {
-    const height = this.#chain.heightOf(hash);
-    if (height === undefined || height <= p.bestHeight) return;
-    p.bestHeight = height;
-    this.#progress.setPeerHeight(p.peer.id, height);
+    const info = this.#chain.info(hash);
+    if (info === undefined) return;
+    if (info.chainWork > p.bestWork) p.bestWork = info.chainWork;
+    if (!info.onBestChain || info.height <= p.bestHeight) return;
+    p.bestHeight = info.height;
+    this.#progress.setPeerHeight(p.peer.id, info.height);
   }
 
   /** `count` headers were added to the chain (here or with their blocks): counted and saved soon. */
@@ -205,6 +356,7 @@ export class HeaderIntake {
     if (count === 0) return;
     this.#accepted += count;
     this.#progress.recordAccepted(count);
+    this.#noteTip();
     const persistence = this.#persistence;
     if (persistence === undefined || this.#cancelSave !== null || this.#closed) return;
     this.#cancelSave = this.#o.clock.setTimer(this.#o.saveDelayMs, () => {
@@ -213,51 +365,197 @@ export class HeaderIntake {
     }, this.#o.signal);
   }
 
-  /** Header sync figures, the state and the sync peer. */
+  /** Header sync figures, the state, the sync peer and the leading presync. */
   status(): HeaderSyncStatus & {
     readonly state: HeaderSyncState;
     readonly syncPeer: string | null;
+    readonly presync: PresyncStatus | null;
   } {
     return {
       ...this.#progress.status(this.#chain.tipHeight),
       state: this.#sync.state,
       syncPeer: this.#sync.syncPeer?.toString() ?? null,
+      presync: this.#bestPresync(),
     };
   }
 
-  /** A `headers` message of `count` whose first header's parent we do not know. */
-  #unconnecting(p: HeaderPeer, count: number): void {
-    if (count > MAX_BLOCKS_TO_ANNOUNCE) {
-      // Not an announcement, and no answer to our locator (which always
-      // reaches genesis) starts on an unknown header: junk.
-      p.peer.misbehave(
-        penaltyPoints("long-unconnecting-headers"),
-        `${count} headers that do not connect to our chain`,
-      );
+  /** The headers encoded back to back in one buffer, with their hashes in another. */
+  #hashed(headers: readonly BlockHeader[]): { raws: Uint8Array[]; hashes: Uint8Array } {
+    const n = headers.length;
+    const w = new ByteWriter(n * BLOCK_HEADER_SIZE);
+    for (const header of headers) writeBlockHeader(w, header);
+    const buffer = w.finish();
+    const hashes = new Uint8Array(n * 32);
+    const raws: Uint8Array[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      raws[i] = buffer.subarray(i * BLOCK_HEADER_SIZE, (i + 1) * BLOCK_HEADER_SIZE);
+      sha256dInto(this.#o.sha256, raws[i], hashes, i * 32);
+    }
+    return { raws, hashes };
+  }
+
+  /** Core's CheckHeadersPoW: each header meets its own target and extends the one before. */
+  #wellFormed(peer: SyncPeer, raws: readonly Uint8Array[], hashes: Uint8Array): boolean {
+    const powLimit = this.#chain.params.powLimit;
+    for (let i = 0; i < raws.length; i++) {
+      const hash = hashes.subarray(i * 32, i * 32 + 32);
+      const problem = powProblem(hash, u32At(raws[i], BITS_OFFSET), powLimit);
+      if (problem !== null) {
+        peer.misbehave(
+          penaltyPoints("bad-pow"),
+          `invalid header: header ${hashToHex(hash)}: proof of work fails (${problem})`,
+        );
+        return false;
+      }
+      if (
+        i > 0 &&
+        !bytesEqual(
+          raws[i].subarray(PREV_OFFSET, PREV_OFFSET + 32),
+          hashes.subarray(i * 32 - 32, i * 32),
+        )
+      ) {
+        peer.misbehave(
+          penaltyPoints("non-continuous-headers"),
+          `headers out of order: header ${i} does not extend header ${i - 1}`,
+        );
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A connecting message whose chain is below the work threshold: a full
+   * one starts a presync from its parent (Core TryLowWorkHeadersSync), a
+   * short one is ignored. Returns what that means for the sync.
+   */
+  #lowWork(
+    p: HeaderPeer,
+    raws: readonly Uint8Array[],
+    hashes: Uint8Array,
+    full: boolean,
+  ): { more: boolean; progressed: boolean } {
+    this.#belowThreshold += raws.length;
+    if (!full) {
+      this.#o.logger.debug("ignoring a low-work header chain", {
+        peer: p.peer.toString(),
+        headers: raws.length,
+      });
+      return { more: false, progressed: false };
+    }
+    const chain = this.#chain;
+    const startHash = raws[0].subarray(PREV_OFFSET, PREV_OFFSET + 32);
+    const start = chain.info(startHash)!;
+    const startRaw = chain.header(startHash)!;
+    const presync = new HeadersPresync({
+      params: chain.params,
+      sha256: this.#o.sha256,
+      random: this.#o.random,
+      start: {
+        hash: startHash.slice(),
+        height: start.height,
+        chainWork: start.chainWork,
+        bits: u32At(startRaw, BITS_OFFSET),
+        time: u32At(startRaw, TIME_OFFSET),
+        medianTimePast: chain.medianTimePast(startHash)!,
+        locator: chain.locator(startHash),
+      },
+      minimumWork: chain.antiDosWorkThreshold(),
+      nowSeconds: Math.floor(this.#o.clock.now() / 1000),
+      workOf: (bits) => chain.workOf(bits),
+    });
+    p.presync = presync;
+    this.#o.logger.debug("header presync started", {
+      peer: p.peer.toString(),
+      height: start.height,
+      maxCommitments: presync.maxCommitments,
+    });
+    const result = presync.process(raws, hashes, full);
+    const more = result.requestMore && p.headers.requestLocator(presync.locator());
+    this.#presyncProgress(p, result.failure);
+    return { more, progressed: result.success };
+  }
+
+  /** Logs where `p`'s presync stands (rate-limited), and forgets it once it is over. */
+  #presyncProgress(p: HeaderPeer, failure: string | null): void {
+    const presync = p.presync;
+    if (presync === null) return;
+    const log = this.#o.logger;
+    if (presync.phase === "final") {
+      p.presync = null;
+      log.debug("header presync over", { peer: p.peer.toString(), failure });
       return;
     }
-    // While we sync from another peer, an announcement of a block beyond
-    // our headers is expected, not the announcer's fault.
-    if (!this.mayAsk(p)) return;
-    if (p.headers.unconnected()) {
-      p.peer.misbehave(
-        penaltyPoints("unconnecting-headers"),
-        `${p.headers.unconnecting} headers messages in a row that do not connect`,
-      );
+    const now = this.#o.clock.now();
+    if (
+      presync.phase !== "presync" || now - this.#lastPresyncLog < PRESYNC_LOG_INTERVAL_MS ||
+      this.#chain.tipWork >= this.#chain.params.minimumChainWork
+    ) {
+      return;
     }
+    this.#lastPresyncLog = now;
+    const left = Math.max(0, (now / 1000 - presync.time) / this.#chain.params.powTargetSpacing);
+    log.info("Pre-synchronizing blockheaders", {
+      peer: p.peer.toString(),
+      height: presync.height,
+      progress: `~${(100 * presync.height / (presync.height + left)).toFixed(2)}%`,
+    });
+  }
+
+  #endPresync(p: HeaderPeer): void {
+    if (p.presync === null) return;
+    p.presync = null;
+    this.#o.logger.debug("header presync over", { peer: p.peer.toString(), failure: "empty" });
+  }
+
+  /** The presync with the most work, for the status. */
+  #bestPresync(): PresyncStatus | null {
+    let best: { p: HeaderPeer; presync: HeadersPresync } | null = null;
+    for (const p of this.#o.peers.values()) {
+      const presync = p.presync;
+      if (presync === null || presync.phase === "final") continue;
+      if (best === null || presync.work > best.presync.work) best = { p, presync };
+    }
+    if (best === null) return null;
+    const { p, presync } = best;
+    return {
+      peer: p.peer.toString(),
+      phase: presync.phase === "presync" ? "presync" : "redownload",
+      height: presync.height,
+      time: presync.time,
+      redownloadHeight: presync.redownloadHeight,
+      memoryBytes: presync.memoryBytes(),
+    };
+  }
+
+  /**
+   * A `headers` message whose first header's parent we lack: perhaps an
+   * announcement beyond what we have (Core HandleUnconnectingHeaders). We
+   * ask for the headers between (at most one request outstanding) and
+   * remember its last block; no penalty.
+   */
+  #unconnecting(p: HeaderPeer, last: Uint8Array): void {
+    p.headers.announcedUnknown(last);
     p.headers.request();
   }
 
   #refused(peer: SyncPeer, error: HeaderError): void {
     const points = penaltyPoints(error.kind);
     if (points > 0) {
-      const what = error.kind === "unknown-parent" ? "headers out of order" : "invalid header";
-      peer.misbehave(points, `${what}: ${error.message}`);
+      peer.misbehave(points, `invalid header: ${error.message}`);
     } else if (error.kind === "time-too-new") {
       this.#o.logger.debug("header from the future ignored", { peer: peer.toString(), error });
     } else {
       this.#o.logger.warn("header not stored", { peer: peer.toString(), error: error.message });
     }
+  }
+
+  /** Notes the time when our tip's work changed. */
+  #noteTip(): void {
+    const work = this.#chain.tipWork;
+    if (work === this.#tipWork) return;
+    this.#tipWork = work;
+    this.#tipChangedAt = this.#o.clock.now();
   }
 
   #synced(): void {
@@ -269,4 +567,9 @@ export class HeaderIntake {
     }
     this.#o.onSynced();
   }
+}
+
+/** Little-endian u32 at `at`. */
+function u32At(bytes: Uint8Array, at: number): number {
+  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
 }

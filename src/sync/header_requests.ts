@@ -2,8 +2,7 @@
  * Our header requests to one peer: when our `getheaders` went out (at most
  * one outstanding, unless forced), the re-ask after it announces a block we
  * lack while that request is unanswered (at most one a second however many
- * announcements arrive), how many `headers` messages in a row did not
- * connect to our chain, the last block it announced whose header we lacked
+ * announcements arrive), the last block it announced whose header we lacked
  * (Core's hashLastUnknownBlock), and whether we sent it `sendheaders`. The
  * block manager decides when to ask; this keeps the per-peer facts and
  * sends the messages.
@@ -14,12 +13,6 @@ import { PROTOCOL_VERSION } from "../version.ts";
 import type { HeaderChain } from "./header_chain.ts";
 import type { SyncPeer } from "./sync_peer.ts";
 
-/**
- * `headers` messages in a row that do not connect before the peer is
- * penalised (and again at every further multiple). Core net_processing
- * MAX_NUM_UNCONNECTING_HEADERS_MSGS.
- */
-export const MAX_UNCONNECTING_HEADERS = 10;
 /**
  * A block announcement from a peer whose getheaders is unanswered re-asks
  * after this long (bounds the getheaders an inv flood can draw out of us).
@@ -48,8 +41,6 @@ export class HeaderRequests {
   #askedAt: number | null = null;
   /** A re-ask is scheduled (see `askAfterAnnouncement`). */
   #reaskPending = false;
-  /** Non-connecting `headers` messages in a row. */
-  #unconnecting = 0;
   /** The last block it announced whose header we lacked. */
   #lastUnknown: Uint8Array | null = null;
   #sentSendHeaders = false;
@@ -58,25 +49,29 @@ export class HeaderRequests {
     this.#o = options;
   }
 
-  /** Non-connecting `headers` messages in a row. */
-  get unconnecting(): number {
-    return this.#unconnecting;
-  }
-
   /**
    * Sends `getheaders` (locator from `from`, default our best header) unless
    * one is outstanding to this peer (`force` sends anyway). True when sent.
    */
   request(from?: Uint8Array, force = false): boolean {
-    const now = this.#o.clock.now();
-    if (!force && this.#askedAt !== null && now - this.#askedAt < this.#o.timeoutMs) return false;
+    if (!force && this.outstanding) return false;
+    return this.requestLocator(this.#o.chain.locator(from));
+  }
+
+  /** True while our last `getheaders` is unanswered and younger than the timeout. */
+  get outstanding(): boolean {
+    return this.#askedAt !== null && this.#o.clock.now() - this.#askedAt < this.#o.timeoutMs;
+  }
+
+  /** Sends `getheaders` with `locator` (a presync's), outstanding or not. True when sent. */
+  requestLocator(locator: Uint8Array[]): boolean {
     const sent = this.#o.peer.send({
       command: "getheaders",
       version: PROTOCOL_VERSION,
-      locator: this.#o.chain.locator(from),
+      locator,
       hashStop: ZERO_HASH,
     });
-    if (sent) this.#askedAt = now;
+    if (sent) this.#askedAt = this.#o.clock.now();
     return sent;
   }
 
@@ -108,20 +103,6 @@ export class HeaderRequests {
   /** A `headers` message arrived: our request is answered. */
   answered(): void {
     this.#askedAt = null;
-  }
-
-  /** A `headers` message connected to our chain: the run of non-connecting ones ends. */
-  connected(): void {
-    this.#unconnecting = 0;
-  }
-
-  /**
-   * One more `headers` message that does not connect. True when the run
-   * reached a multiple of `MAX_UNCONNECTING_HEADERS` (the peer is penalised).
-   */
-  unconnected(): boolean {
-    this.#unconnecting++;
-    return this.#unconnecting % MAX_UNCONNECTING_HEADERS === 0;
   }
 
   /** Notes a block it announced whose header we lack. */

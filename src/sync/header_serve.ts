@@ -26,14 +26,18 @@ function headersAfter(chain: HeaderChain, msg: LocatorMessage, max: number): Uin
   return chain.getHeaders(msg.locator, isZero(msg.hashStop) ? null : msg.hashStop, max);
 }
 
-/** Sends `peer` the `headers` answering its `getheaders`: at most `max` headers. */
+/**
+ * Sends `peer` the `headers` answering its `getheaders`: at most `max`
+ * headers, none while our chain is below the minimum chain work.
+ */
 export function answerGetHeaders(
   chain: HeaderChain,
   peer: SyncPeer,
   msg: LocatorMessage,
   max: number,
 ): void {
-  peer.send({ command: "headers", headers: headersAfter(chain, msg, max).map(decodeBlockHeader) });
+  const raws = chain.tipWork < chain.params.minimumChainWork ? [] : headersAfter(chain, msg, max);
+  peer.send({ command: "headers", headers: raws.map(decodeBlockHeader) });
 }
 
 /** Sends `peer` the `inv` answering its `getblocks` (nothing when there is nothing after). */

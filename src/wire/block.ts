@@ -187,9 +187,28 @@ export function checkMerkleRoot(sha256: Sha256, block: Block, txids?: Uint8Array
 }
 
 /**
+ * True when transaction `i` of `block` is a coinbase: one input, spending
+ * the null outpoint (Core CTransaction::IsCoinBase). Reads the bytes in
+ * place, no reader per transaction: `decodeBlock` has checked the layout,
+ * and its compact sizes are canonical, so an input count of one is the
+ * single byte 1.
+ */
+export function isCoinbaseTx(block: Block, i: number): boolean {
+  const bytes = block.bytes;
+  let at = block.txOffsets[i] + 4;
+  if (bytes[at] === 0) at += 2; // segwit marker and flags
+  if (bytes[at] !== 1) return false;
+  at++;
+  for (let j = 0; j < 32; j++) if (bytes[at + j] !== 0) return false;
+  for (let j = 32; j < 36; j++) if (bytes[at + j] !== 0xff) return false;
+  return true;
+}
+
+/**
  * True when some transaction's non-witness serialization is exactly 64 bytes:
- * such a transaction could be passed off as an inner merkle node, so Core
- * treats the block as mutated.
+ * such a transaction could be passed off as an inner merkle node. Core calls
+ * a block mutated for it only when its first transaction is no coinbase
+ * (`checkBlockBody`): a 64-byte transaction is otherwise consensus-valid.
  */
 export function hasSixtyFourByteTx(block: Block): boolean {
   const { txCount, txOffsets, witnessOffsets } = block;

@@ -72,6 +72,8 @@ describe("metrics", () => {
       btc_edge_bytes_total: "counter",
       btc_edge_addrman_addresses: "gauge",
       btc_edge_header_height: "gauge",
+      btc_edge_headers_stored: "gauge",
+      btc_edge_headers_below_work_threshold_total: "counter",
       btc_edge_relay_latency_seconds: "histogram",
       btc_edge_bans: "gauge",
       btc_edge_errors_total: "counter",
@@ -89,6 +91,8 @@ describe("metrics", () => {
       10,
     );
     expect(find(samples, "btc_edge_header_height")).toBe(849_990);
+    expect(find(samples, "btc_edge_headers_stored")).toBe(850_021);
+    expect(find(samples, "btc_edge_headers_below_work_threshold_total")).toBe(4_000);
     expect(find(samples, "btc_edge_bans")).toBe(1);
     expect(find(samples, "btc_edge_errors_total", { kind: "decode" })).toBe(2);
   });
@@ -144,6 +148,8 @@ describe("metrics", () => {
         cjdns: { new: 0, tried: 0 },
       },
       headerHeight: 0,
+      headersStored: 1,
+      headersBelowThreshold: 0,
       relayLatency: new Histogram([0.1]).snapshot(),
       bans: 0,
       errors: {},

@@ -40,6 +40,19 @@ describe("configuration", () => {
     expect(parseFlags(["--help"]).help).toBe(true);
   });
 
+  test("--minimumchainwork takes a hex number of up to 256 bits, with or without 0x", () => {
+    expect(resolveOptions([]).minimumchainwork).toBeUndefined();
+    for (const value of ["0", "0x1128750f82f4c366153a3a030", "ff".repeat(32)]) {
+      const o = resolveOptions([["flag", parseFlags([`--minimumchainwork=${value}`]).values]]);
+      expect(o.minimumchainwork).toBe(value);
+    }
+    for (const value of ["", "0x", "12g", "1".repeat(65), "-1"]) {
+      expect(() => resolveOptions([["flag", { minimumchainwork: value }]])).toThrow(
+        `invalid --minimumchainwork="${value}": expected a hexadecimal number of at most 64 digits`,
+      );
+    }
+  });
+
   test("later sources win: defaults < file < env < flags", () => {
     const file = parseConfigFile(
       `{"network":"testnet3","maxpeers":10,"targetoutbound":4}`,

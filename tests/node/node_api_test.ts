@@ -99,14 +99,25 @@ describe("the status API of a running node", () => {
     expect(status.state).toBe("running");
     expect(status.chain.height).toBe(1);
     expect((bodies["/peers"] as unknown[]).length).toBe(1);
-    const chain = bodies["/chain"] as { tip: { height: number }; recent: { height: number }[] };
+    const chain = bodies["/chain"] as {
+      tip: { hash: string; height: number };
+      headersStored: number;
+      tips: unknown[];
+      recent: { height: number }[];
+    };
     expect(chain.tip.height).toBe(1);
     expect(chain.recent.map((h) => h.height)).toEqual([1, 0]);
+    expect(chain.headersStored).toBe(2);
+    expect(chain.tips).toEqual([
+      { hash: chain.tip.hash, height: 1, branchLength: 0, status: "active" },
+    ]);
     const inventory = bodies["/inventory"] as { knownInventory: { size: number }[] };
     expect(inventory.knownInventory.length).toBe(1);
     const metrics = bodies["/metrics"] as string;
     expect(metrics).toContain('btc_edge_peers{direction="inbound"} 1\n');
     expect(metrics).toContain("btc_edge_header_height 1\n");
+    expect(metrics).toContain("btc_edge_headers_stored 2\n");
+    expect(metrics).toContain("btc_edge_headers_below_work_threshold_total 0\n");
     expect(metrics).toMatch(/btc_edge_messages_total\{direction="received",command="verack"\} 1\n/);
   });
 

@@ -82,7 +82,20 @@ export function sampleStatus(): NodeStatus {
       }],
     },
     chain: { height: 849_990, bestHash: HASH_A },
-    sync: { height: 849_990, bestPeerHeight: 850_000, headersPerSecond: 12.5, caughtUp: false },
+    sync: {
+      height: 849_990,
+      bestPeerHeight: 850_000,
+      headersPerSecond: 12.5,
+      caughtUp: false,
+      presync: {
+        peer: "203.0.113.9:8333 (outbound)",
+        phase: "presync",
+        height: 12_000,
+        time: 1_300_000_000,
+        redownloadHeight: 0,
+        memoryBytes: 1_200,
+      },
+    },
     addrman: { new: 900, tried: 100, total: 1000 },
     bans: 1,
     memory: { rss: 50_000_000 },
@@ -172,6 +185,11 @@ export class FakeSource implements ApiSource {
     this.#check();
     return {
       tip: { hash: HASH_A, height: 849_990 },
+      headersStored: 850_021,
+      tips: [
+        { hash: HASH_A, height: 849_990, branchLength: 0, status: "active" },
+        { hash: HASH_B, height: 849_989, branchLength: 1, status: "valid-headers" },
+      ],
       recent: [{ hash: HASH_A, height: 849_990, time: 1_700_000_000 }, {
         hash: HASH_B,
         height: 849_989,
@@ -209,6 +227,8 @@ export class FakeSource implements ApiSource {
         cjdns: { new: 0, tried: 0 },
       },
       headerHeight: 849_990,
+      headersStored: 850_021,
+      headersBelowThreshold: 4_000,
       relayLatency: latency.snapshot(),
       bans: 1,
       errors: { decode: 2, 'we"ird\\kind\n': 1 },

@@ -141,6 +141,43 @@ describe("refusals on synthetic regtest headers", () => {
     expect(chain.acceptHeader(edge).status).toBe("extended");
   });
 
+  test("version rules: below 4 is bad-version from regtest's BIP34/66/65 height (1)", () => {
+    for (
+      const [version, ok] of [[4, true], [0x20000000, true], [3, false], [2, false], [1, false], [
+        -1,
+        false,
+      ]] as const
+    ) {
+      const chain = newChain(NETWORKS.regtest);
+      const raw = mineHeader({ prev: REGTEST_GENESIS, time: t0 + 600, bits: EASY, version });
+      if (ok) expect(chain.acceptHeader(raw).height).toBe(1);
+      else {expect({ version, kind: refusal(() => chain.acceptHeader(raw)) }).toEqual({
+          version,
+          kind: "bad-version",
+        });}
+    }
+  });
+
+  test("version rules apply from each network's heights: a later BIP34 height admits version 1 before it", () => {
+    const params = { ...NETWORKS.regtest, bip34Height: 3, bip66Height: 4, bip65Height: 5 };
+    const chain = newChain(params);
+    let prev = REGTEST_GENESIS;
+    const versions = [1, 1, 2, 3, 4]; // heights 1–5, each the least its height allows
+    for (const [i, version] of versions.entries()) {
+      const raw = mineHeader({ prev, time: t0 + 600 * (i + 1), bits: EASY, version });
+      const below = mineHeader({
+        prev,
+        time: t0 + 600 * (i + 1),
+        bits: EASY,
+        version: version - 1,
+      });
+      if (version > 1) expect(refusal(() => chain.acceptHeader(below))).toBe("bad-version");
+      chain.acceptHeader(raw);
+      prev = hashOf(raw);
+    }
+    expect(chain.tipHeight).toBe(5);
+  });
+
   test("regtest keeps its bits across the retarget height", () => {
     const chain = newChain(NETWORKS.regtest);
     const interval = NETWORKS.regtest.difficultyAdjustmentInterval;
@@ -376,6 +413,49 @@ describe("reorganization (btcd's fork chain)", () => {
     expect(hashToHex(chain.hashAt(2016)!)).toBe(hashToHex(hashOf(main[2015])));
     // Work of a header deep in the (now side) branch is still exact.
     expect(chain.info(hashOf(side[2000]))!.chainWork).toBe(2n * (51n + 2001n));
+  });
+});
+
+describe("the anti-DoS work threshold and branch tips", () => {
+  const t0 = REGTEST_GENESIS_TIME;
+  const W = work(EASY);
+
+  test("the threshold is the minimum chain work, or the tip's work less 144 blocks at its difficulty", () => {
+    const chain = newChain(NETWORKS.regtest);
+    expect(chain.antiDosWorkThreshold()).toBe(0n); // genesis alone: never below zero
+    acceptAll(chain, mineRun(REGTEST_GENESIS, 200, t0 + 1, EASY));
+    expect(chain.tipWork).toBe(201n * W);
+    expect(chain.antiDosWorkThreshold()).toBe(57n * W);
+    const raised = newChain({ ...NETWORKS.regtest, minimumChainWork: 100n * W });
+    expect(raised.antiDosWorkThreshold()).toBe(100n * W);
+    acceptAll(raised, mineRun(REGTEST_GENESIS, 300, t0 + 1, EASY));
+    expect(raised.antiDosWorkThreshold()).toBe(157n * W);
+  });
+
+  test("tips lists the best tip first, then side branches by height, with branch length and work", () => {
+    const chain = newChain(NETWORKS.regtest);
+    const main = mineRun(REGTEST_GENESIS, 10, t0 + 1, EASY);
+    acceptAll(chain, main);
+    const forkA = mineRun(hashOf(main[4]), 3, t0 + 9_000, EASY, 1, 1); // heights 6–8
+    const forkB = mineRun(hashOf(main[1]), 1, t0 + 9_000, EASY, 1, 2); // height 3
+    acceptAll(chain, [...forkB, ...forkA]);
+    const tips = chain.tips(10).map((t) => ({ ...t, hash: hashToHex(t.hash) }));
+    expect(tips).toEqual([
+      { hash: hashToHex(hashOf(main[9])), height: 10, branchLength: 0, chainWork: 11n * W },
+      { hash: hashToHex(hashOf(forkA[2])), height: 8, branchLength: 3, chainWork: 9n * W },
+      { hash: hashToHex(hashOf(forkB[0])), height: 3, branchLength: 1, chainWork: 4n * W },
+    ]);
+    expect(chain.tips(2).length).toBe(2);
+    expect(chain.count).toBe(15);
+  });
+
+  test("medianTimePast of a stored header; a supplied hash saves the chain hashing again", () => {
+    const chain = newChain(NETWORKS.regtest);
+    const run = mineRun(REGTEST_GENESIS, 11, t0 + 1, EASY, 10);
+    for (const raw of run) chain.acceptHeader(raw, hashOf(raw));
+    expect(chain.tipHeight).toBe(11);
+    expect(chain.medianTimePast(hashOf(run[10]))).toBe(t0 + 1 + 50);
+    expect(chain.medianTimePast(new Uint8Array(32))).toBeUndefined();
   });
 });
 

@@ -69,6 +69,8 @@ export interface HeaderSpec {
   salt?: number;
   /** The merkle root to commit to (default: the salt in 32 bytes). */
   merkleRoot?: Uint8Array;
+  /** Default 4 (every version rule met). */
+  version?: number;
 }
 
 /** Finds a nonce so the header meets its own nBits; returns the 80 bytes. */
@@ -82,7 +84,7 @@ export function mineHeader(spec: HeaderSpec): Uint8Array {
   }
   for (let nonce = 0; nonce < 1_000_000; nonce++) {
     const raw = encodeBlockHeader({
-      version: 4,
+      version: spec.version ?? 4,
       prevBlock: spec.prev,
       merkleRoot,
       time: spec.time,

@@ -11,6 +11,7 @@ import {
   NETWORK_NAMES,
   type NetworkName,
   NETWORKS,
+  withMinimumChainWork,
 } from "../../src/wire/params.ts";
 import { decodeTx, encodeTx } from "../../src/wire/tx.ts";
 import { nodeSha256 as sha256, vectorJson } from "../support/vectors.ts";
@@ -94,6 +95,38 @@ describe("network parameters", () => {
       expect(toHex(encodeBlock(block.header, [coinbase]))).toBe(p.genesisBlockHex);
     });
   }
+
+  test("version-rule heights and header presync parameters are Core's (kernel/chainparams.cpp)", () => {
+    const core: Record<NetworkName, [number, number, number, number, number]> = {
+      // BIP34, BIP66, BIP65 heights; commitment_period, redownload_buffer_size
+      main: [227_931, 363_725, 388_381, 641, 15_218],
+      testnet3: [21_111, 330_776, 581_885, 673, 14_460],
+      testnet4: [1, 1, 1, 606, 16_092],
+      signet: [1, 1, 1, 620, 15_724],
+      regtest: [1, 1, 1, 275, 7_017],
+    };
+    for (const name of NETWORK_NAMES) {
+      const p = NETWORKS[name];
+      expect([
+        p.bip34Height,
+        p.bip66Height,
+        p.bip65Height,
+        p.headersSync.commitmentPeriod,
+        p.headersSync.redownloadBufferSize,
+      ]).toEqual(core[name]);
+      expect(Object.isFrozen(p.headersSync)).toBe(true);
+    }
+  });
+
+  test("withMinimumChainWork replaces only the minimum chain work, within 256 bits", () => {
+    const raised = withMinimumChainWork(NETWORKS.regtest, 0x1234n);
+    expect(raised.minimumChainWork).toBe(0x1234n);
+    expect({ ...raised, minimumChainWork: 0n }).toEqual({ ...NETWORKS.regtest });
+    expect(Object.isFrozen(raised)).toBe(true);
+    expect(NETWORKS.regtest.minimumChainWork).toBe(0n);
+    expect(() => withMinimumChainWork(NETWORKS.main, -1n)).toThrow(RangeError);
+    expect(() => withMinimumChainWork(NETWORKS.main, 1n << 256n)).toThrow(RangeError);
+  });
 
   test("signet's magic is sha256d(compact size || challenge)[0..4]", () => {
     const challenge = fromHex(NETWORKS.signet.signetChallenge!);
