@@ -57,6 +57,10 @@ export interface MetricsSnapshot {
   readonly addrman: Readonly<Record<AddressNetwork, Readonly<Record<AddressTable, number>>>>;
   /** Our best header height (gauge). */
   readonly headerHeight: number;
+  /** Blocks and bytes in the block store on disk (gauges). */
+  readonly blockStore: { readonly blocks: number; readonly bytes: number };
+  /** Blocks sent to peers since start, by where they were read (counters). */
+  readonly blocksServed: { readonly memory: number; readonly disk: number };
   /** Seconds from receiving a block to announcing it to a peer. */
   readonly relayLatency: HistogramSnapshot;
   /** Bans in force (gauge). */
@@ -153,6 +157,18 @@ export function renderMetrics(m: MetricsSnapshot): string {
 
   out.family("btc_edge_header_height", "gauge", "Height of our best header.");
   out.sample("btc_edge_header_height", {}, m.headerHeight);
+
+  out.family("btc_edge_block_store_blocks", "gauge", "Blocks in the block store on disk.");
+  out.sample("btc_edge_block_store_blocks", {}, m.blockStore.blocks);
+  out.family("btc_edge_block_store_bytes", "gauge", "Bytes of the blocks in the block store.");
+  out.sample("btc_edge_block_store_bytes", {}, m.blockStore.bytes);
+  out.family(
+    "btc_edge_blocks_served_total",
+    "counter",
+    "Blocks sent to peers, by source: the in-memory cache or the store on disk.",
+  );
+  out.sample("btc_edge_blocks_served_total", { source: "memory" }, m.blocksServed.memory);
+  out.sample("btc_edge_blocks_served_total", { source: "disk" }, m.blocksServed.disk);
 
   const h = m.relayLatency;
   const name = "btc_edge_relay_latency_seconds";

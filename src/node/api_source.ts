@@ -146,8 +146,12 @@ export function nodeApiSource(parts: NodeParts): ApiSource {
     addresses: (query) => addressPage(parts.addrman(), query),
     bans: () => parts.bans()?.entries() ?? [],
     chain: () => {
-      const { hash, height } = parts.blocks.status().tip;
-      return { tip: { hash, height }, recent: parts.blocks.recentHeaders(CHAIN_RECENT_HEADERS) };
+      const { tip, blockStore } = parts.blocks.status();
+      return {
+        tip: { hash: tip.hash, height: tip.height },
+        recent: parts.blocks.recentHeaders(CHAIN_RECENT_HEADERS),
+        blocks: blockStore,
+      };
     },
     inventory: (): InventoryView => ({
       recentBlocks: parts.blocks.recentBlocks(INVENTORY_RECENT_BLOCKS).map((b) => ({
@@ -169,11 +173,17 @@ export function nodeApiSource(parts: NodeParts): ApiSource {
         if (c.peer.direction === "inbound") inbound++;
         else outbound++;
       }
+      const blocks = parts.blocks.status();
       return {
         peers: { inbound, outbound },
         traffic: parts.metrics.traffic(),
         addrman: parts.addrman()?.stats().byNetwork ?? emptyCounts(),
-        headerHeight: parts.blocks.status().tip.height,
+        headerHeight: blocks.tip.height,
+        blockStore: { blocks: blocks.blockStore.count, bytes: blocks.blockStore.bytes },
+        blocksServed: {
+          memory: blocks.counters.blocksServed - blocks.counters.blocksServedFromDisk,
+          disk: blocks.counters.blocksServedFromDisk,
+        },
         relayLatency: parts.metrics.relayLatency.snapshot(),
         bans: parts.bans()?.entries().length ?? 0,
         errors: parts.metrics.errors(),
