@@ -31,7 +31,7 @@ const hashOf = (block: Uint8Array) => blockHeaderHash(sha256, block);
 function chainOf(n: number, size = 300, tag = 0) {
   const chain = new HeaderChain({ params: NETWORKS.regtest, sha256, now: () => Date.now() });
   const miner = new RegtestMiner(sha256, tag);
-  const blocks = [new Uint8Array(0)]; // height 0: genesis, not stored
+  const blocks: Uint8Array[] = [new Uint8Array(0)]; // height 0: genesis, not stored
   for (let h = 1; h <= n; h++) {
     const block = miner.next(fillerTxs(1, size, h));
     chain.acceptHeader(block.subarray(0, BLOCK_HEADER_SIZE));
