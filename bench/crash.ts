@@ -4,13 +4,15 @@
  * runtime, on one data directory seeded with a large address table
  * (peers.json of tens of thousands of addresses), bans and 2,100 headers
  * (a full chunk and a partial one). Kills land during the start (loading,
- * the stale lock of the previous kill), while ban and header saves
- * triggered through the API are in flight, and during the stop path after
- * SIGTERM (the final headers, peers.json and bans writes). Before every
- * start the directory is inspected on its own; the start must load exactly
- * that, or set an unusable file aside with a warning — never fail to start
- * (tests/support/crash_cycle.ts). Prints kills per mode, outcomes, failures,
- * temp files left by killed writes, and time.
+ * the stale lock of the previous kill), while ban, header and block store
+ * writes (1–2 MB blocks submitted through the API) are in flight, and
+ * during the stop path after SIGTERM (the final headers, peers.json and
+ * bans writes, the queued block writes). Before every start the directory
+ * is inspected on its own; the start must load exactly that, or set an
+ * unusable file aside with a warning — never fail to start — and serve its
+ * newest stored blocks byte for byte (tests/support/crash_cycle.ts).
+ * Prints kills per mode, outcomes, failures, temp files left by killed
+ * writes, blocks on disk, and time.
  *
  * Run: node_modules/.bin/node bench/crash.ts [deno|bun|node|all] [kills]
  *      (default: the runtime running the bench, 100 kills; the bench process
@@ -27,6 +29,7 @@ import { type RuntimeName, runtimeName, RUNTIMES } from "../tests/runtime_comman
 import {
   CrashRun,
   type CycleResult,
+  inspectDir,
   type KillMode,
   makeSeed,
   seedDir,
@@ -70,7 +73,8 @@ try {
   });
   console.log(
     `crash safety: ${kills} SIGKILLs per runtime; seed: ${seed.addresses} addresses, ` +
-      `300 bans, ${seed.seededHeight} headers (${Math.round(performance.now() - seedStart)} ms)`,
+      `300 bans, ${seed.seededHeight} headers, ${kills * 3 + 10} spare 1–2 MB blocks ` +
+      `(${Math.round(performance.now() - seedStart)} ms)`,
   );
   for (const runtime of runtimes) {
     const datadir = join(base, runtime);
@@ -99,6 +103,7 @@ try {
     const seconds = (performance.now() - t0) / 1000;
     const count = (f: (c: CycleResult) => boolean) => results.filter(f).length;
     const last = results.at(-1)?.state;
+    const end = inspectDir(datadir, platform.sha256, seed);
     const rows: [string, string][] = [
       ["kills", `${results.length} of ${kills} in ${seconds.toFixed(1)} s`],
       ...MODE_SHARES.map(([mode]): [string, string] => [
@@ -116,6 +121,10 @@ try {
         `${count((c) => c.state.tempFiles > 0)} (${tempsByKey(results)})`,
       ],
       ["final clean start", final],
+      [
+        "blocks on disk at the end",
+        `${end.blocks} (files holding wrong bytes: ${end.wrongBlocks})`,
+      ],
       [
         "state at the end",
         last === undefined
@@ -146,6 +155,11 @@ try {
         unit: "",
         value: count((c) => c.state.tempFiles > 0),
       },
+      {
+        name: "crash: block files holding wrong bytes at the end",
+        unit: "",
+        value: end.wrongBlocks,
+      },
       { name: "crash: failures", unit: "", value: failures.length },
       {
         name: "crash: median start",
@@ -165,7 +179,7 @@ function tempsByKey(results: readonly CycleResult[]): string {
   const byKey = new Map<string, number>();
   for (const c of results) {
     for (const key of c.state.tempKeys) {
-      const k = key.startsWith("headers-") ? "headers" : key;
+      const k = key.startsWith("headers-") ? "headers" : key.startsWith("block-") ? "blocks" : key;
       byKey.set(k, (byKey.get(k) ?? 0) + 1);
     }
   }

@@ -127,6 +127,9 @@ function syncThroughIntake(p: NetworkParams, n: number) {
     misbehave(points: number, reason: string) {
       throw new Error(`the bench peer misbehaved (${points}): ${reason}`);
     },
+    disconnect(reason: string) {
+      throw new Error(`the bench peer was disconnected: ${reason}`);
+    },
     toString: () => "bench peer",
   };
   const st: HeaderPeer = {

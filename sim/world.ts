@@ -14,10 +14,21 @@ import { EdgeNode, type NodeTuning } from "../src/node/node.ts";
 import type { Sha256 } from "../src/platform/hash.ts";
 import type { MemoryUsage } from "../src/platform/platform.ts";
 import { type Random, seededRandom } from "../src/platform/random.ts";
+import { decodeBlockHeader } from "../src/wire/block_header.ts";
+import { fromHex } from "../src/wire/bytes.ts";
 import { getParams, type NetworkParams } from "../src/wire/params.ts";
 import { SimNetwork } from "../adapters/sim/network.ts";
 import { VirtualClock } from "../adapters/sim/virtual_clock.ts";
 
+/**
+ * The virtual clock starts this long after the network's genesis block:
+ * nodes whose tip is genesis then count as near the tip (Core's
+ * NODE_NETWORK_LIMITED_ALLOW_CONN_BLOCKS: 144 blocks' time, a day), so they
+ * take each other (NODE_NETWORK_LIMITED, as btc-edge announces) as outbound
+ * peers, as nodes following a live chain do. Far behind they would want
+ * NODE_NETWORK, which no btc-edge node announces.
+ */
+const START_AFTER_GENESIS_MS = 10 * 60_000;
 /** Log records kept for the report (the first errors and warnings). */
 const KEPT_RECORDS = 50;
 /** How often the memory sampler runs, in virtual time. */
@@ -113,7 +124,8 @@ export class SimWorld {
     this.#network = options.network ?? "main";
     this.params = getParams(this.#network);
     this.sha256 = options.sha256;
-    this.clock = new VirtualClock();
+    const genesis = decodeBlockHeader(fromHex(this.params.genesisBlockHex).subarray(0, 80));
+    this.clock = new VirtualClock({ startMs: genesis.time * 1000 + START_AFTER_GENESIS_MS });
     this.#startMs = this.clock.now();
     this.random = seededRandom(options.seed);
     const latency = options.latency ?? { baseMs: 20, jitterMs: 80 };

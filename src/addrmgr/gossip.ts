@@ -7,6 +7,7 @@
  * facts it needs; the node tells it who connects and leaves, and sends what
  * it returns.
  */
+import { mayHaveUsefulAddressDb } from "../peer/services.ts";
 import type { Clock } from "../platform/clock.ts";
 import type { Sha256 } from "../platform/hash.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";
@@ -156,8 +157,10 @@ export class AddrGossip {
   /**
    * An addr/addrv2 message from peer `id` (already bounded to 1,000 entries
    * by the decoder). Addresses are taken in random order until the peer's
-   * token bucket is empty; the rest are dropped and counted. Banned
-   * addresses are skipped. Timestamps are cleaned, then the book adds the
+   * token bucket is empty; the rest are dropped and counted. Addresses of
+   * nodes that keep no blocks (neither NODE_NETWORK nor NODE_NETWORK_LIMITED:
+   * Core's ADDR handler, `mayHaveUsefulAddressDb`) and banned addresses are
+   * skipped, neither stored nor relayed. Timestamps are cleaned, then the book adds the
    * addresses with a 2-hour penalty (none for the peer's own address). From
    * a small message (≤ 10) that is not a getaddr answer, fresh routable
    * addresses are relayed to two other peers.
@@ -185,7 +188,7 @@ export class AddrGossip {
         rateLimited++;
         continue;
       }
-      if (this.#isBanned(a.addr)) continue;
+      if (!mayHaveUsefulAddressDb(a.services) || this.#isBanned(a.addr)) continue;
       const time = sanitiseTime(a.time, now);
       const clean = time === a.time ? a : { ...a, time };
       ok.push(clean);

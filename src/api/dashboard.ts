@@ -1,7 +1,8 @@
 /**
  * The dashboard (`GET /`): one self-contained HTML page, inline CSS and
  * script, no external assets and no build step. It polls `status`, `peers`,
- * `addresses?limit=0`, `inventory` and `metrics` every few seconds and
+ * `addresses?limit=0`, `inventory`, `metrics` and `chain` (the block store
+ * on disk) every few seconds and
  * listens to `events` (EventSource) for live updates. Each poll adds a point
  * to four charts of the last hour, drawn with uPlot (vendored in
  * `vendor_uplot.ts`, inlined: about 52 KB of the page): peers by connection
@@ -15,6 +16,7 @@
  * `td[data-field]` cells, `#addrman tbody tr[data-network]`,
  * `#blocks tbody tr[data-block="<hash>"]`, `#events li[data-event]`,
  * `[data-count]` peer counts, `#header-height`, `#sync-progress`, `#live`,
+ * `#store-count`, `#store-heights`, `#store-bytes`,
  * `figure[data-chart="peers|traffic|blocks|height"]` with `data-points` (the
  * points drawn) and a uPlot canvas.
  */
@@ -123,6 +125,14 @@ const BODY = `
         <dt>tip</dt><dd><code id="best-hash">–</code></dd>
       </dl>
       <progress id="sync-progress" max="1" value="0"></progress>
+    </section>
+    <section class="card" id="block-store">
+      <h2>Blocks on disk</h2>
+      <dl>
+        <dt>blocks</dt><dd id="store-count">–</dd>
+        <dt>heights</dt><dd id="store-heights">–</dd>
+        <dt>size</dt><dd id="store-bytes">–</dd>
+      </dl>
     </section>
     <section class="card">
       <h2>Addresses</h2>
@@ -270,6 +280,13 @@ const SCRIPT = `
     if (typeof s.memory.rss === "number") mem.push("rss " + bytes(s.memory.rss));
     if (typeof s.memory.heapUsed === "number") mem.push("heap " + bytes(s.memory.heapUsed));
     setText("node-memory", mem.join(", "));
+  }
+
+  function renderStore(chain) {
+    var b = chain.blocks;
+    setText("store-count", b.count);
+    setText("store-heights", b.lowestHeight === null ? null : b.lowestHeight + " – " + b.highestHeight);
+    setText("store-bytes", bytes(b.bytes));
   }
 
   function renderPeers(peers) {
@@ -541,7 +558,7 @@ const SCRIPT = `
     // Each part renders on its own, so one failing endpoint doesn't blank the others.
     var parts = [["status", getJson, renderStatus], ["peers", getJson, renderPeers],
       ["addresses?limit=0", getJson, renderAddresses], ["inventory", getJson, renderBlocks],
-      ["metrics", getText, function () {}]];
+      ["metrics", getText, function () {}], ["chain", getJson, renderStore]];
     Promise.all(parts.map(function (part) {
       return part[1](part[0]).then(function (value) { part[2](value); return { value: value }; })
         .then(null, function (e) { return { error: e.message }; });

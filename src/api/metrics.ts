@@ -61,6 +61,10 @@ export interface MetricsSnapshot {
   readonly headersStored: number;
   /** Headers received on chains below the anti-DoS work threshold and not stored (counter). */
   readonly headersBelowThreshold: number;
+  /** Blocks and bytes in the block store on disk (gauges). */
+  readonly blockStore: { readonly blocks: number; readonly bytes: number };
+  /** Blocks sent to peers since start, by where they were read (counters). */
+  readonly blocksServed: { readonly memory: number; readonly disk: number };
   /** Seconds from receiving a block to announcing it to a peer. */
   readonly relayLatency: HistogramSnapshot;
   /** Bans in force (gauge). */
@@ -165,6 +169,18 @@ export function renderMetrics(m: MetricsSnapshot): string {
     "Headers received on chains below the anti-DoS work threshold and not stored.",
   );
   out.sample("btc_edge_headers_below_work_threshold_total", {}, m.headersBelowThreshold);
+
+  out.family("btc_edge_block_store_blocks", "gauge", "Blocks in the block store on disk.");
+  out.sample("btc_edge_block_store_blocks", {}, m.blockStore.blocks);
+  out.family("btc_edge_block_store_bytes", "gauge", "Bytes of the blocks in the block store.");
+  out.sample("btc_edge_block_store_bytes", {}, m.blockStore.bytes);
+  out.family(
+    "btc_edge_blocks_served_total",
+    "counter",
+    "Blocks sent to peers, by source: the in-memory cache or the store on disk.",
+  );
+  out.sample("btc_edge_blocks_served_total", { source: "memory" }, m.blocksServed.memory);
+  out.sample("btc_edge_blocks_served_total", { source: "disk" }, m.blocksServed.disk);
 
   const h = m.relayLatency;
   const name = "btc_edge_relay_latency_seconds";

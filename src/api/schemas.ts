@@ -314,6 +314,16 @@ export const chainResponse = z.object({
     height: z.number().int().min(0),
     time: z.number().int().describe("Header timestamp, Unix seconds"),
   })).describe("The last headers, newest first"),
+  blocks: z.object({
+    count: count.describe("Blocks held (the best chain's last --keepblocks, and stale ones)"),
+    lowestHeight: z.number().int().min(0).nullable().describe(
+      "Lowest height held; null when empty",
+    ),
+    highestHeight: z.number().int().min(0).nullable().describe(
+      "Highest height held; null when empty",
+    ),
+    bytes: count.describe("Bytes they take"),
+  }).describe("The block store on disk (<datadir>/blocks)"),
 });
 
 /** `GET /inventory`. */

@@ -11,6 +11,11 @@ import { LOG_LEVELS, type LogLevel } from "../log/logger.ts";
 import { isBindHostPort, isHostPort } from "./host_port.ts";
 import { isHostEntry } from "./allowed_host.ts";
 
+/** Least `--keepblocks`: what a NODE_NETWORK_LIMITED node must keep (BIP159). */
+export const MIN_KEEP_BLOCKS = 288;
+/** Most `--keepblocks`: about two years of blocks (up to 400 GB on disk). */
+export const MAX_KEEP_BLOCKS = 100_000;
+
 /** The networks a node can join. */
 export const NETWORK_NAMES = ["main", "testnet3", "testnet4", "signet", "regtest"] as const;
 
@@ -88,7 +93,7 @@ export const optionsSchema = z.object({
     .describe("Bitcoin network: main|testnet3|testnet4|signet|regtest"),
   datadir: z.string().min(1, "expected a directory").optional()
     .describe(
-      "Data directory (peers.json, bans, anchors, headers, api.cookie); default ~/.btc-edge/<network>",
+      "Data directory (peers.json, bans, anchors, headers, api.cookie, blocks/); default ~/.btc-edge/<network>",
     ),
   listen: list(bindOrNone).default([])
     .describe(
@@ -161,6 +166,9 @@ export const optionsSchema = z.object({
   ),
   inactivitytimeout: seconds(0.001).default(300)
     .describe("Seconds without any message (after the handshake) before a peer is dropped"),
+  keepblocks: integer(MIN_KEEP_BLOCKS, MAX_KEEP_BLOCKS).default(MIN_KEEP_BLOCKS).describe(
+    "Blocks of the best chain kept on disk in <datadir>/blocks (288 mainnet blocks: 0.4–1.2 GB)",
+  ),
 }).strict();
 
 /** A network a node can join. */
@@ -175,7 +183,8 @@ export interface Options {
   /** Bitcoin network: main|testnet3|testnet4|signet|regtest. */
   network: NetworkName;
   /**
-   * Data directory (peers.json, bans, anchors, headers, api.cookie); default ~/.btc-edge/<network>.
+   * Data directory (peers.json, bans, anchors, headers, api.cookie, blocks/); default
+   * ~/.btc-edge/<network>.
    */
   datadir?: string;
   /**
@@ -243,6 +252,8 @@ export interface Options {
   pingtimeout: number;
   /** Seconds without any message (after the handshake) before a peer is dropped. */
   inactivitytimeout: number;
+  /** Blocks of the best chain kept on disk in <datadir>/blocks (288 mainnet blocks: 0.4–1.2 GB). */
+  keepblocks: number;
 }
 
 /** A list option as given: one entry or several. */
@@ -256,7 +267,8 @@ export interface OptionsInput {
   /** Bitcoin network: main|testnet3|testnet4|signet|regtest. */
   network?: NetworkName;
   /**
-   * Data directory (peers.json, bans, anchors, headers, api.cookie); default ~/.btc-edge/<network>.
+   * Data directory (peers.json, bans, anchors, headers, api.cookie, blocks/); default
+   * ~/.btc-edge/<network>.
    */
   datadir?: string;
   /**
@@ -324,6 +336,8 @@ export interface OptionsInput {
   pingtimeout?: number | string;
   /** Seconds without any message (after the handshake) before a peer is dropped. */
   inactivitytimeout?: number | string;
+  /** Blocks of the best chain kept on disk in <datadir>/blocks (288 mainnet blocks: 0.4–1.2 GB). */
+  keepblocks?: number | string;
 }
 /** The option names. */
 export type OptionName = keyof Options;

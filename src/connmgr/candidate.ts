@@ -7,14 +7,16 @@
  *   reach (Tor and I2P only through a proxy);
  * - its network group holds none of our outbound peers (Tor, I2P and CJDNS
  *   are exempt, see `group.ts`);
- * - it announced the services we need (outbound peers only; feelers test
- *   addresses whatever they claim);
+ * - it announced the services we want of it (Core's
+ *   `HasAllDesirableServiceFlags`: NODE_NETWORK_LIMITED is enough only while
+ *   we are near the tip); a feeler's only has to keep blocks (Core's
+ *   `MayHaveUsefulAddressDB`);
  * - not tried in the last 10 minutes, unless 30 draws have failed already;
  * - on the network's default port and not on a port of another well-known
  *   service, unless 50 draws have failed already (then we are desperate).
  */
 import type { KnownAddress } from "../addrmgr/addr_manager.ts";
-import { hasServices, NODE_NETWORK, NODE_NETWORK_LIMITED, NODE_WITNESS } from "../peer/services.ts";
+import { hasServices, mayHaveUsefulAddressDb } from "../peer/services.ts";
 import type { NetAddress, Network } from "../wire/address.ts";
 import { isBadPort } from "../wire/bad_ports.ts";
 import { formatHostPort } from "../wire/host_port.ts";
@@ -44,7 +46,12 @@ export interface CandidateContext {
   readonly isBusy: (hostPort: string) => boolean;
   /** True when addresses of this network can be dialled. */
   readonly reachable: (network: Network) => boolean;
-  /** Feeler picks skip the services rule. Default false. */
+  /**
+   * The services wanted of a peer announcing `services` (`desirableServices`
+   * with our tip's depth).
+   */
+  readonly desirableServices: (services: bigint) => bigint;
+  /** Feeler picks only need a node that keeps blocks. Default false. */
   readonly feeler?: boolean;
 }
 
@@ -59,15 +66,6 @@ export interface CandidatePick {
   readonly tries: number;
 }
 
-/**
- * The services a full outbound peer must announce for us to dial it: the
- * chain (all of it or the recent part) with witness data.
- */
-export function hasDesirableServices(services: bigint): boolean {
-  return hasServices(services, NODE_WITNESS) &&
-    (hasServices(services, NODE_NETWORK) || hasServices(services, NODE_NETWORK_LIMITED));
-}
-
 /** The first acceptable draw within `MAX_PICK_TRIES`, or undefined. */
 export function pickCandidate(ctx: CandidateContext): CandidatePick | undefined {
   for (let tries = 1; tries <= MAX_PICK_TRIES; tries++) {
@@ -78,7 +76,11 @@ export function pickCandidate(ctx: CandidateContext): CandidatePick | undefined 
     if (ctx.isBusy(hostPort)) continue;
     const group = outboundGroup(a.addr);
     if (group !== null && ctx.usedGroups.has(group)) continue;
-    if (!ctx.feeler && !hasDesirableServices(a.services)) continue;
+    if (
+      ctx.feeler
+        ? !mayHaveUsefulAddressDb(a.services)
+        : !hasServices(a.services, ctx.desirableServices(a.services))
+    ) continue;
     if (ctx.now - a.lastTry < RECENT_TRY_SECONDS && tries < RECENT_TRY_MIN_TRIES) continue;
     if ((a.port !== ctx.defaultPort || isBadPort(a.port)) && tries < ODD_PORT_MIN_TRIES) continue;
     return { address: a, hostPort, group, tries };

@@ -32,6 +32,7 @@ import type { AddrManager } from "../addrmgr/addr_manager.ts";
 import type { Logger } from "../log/logger.ts";
 import { newInboundPeer, newOutboundPeer, type Peer } from "../peer/peer.ts";
 import type { PeerOptions } from "../peer/peer_options.ts";
+import { desirableServices, NODE_NONE } from "../peer/services.ts";
 import type { Conn, HostPort } from "../platform/conn.ts";
 import type { Platform } from "../platform/platform.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";
@@ -41,7 +42,12 @@ import type { NetAddress } from "../wire/address.ts";
 import { type AddressPort, formatEndpoint, numericAddress } from "../wire/host_port.ts";
 import type { NetworkParams } from "../wire/params.ts";
 import { type ConnConfig, DEFAULT_CONN_CONFIG } from "./conn_config.ts";
-import type { ConnectionInfo, ConnectionOutcome, ConnKind } from "./connection.ts";
+import {
+  CONN_KINDS,
+  type ConnectionInfo,
+  type ConnectionOutcome,
+  type ConnKind,
+} from "./connection.ts";
 import {
   type Connection,
   ConnectionTable,
@@ -75,6 +81,13 @@ export interface ConnManagerOptions {
   readonly random?: Random;
   /** Options for a new peer of `kind` (`persistent`: kept connected). */
   readonly peerOptions: (kind: ConnKind, persistent: boolean) => PeerOptions;
+  /**
+   * The services wanted of an automatic outbound peer announcing `services`
+   * (Core `GetDesirableServiceFlags`: it depends on how far behind we are).
+   * Candidates are chosen by it, and kinds that expect services drop a peer
+   * whose `version` lacks them. Default: `desirableServices` near the tip.
+   */
+  readonly desirableServices?: (services: bigint) => bigint;
   /** Each new peer, before it starts: the node subscribes to its messages here. */
   readonly onPeer?: (peer: Peer, kind: ConnKind) => void;
   readonly config?: Partial<ConnConfig>;
@@ -91,6 +104,7 @@ export class ConnManager {
   readonly #log: Logger;
   readonly #random: Random;
   readonly #peerOptions: ConnManagerOptions["peerOptions"];
+  readonly #desirable: (services: bigint) => bigint;
   readonly #onPeer: ConnManagerOptions["onPeer"];
   readonly #abort: ChildController;
   readonly #table = new ConnectionTable();
@@ -110,6 +124,7 @@ export class ConnManager {
     this.#log = options.logger;
     this.#random = options.random ?? cryptoRandom;
     this.#peerOptions = options.peerOptions;
+    this.#desirable = options.desirableServices ?? ((services) => desirableServices(services, 0));
     this.#onPeer = options.onPeer;
     this.#abort = childController(options.signal);
     this.#inbound = new InboundGate({
@@ -133,6 +148,7 @@ export class ConnManager {
       defaultPort: this.#params.defaultPort,
       isBanned: options.isBanned,
       reachable: (network) => this.reachable(network),
+      desirableServices: this.#desirable,
       logger: this.#log,
       dial: (target, r, anchor) => this.#spawnDial(target, r, anchor),
     });
@@ -341,11 +357,10 @@ export class ConnManager {
       this.#table.release(r);
       throw abortReason(signal);
     }
-    const peer = newOutboundPeer(
-      dialed.address,
-      dialed.conn,
-      this.#peerOptions(r.kind, r.persistent),
-    );
+    const peer = newOutboundPeer(dialed.address, dialed.conn, {
+      ...this.#peerOptions(r.kind, r.persistent),
+      requiredServices: CONN_KINDS[r.kind].expectServices ? this.#desirable : NODE_NONE,
+    });
     const c = this.#table.connected(r, peer, anchor);
     this.#adopt(c);
     await peer.closed;
@@ -399,6 +414,12 @@ export class ConnManager {
     const { address, port } = c.peer.address;
     if (c.readyAt !== null && c.kind !== "feeler" && address.network !== "internal") {
       this.#addrman.connected(address, port);
+    }
+    // Dropped after its version (without the services we want, say): the book learns what it
+    // announced, as Core's SetServices on every outbound version, so it is not chosen again.
+    const services = c.peer.remoteVersion?.services;
+    if (c.readyAt === null && services !== undefined && address.network !== "internal") {
+      this.#addrman.setServices(address, port, services);
     }
     if (c.kind === "outbound-full-relay" && !this.#closing) this.#outbound.wake();
   }

@@ -12,6 +12,12 @@ interface KindTraits {
    * one-peer-per-network-group rule together and share the dial budget.
    */
   readonly automatic: boolean;
+  /**
+   * The peer must announce the services we want of it (Core
+   * `ExpectServicesFromConn`); a peer whose `version` lacks them is dropped.
+   * Manual peers are taken as the user chose them, feelers only test.
+   */
+  readonly expectServices: boolean;
 }
 
 /**
@@ -24,11 +30,11 @@ interface KindTraits {
  * - `inbound`: the remote connected to us.
  */
 export const CONN_KINDS = {
-  "outbound-full-relay": { automatic: true },
-  "feeler": { automatic: true },
-  "addr-fetch": { automatic: false },
-  "manual": { automatic: false },
-  "inbound": { automatic: false },
+  "outbound-full-relay": { automatic: true, expectServices: true },
+  "feeler": { automatic: true, expectServices: false },
+  "addr-fetch": { automatic: false, expectServices: true },
+  "manual": { automatic: false, expectServices: false },
+  "inbound": { automatic: false, expectServices: false },
 } as const satisfies Record<string, KindTraits>;
 
 /** Why a connection exists (see `CONN_KINDS`). */

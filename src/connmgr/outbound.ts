@@ -56,6 +56,8 @@ export interface OutboundSlotsOptions {
   readonly isBanned: (addr: NetAddress) => boolean;
   /** True when addresses of `network` can be dialled. */
   readonly reachable: (network: Network) => boolean;
+  /** The services wanted of a peer announcing `services` (see `candidate.ts`). */
+  readonly desirableServices: (services: bigint) => bigint;
   readonly logger: Logger;
   /** Starts the reserved dial `r` to `target` (false: not started, `r` released). */
   readonly dial: (target: HostPort, r: Reservation, anchor: boolean) => boolean;
@@ -152,6 +154,7 @@ export class OutboundSlots {
       isBanned: this.#o.isBanned,
       isBusy: (hostPort) => table.busy(hostPort),
       reachable: this.#o.reachable,
+      desirableServices: this.#o.desirableServices,
       feeler,
     });
   }

@@ -142,13 +142,21 @@ function addressPage(book: AddrManager | null, query: AddressQuery): AddressPage
 }
 
 /** The header chain's figures in `/metrics`. */
-function headerMetrics(
+function blockMetrics(
   s: BlockManagerStatus,
-): Pick<MetricsSnapshot, "headerHeight" | "headersStored" | "headersBelowThreshold"> {
+): Pick<
+  MetricsSnapshot,
+  "headerHeight" | "headersStored" | "headersBelowThreshold" | "blockStore" | "blocksServed"
+> {
   return {
     headerHeight: s.tip.height,
     headersStored: s.headersStored,
     headersBelowThreshold: s.counters.headersBelowThreshold,
+    blockStore: { blocks: s.blockStore.count, bytes: s.blockStore.bytes },
+    blocksServed: {
+      memory: s.counters.blocksServed - s.counters.blocksServedFromDisk,
+      disk: s.counters.blocksServedFromDisk,
+    },
   };
 }
 
@@ -163,12 +171,13 @@ export function nodeApiSource(parts: NodeParts): ApiSource {
     addresses: (query) => addressPage(parts.addrman(), query),
     bans: () => parts.bans()?.entries() ?? [],
     chain: () => {
-      const { tip: { hash, height }, headersStored } = parts.blocks.status();
+      const { tip: { hash, height }, headersStored, blockStore } = parts.blocks.status();
       return {
         tip: { hash, height },
         headersStored,
         tips: parts.blocks.chainTips(CHAIN_TIPS),
         recent: parts.blocks.recentHeaders(CHAIN_RECENT_HEADERS),
+        blocks: blockStore,
       };
     },
     inventory: (): InventoryView => ({
@@ -195,7 +204,7 @@ export function nodeApiSource(parts: NodeParts): ApiSource {
         peers: { inbound, outbound },
         traffic: parts.metrics.traffic(),
         addrman: parts.addrman()?.stats().byNetwork ?? emptyCounts(),
-        ...headerMetrics(parts.blocks.status()),
+        ...blockMetrics(parts.blocks.status()),
         relayLatency: parts.metrics.relayLatency.snapshot(),
         bans: parts.bans()?.entries().length ?? 0,
         errors: parts.metrics.errors(),

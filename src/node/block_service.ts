@@ -13,6 +13,7 @@ import type { BlockManagerEvents } from "../sync/block_events.ts";
 import type { BlockManagerStatus } from "../sync/block_manager.ts";
 import type { ChainTipView } from "../sync/chain_tips.ts";
 import type { RecentBlockView } from "../sync/block_records.ts";
+import type { BlockStoreLoadReport } from "../sync/block_store.ts";
 import type { HeaderView, SubmitResult } from "../sync/block_views.ts";
 import type { HeaderLoadReport } from "../sync/header_persist.ts";
 import type { Message } from "../wire/message.ts";
@@ -49,6 +50,10 @@ export interface BlockViews {
 export interface BlockService extends BlockPeers, BlockViews {
   /** Fills the header chain from the data directory; new headers are saved there. */
   load(store: KvStore): Promise<HeaderLoadReport>;
+  /** Opens the block store (after `load`); blocks are kept there. */
+  loadBlocks(store: KvStore): Promise<BlockStoreLoadReport>;
+  /** How many blocks behind the network our tip probably is (from its age). */
+  approximateTipDepth(): number;
   /** Begins taking part: peers, messages and submitted blocks are handled from now on. */
   start(): void;
   /** Stops and saves the headers one last time; never rejects. */

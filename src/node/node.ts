@@ -1,7 +1,8 @@
 /**
  * The node: what starts and stops, in which order.
  *
- * `start()`: load storage (peers.json, bans, anchors, headers) → start the
+ * `start()`: load storage (peers.json, bans, anchors, headers, the block
+ * store in `<datadir>/blocks`) → start the
  * address manager → start the block manager → start the peer handler
  * (address gossip, message dispatch, connection manager) → listeners → anchors and
  * persistent peers → seeding (seed nodes, DNS seeds, fixed seeds) → fill the
@@ -14,9 +15,10 @@
  * notes the anchors, stops accepting and disconnects every peer, awaits the
  * task group up to the deadline (2 s by default; what is still running then
  * is logged and left behind), deletes the cookie, stops the block manager
- * (final headers save) and the address manager (final peers.json), writes
- * the anchors and pending bans, ends the event streams, closes the API (its
- * open /events requests have ended by then) and closes the store. Until the
+ * (final headers save, queued block writes) and the address manager (final
+ * peers.json), writes the anchors and pending bans, ends the event streams,
+ * closes the API (its open /events requests have ended by then) and closes
+ * the stores. Until the
  * API closes it answers with state "stopping".
  */
 import type { Hono } from "hono";
@@ -37,7 +39,7 @@ import { BanList } from "../peer/ban_list.ts";
 import type { Peer } from "../peer/peer.ts";
 import type { PeerOptions } from "../peer/peer_options.ts";
 import type { PeerStats } from "../peer/peer_stats.ts";
-import { NODE_WITNESS } from "../peer/services.ts";
+import { desirableServices, NODE_NETWORK_LIMITED, NODE_WITNESS } from "../peer/services.ts";
 import type { Conn, DialOptions, HostPort } from "../platform/conn.ts";
 import type { Platform } from "../platform/platform.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";
@@ -62,8 +64,13 @@ import { TaskGroup } from "./task_group.ts";
 
 /** How long stop() waits for background tasks before returning anyway. */
 export const STOP_DEADLINE_MS = 2_000;
-/** Services we announce: we relay blocks with their witness data. */
-export const OUR_SERVICES = NODE_WITNESS;
+/**
+ * Services we announce: the last 288 blocks (BIP159, the block store) with
+ * their witness data.
+ */
+export const OUR_SERVICES = NODE_NETWORK_LIMITED | NODE_WITNESS;
+/** The block store's directory inside the data directory. */
+export const BLOCKS_DIR = "blocks";
 /** Task names listed in the "still running at the deadline" warning. */
 const MAX_LATE_TASKS_LOGGED = 20;
 /** How a peer's disconnect reason starts when it sent a message that does not decode. */
@@ -122,6 +129,7 @@ export class EdgeNode {
   readonly #source: ApiSource;
   readonly #api: ApiStart;
   #store: KvStore | null = null;
+  #blockStore: KvStore | null = null;
   #banList: BanList | null = null;
   #addrman: AddrManager | null = null;
   #connmgr: ConnManager | null = null;
@@ -150,6 +158,7 @@ export class EdgeNode {
       clock,
       logger: this.#log.child("sync"),
       random: this.#random,
+      limits: { keepBlocks: options.keepblocks },
     });
     publishBlockEvents(this.#blocks, this.#events, this.#metrics, clock);
     this.#tasks = new TaskGroup((name, error) =>
@@ -314,6 +323,12 @@ export class EdgeNode {
     this.#anchors = await takeAnchors(store, this.params.defaultPort, log);
     const headers = await this.#blocks.load(store);
     if (signal.aborted) return;
+    const blockStore = this.#blockStore = await this.#platform.openStore(
+      `${this.datadir.replace(/[\\/]+$/, "")}/${BLOCKS_DIR}`,
+    );
+    if (signal.aborted) return;
+    const blocks = await this.#blocks.loadBlocks(blockStore);
+    if (signal.aborted) return;
     log.info("storage loaded", {
       datadir: this.datadir,
       network: this.params.name,
@@ -322,6 +337,8 @@ export class EdgeNode {
       anchors: this.#anchors.length,
       headers: headers.loaded,
       height: this.#blocks.status().tip.height,
+      blocks: blocks.blocks,
+      blockBytes: blocks.bytes,
       ...(headers.problem === null ? {} : { headersSetAside: headers.setAside.length }),
     });
 
@@ -371,6 +388,8 @@ export class EdgeNode {
       logger: log.child("connmgr"),
       random: this.#random,
       peerOptions: (_kind, persistent) => this.#peerOptions(persistent),
+      desirableServices: (services) =>
+        desirableServices(services, this.#blocks.approximateTipDepth()),
       onPeer: (peer, kind) => this.#onPeer(peer, kind, dispatch),
       config: this.#connConfig(),
     });
@@ -508,9 +527,11 @@ export class EdgeNode {
     // bus, and so never hold the server's close (Deno's waits for requests in flight).
     this.#events.close();
     await this.#api.close(deadline);
-    await this.#store?.close?.().catch((error: unknown) =>
-      this.#log.warn("cannot close the data directory", { error: errorText(error) })
-    );
+    for (const store of [this.#blockStore, this.#store]) {
+      await store?.close?.().catch((error: unknown) =>
+        this.#log.warn("cannot close the data directory", { error: errorText(error) })
+      );
+    }
     this.#state = "stopped";
     this.#log.info("stopped", { ms: clock.now() - begun });
   }

@@ -178,6 +178,12 @@ export function ourVersion(v: OurVersion): VersionMessage {
   };
 }
 
+/**
+ * Services an outbound peer must announce: a fixed set, or a function of
+ * what it announced (Core's `GetDesirableServiceFlags`).
+ */
+export type RequiredServices = bigint | ((services: bigint) => bigint);
+
 /** What `checkVersion` needs to judge a remote `version`. */
 export interface VersionCheck {
   readonly direction: PeerDirection;
@@ -185,8 +191,11 @@ export interface VersionCheck {
   readonly localNonces: ReadonlySet<bigint>;
   /** Lowest protocol version we talk to. */
   readonly minProtocolVersion: number;
-  /** Services an outbound peer must have (inbound peers are not held to it). */
-  readonly requiredServices: bigint;
+  /**
+   * Services an outbound peer must have (inbound peers are not held to it),
+   * or the function giving them for what the peer announced.
+   */
+  readonly requiredServices: RequiredServices;
 }
 
 /** `null` when the remote `version` is acceptable, else why the peer must be dropped. */
@@ -195,10 +204,12 @@ export function checkVersion(msg: VersionMessage, check: VersionCheck): string |
   if (msg.version < check.minProtocolVersion) {
     return `protocol version ${msg.version} is below the minimum ${check.minProtocolVersion}`;
   }
-  if (check.direction === "outbound" && !hasServices(msg.services, check.requiredServices)) {
-    return `services ${servicesHex(msg.services)} lack required ${
-      servicesHex(check.requiredServices)
-    }`;
+  if (check.direction === "outbound") {
+    const rule = check.requiredServices;
+    const required = typeof rule === "bigint" ? rule : rule(msg.services);
+    if (!hasServices(msg.services, required)) {
+      return `services ${servicesHex(msg.services)} lack required ${servicesHex(required)}`;
+    }
   }
   return null;
 }

@@ -11,7 +11,7 @@ import { systemClock } from "../platform/system_clock.ts";
 import type { TransportFactory } from "../transport/transport.ts";
 import { V1Transport } from "../transport/v1_transport.ts";
 import { USER_AGENT } from "../version.ts";
-import { DEFAULT_MIN_PROTOCOL_VERSION } from "./handshake.ts";
+import { DEFAULT_MIN_PROTOCOL_VERSION, type RequiredServices } from "./handshake.ts";
 import { DEFAULT_KNOWN_INVENTORY_LIMIT } from "./known_inventory.ts";
 import { type PeerTimeouts, resolveTimeouts } from "./liveness.ts";
 import { DEFAULT_BAN_THRESHOLD } from "./misbehaviour.ts";
@@ -21,7 +21,8 @@ import { NODE_NONE, NODE_WITNESS } from "./services.ts";
 /**
  * Services an outbound peer must have by default: witness data, without
  * which this node cannot fetch post-segwit blocks. The connection manager
- * usually passes more (NODE_NETWORK or NODE_NETWORK_LIMITED).
+ * passes Core's rule instead (`desirableServices` for automatic outbound
+ * kinds, none for manual peers and feelers).
  */
 export const DEFAULT_REQUIRED_SERVICES = NODE_WITNESS;
 
@@ -39,7 +40,7 @@ export interface PeerOptions {
   /** Services we announce. Default `NODE_NONE`. */
   readonly services?: bigint;
   /** Services an outbound peer must have. Default `DEFAULT_REQUIRED_SERVICES`. */
-  readonly requiredServices?: bigint;
+  readonly requiredServices?: RequiredServices;
   /** Our best height, read when our `version` is sent. Default 0. */
   readonly bestHeight?: () => number;
   /** Lowest protocol version accepted. Default `DEFAULT_MIN_PROTOCOL_VERSION` (70001). */

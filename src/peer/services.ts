@@ -27,6 +27,38 @@ const NAMES: ReadonlyArray<readonly [bigint, string]> = [
   [NODE_P2P_V2, "P2P_V2"],
 ];
 
+/**
+ * How many blocks behind the network we may be (by our tip's age) and still
+ * take a peer that keeps only recent blocks (NODE_NETWORK_LIMITED) as an
+ * outbound peer; further behind, only NODE_NETWORK peers can give us what we
+ * lack. Core net_processing NODE_NETWORK_LIMITED_ALLOW_CONN_BLOCKS.
+ */
+export const NODE_NETWORK_LIMITED_ALLOW_CONN_BLOCKS = 144;
+
+/**
+ * The services we want of an automatic outbound peer announcing `services`
+ * when our tip is `tipDepth` blocks old (Core `GetDesirableServiceFlags`):
+ * NODE_NETWORK_LIMITED with witness for a limited peer while we are near the
+ * tip, else NODE_NETWORK with witness.
+ */
+export function desirableServices(services: bigint, tipDepth: number): bigint {
+  if (
+    (services & NODE_NETWORK_LIMITED) !== 0n && tipDepth < NODE_NETWORK_LIMITED_ALLOW_CONN_BLOCKS
+  ) {
+    return NODE_NETWORK_LIMITED | NODE_WITNESS;
+  }
+  return NODE_NETWORK | NODE_WITNESS;
+}
+
+/**
+ * True when a node announcing `services` keeps blocks and so is likely to
+ * know good addresses (Core `MayHaveUsefulAddressDB`): gossiped addresses
+ * without it are not stored, and feelers only test addresses with it.
+ */
+export function mayHaveUsefulAddressDb(services: bigint): boolean {
+  return (services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) !== 0n;
+}
+
 /** True when `services` has every bit of `required`. */
 export function hasServices(services: bigint, required: bigint): boolean {
   return (services & required) === required;

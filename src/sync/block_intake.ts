@@ -1,7 +1,8 @@
 /**
  * Blocks coming in, from a peer or submitted locally: each is checked
  * (`block_accept.ts`), then kept (bytes in the `RecentBlocks` cache that
- * serves getdata, a record in `BlockRecords`), held as an orphan until its
+ * serves getdata and in the on-disk `BlockStore` behind it, a record in
+ * `BlockRecords`), held as an orphan until its
  * parent arrives (`OrphanPool`; accepting a block connects its waiting
  * children, in order), ignored (valid, but a block nobody asked for that
  * adds no work to our tip, or one whose chain is below the anti-DoS work
@@ -12,8 +13,7 @@
  * for it again. What to do next (announce a new tip, ask for an orphan's
  * parent) is the block manager's: the intake reports it.
  *
- * Compact-block reconstruction and the on-disk store of recent blocks
- * belong here, in front of and behind acceptance.
+ * Compact-block reconstruction belongs here, in front of acceptance.
  */
 import type { Logger } from "../log/logger.ts";
 import { KnownInventory } from "../peer/known_inventory.ts";
@@ -24,6 +24,7 @@ import { hashToHex } from "../wire/bytes.ts";
 import { acceptBlock, type BlockAcceptResult, type BlockOrigin } from "./block_accept.ts";
 import type { BlockAcceptedEvent } from "./block_events.ts";
 import { BlockRecords } from "./block_records.ts";
+import type { BlockStore } from "./block_store.ts";
 import type { HeaderChain } from "./header_chain.ts";
 import { OrphanPool } from "./orphan_pool.ts";
 import { penaltyPoints } from "./penalties.ts";
@@ -105,8 +106,10 @@ function owned(bytes: Uint8Array): Uint8Array {
 export class BlockIntake<P extends IntakePeer> {
   /** Accepted blocks remembered. */
   readonly records: BlockRecords;
-  /** Accepted blocks' bytes, served to getdata. */
+  /** Accepted blocks' bytes, served to getdata (the newest of the best chain first). */
   readonly recent: RecentBlocks;
+  /** The blocks on disk, once the manager opened them (null: memory only). */
+  store: BlockStore | null = null;
   /** Blocks whose parent is unknown. */
   readonly orphans: OrphanPool;
   readonly #o: BlockIntakeOptions<P>;
@@ -123,7 +126,10 @@ export class BlockIntake<P extends IntakePeer> {
     const { limits } = options;
     this.#o = options;
     this.records = new BlockRecords(limits.blockRecords);
-    this.recent = new RecentBlocks({ maxCount: limits.recentBlocks, maxBytes: limits.recentBytes });
+    this.recent = new RecentBlocks(
+      (hash) => options.chain.heightOf(hash) !== undefined,
+      { maxCount: limits.recentBlocks, maxBytes: limits.recentBytes },
+    );
     this.orphans = new OrphanPool({ maxCount: limits.orphanBlocks, maxBytes: limits.orphanBytes });
   }
 
@@ -132,9 +138,10 @@ export class BlockIntake<P extends IntakePeer> {
     return { ...this.#counters };
   }
 
-  /** True when block `hash` is accepted, known invalid or an orphan: never to be downloaded. */
+  /** True when block `hash` is accepted, stored, known invalid or an orphan: never to be downloaded. */
   has(hash: Uint8Array): boolean {
-    return this.records.has(hash) || this.#invalid.has(hash) || this.orphans.has(hash);
+    return this.records.has(hash) || this.#invalid.has(hash) || this.orphans.has(hash) ||
+      this.store?.has(hash) === true;
   }
 
   /** True when block `hash` was found invalid (not merely a mutated copy). */
@@ -157,9 +164,11 @@ export class BlockIntake<P extends IntakePeer> {
     return true;
   }
 
-  /** True (and counted) when block `hash` came before: accepted or held as an orphan. */
+  /** True (and counted) when block `hash` came before: accepted, stored or held as an orphan. */
   duplicate(hash: Uint8Array): boolean {
-    if (!this.records.has(hash) && !this.orphans.has(hash)) return false;
+    if (!this.records.has(hash) && !this.orphans.has(hash) && this.store?.has(hash) !== true) {
+      return false;
+    }
     this.#counters.blocksDuplicate++;
     return true;
   }
@@ -250,7 +259,8 @@ export class BlockIntake<P extends IntakePeer> {
       receivedAt,
       ...sender,
     });
-    this.recent.put(result.hash, kept);
+    this.recent.put(result.hash, result.height, kept);
+    this.store?.put(result.hash, result.height, kept);
     this.#counters.blocksAccepted++;
     if (result.header !== null) this.#o.onNewHeader();
     this.#o.logger.debug("block accepted", {

@@ -9,17 +9,22 @@
  *   (`header_requests.ts`), stored headers loaded and saved
  *   (`header_persist.ts`).
  * - Blocks in (`block_intake.ts`): acceptance (`block_accept.ts`), orphans
- *   waiting for their parent, the recent-blocks cache and the records of
+ *   waiting for their parent, the recent-blocks cache, the block store on
+ *   disk (`block_store.ts`, opened by `loadBlocks`) and the records of
  *   accepted blocks (`block_records.ts`).
  * - Downloads (here, over `block_download.ts`): once headers are synced,
- *   the blocks of the last `downloadDepth` heights of the best header chain
- *   that we do not hold are asked (`getdata`, witness) of peers that showed
- *   they have them, bounded in flight per peer and in total, each with a
- *   timeout; a peer that failed to deliver one is not asked for it again.
+ *   the blocks of the last `keepBlocks` heights of the best header chain
+ *   (288: what a NODE_NETWORK_LIMITED node serves) that we do not hold are
+ *   asked (`getdata`, witness), the newest first, of peers that serve
+ *   blocks with witness and showed they have them — a limited peer not for
+ *   blocks near the edge of what it keeps (Core's FindNextBlocks) — bounded
+ *   in flight per peer and in total, each with a timeout; a peer that
+ *   failed to deliver one is not asked for it again.
  * - Relay (here, over `block_announce.ts`): a block accepted at the tip is
  *   announced once to every peer not known to have it, never to its sender:
  *   `headers` to peers that sent `sendheaders`, `inv` to the others.
- * - Serving: `getdata` from the recent-blocks cache (`block_serve.ts`),
+ * - Serving: `getdata` from the recent-blocks cache, then the store, down
+ *   to `MAX_SERVE_DEPTH` (a deeper request disconnects: `block_serve.ts`),
  *   `getheaders`/`getblocks` from the header chain (`header_serve.ts`),
  *   always, also while syncing.
  * - Blocks-only: transaction inventory and `tx` messages are counted and
@@ -27,13 +32,14 @@
  * - Misbehaviour: each offence costs what `penalties.ts` says.
  *
  * The header chain is the manager's own: `load` fills it from the store
- * (the one path for stored headers), `start` begins taking part, `stop`
- * saves one last time. Every other call returns quickly (no awaiting);
+ * (the one path for stored headers), `loadBlocks` opens the block store,
+ * `start` begins taking part, `stop` saves one last time and waits for the
+ * block writes. Every other call returns quickly (no awaiting);
  * timers go through the Clock port and are cancelled by `stop()`.
  */
 import type { Logger } from "../log/logger.ts";
 import { KnownInventory } from "../peer/known_inventory.ts";
-import { NODE_WITNESS } from "../peer/services.ts";
+import { NODE_NETWORK, NODE_NETWORK_LIMITED, NODE_WITNESS } from "../peer/services.ts";
 import type { Clock } from "../platform/clock.ts";
 import type { Sha256 } from "../platform/hash.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";
@@ -63,7 +69,14 @@ import {
 } from "./block_intake.ts";
 import { type BlockManagerLimits, blockManagerLimits } from "./block_manager_limits.ts";
 import type { RecentBlockView } from "./block_records.ts";
-import { GetDataQueue } from "./block_serve.ts";
+import { type BlockSource, GetDataQueue } from "./block_serve.ts";
+import {
+  BlockStore,
+  blockStoreLimits,
+  type BlockStoreLoadReport,
+  type BlockStoreStatus,
+  NODE_NETWORK_LIMITED_MIN_BLOCKS,
+} from "./block_store.ts";
 import { type HeaderView, recentHeaders, type SubmitResult, submitResult } from "./block_views.ts";
 import { HeaderChain } from "./header_chain.ts";
 import { HeaderIntake, type HeaderPeer, type PresyncStatus } from "./header_intake.ts";
@@ -84,6 +97,12 @@ export const MAX_LACKING_PER_PEER = 64;
  * history (Core CanDirectFetch, 20 blocks).
  */
 export const DIRECT_FETCH_MAX_TIP_AGE_BLOCKS = 20;
+/**
+ * A limited peer is not asked for blocks this close to the edge of what it
+ * keeps, counted from its best block: two short of 288, for races (Core
+ * FindNextBlocks).
+ */
+export const LIMITED_PEER_FETCH_DEPTH = NODE_NETWORK_LIMITED_MIN_BLOCKS - 2;
 
 /** What a `BlockManager` needs. */
 export interface BlockManagerOptions {
@@ -103,6 +122,10 @@ export interface BlockManagerOptions {
 /** Running totals. */
 export interface BlockManagerCounters extends BlockIntakeCounters {
   readonly blocksServed: number;
+  /** Of `blocksServed`, those read from the block store. */
+  readonly blocksServedFromDisk: number;
+  /** Peers disconnected for asking for a block deeper than we serve. */
+  readonly deepBlockRequests: number;
   /** Entries answered with `notfound`. */
   readonly notFoundSent: number;
   /** Announcements sent (one per peer per block). */
@@ -135,6 +158,8 @@ export interface BlockManagerStatus {
   readonly blocksInFlight: number;
   readonly orphans: { readonly count: number; readonly bytes: number };
   readonly recentBlocks: { readonly count: number; readonly bytes: number };
+  /** The block store on disk (all zero/null before `loadBlocks`). */
+  readonly blockStore: BlockStoreStatus;
   /** Accepted blocks remembered. */
   readonly blockRecords: number;
   readonly counters: BlockManagerCounters;
@@ -165,6 +190,8 @@ export class BlockManager {
   readonly #download: BlockDownload;
   readonly #counters = {
     blocksServed: 0,
+    blocksServedFromDisk: 0,
+    deepBlockRequests: 0,
     notFoundSent: 0,
     announcements: 0,
     downloadTimeouts: 0,
@@ -254,6 +281,28 @@ export class BlockManager {
     return this.#headers.load(store);
   }
 
+  /**
+   * Opens the block store in `store` (after `load`: heights come from the
+   * chain): what it holds is served and not fetched again. Headers the
+   * chain lacked that stored blocks carry are added (and saved soon).
+   * Rejects when the storage fails, or when called twice or after `start`.
+   */
+  async loadBlocks(store: KvStore): Promise<BlockStoreLoadReport> {
+    if (this.#started || this.#blocks.store !== null) {
+      throw new Error("the block store is opened once, before start");
+    }
+    const opened = await BlockStore.open({
+      store,
+      chain: this.#chain,
+      sha256: this.#sha256,
+      logger: this.#log,
+      limits: blockStoreLimits(this.#limits.keepBlocks),
+    });
+    this.#blocks.store = opened.store;
+    this.#headers.headersAdded(opened.report.adoptedHeaders);
+    return opened.report;
+  }
+
   /** Begins taking part: peers, messages and submitted blocks are handled from now on. */
   start(): void {
     this.#started = true;
@@ -261,8 +310,9 @@ export class BlockManager {
 
   /**
    * Cancels every timer and request, then saves the headers one last time
-   * (when it started: before, nothing changed). Never rejects (a failing
-   * save is logged). Later calls do nothing.
+   * (when it started: before, nothing changed) and waits for the queued
+   * block writes. Never rejects (a failing save is logged). Later calls do
+   * nothing.
    */
   async stop(): Promise<void> {
     if (this.#stopped) return;
@@ -271,6 +321,7 @@ export class BlockManager {
     for (const st of this.#peers.values()) st.abort.abort();
     this.#download.clear();
     await this.#headers.close(this.#started);
+    await this.#blocks.store?.close();
   }
 
   /** True between `start` and `stop`. */
@@ -284,14 +335,23 @@ export class BlockManager {
     const abort = new AbortController();
     const getdata = new GetDataQueue({
       peer,
-      lookup: (hash) => this.#blocks.recent.get(hash),
+      source: this.#source,
       clock: this.#clock,
       signal: abort.signal,
-      onServed: (hash) => {
+      onServed: (hash, fromDisk) => {
         peer.known.add(hash);
         this.#counters.blocksServed++;
+        if (fromDisk) this.#counters.blocksServedFromDisk++;
       },
       onNotFound: (n) => (this.#counters.notFoundSent += n),
+      onTooDeep: (reason) => {
+        this.#counters.deepBlockRequests++;
+        this.#log.debug("peer asked for a block deeper than we serve", {
+          peer: peer.toString(),
+          reason,
+        });
+        void peer.disconnect(reason);
+      },
     });
     const headers = new HeaderRequests({
       peer,
@@ -417,6 +477,15 @@ export class BlockManager {
     return recentHeaders(this.#chain, count);
   }
 
+  /**
+   * How many blocks behind the network our tip probably is, from its age
+   * (Core `ApproximateBestBlockDepth`): what `desirableServices` asks.
+   */
+  approximateTipDepth(): number {
+    const ageSeconds = this.#clock.now() / 1000 - this.#chain.tip().time;
+    return Math.max(0, Math.floor(ageSeconds / this.#params.powTargetSpacing));
+  }
+
   /** A snapshot: tip, header sync, downloads, caches and counters. */
   status(): BlockManagerStatus {
     const tip = this.#chain.tip();
@@ -429,6 +498,8 @@ export class BlockManager {
       blocksInFlight: this.#download.size,
       orphans: { count: orphans.size, bytes: orphans.bytes },
       recentBlocks: { count: recent.size, bytes: recent.bytes },
+      blockStore: this.#blocks.store?.status() ??
+        { count: 0, bytes: 0, lowestHeight: null, highestHeight: null },
       blockRecords: records.size,
       counters: {
         ...this.#blocks.counters,
@@ -457,6 +528,16 @@ export class BlockManager {
   get tipChangedAt(): number {
     return this.#headers.tipChangedAt;
   }
+  /** Where getdata finds blocks: the cache, then the store; depths from the best chain. */
+  readonly #source: BlockSource = {
+    depth: (hash) => {
+      const height = this.#chain.heightOf(hash) ?? this.#blocks.recent.heightOf(hash) ??
+        this.#blocks.store?.heightOf(hash);
+      return height === undefined ? undefined : this.#chain.tipHeight - height;
+    },
+    cached: (hash) => this.#blocks.recent.get(hash),
+    stored: (hash) => this.#blocks.store?.read(hash),
+  };
 
   // ---- announcements from peers ----
 
@@ -518,21 +599,29 @@ export class BlockManager {
   }
 
   /**
-   * Asks `st` for the wanted blocks near the tip it showed it has, within
-   * the bounds; `direct` asks even while the initial sync runs.
+   * Asks `st` for the wanted blocks of the window it showed it has, newest
+   * first, within the bounds: only a peer serving blocks with witness (Core
+   * CanServeBlocks, CanServeWitnesses), and a limited one (Core
+   * IsLimitedPeer) not for blocks `LIMITED_PEER_FETCH_DEPTH` below its best;
+   * `direct` asks even while the initial sync runs.
    */
   #fetchFrom(st: PeerState, direct = false): void {
     const peer = st.peer;
     if (this.#stopped || !this.#download.canRequest(peer.id)) return;
     if (!direct && !this.#downloadsAllowed()) return;
-    if (((peer.remoteVersion?.services ?? 0n) & NODE_WITNESS) === 0n) return;
+    const services = peer.remoteVersion?.services ?? 0n;
+    if ((services & NODE_WITNESS) === 0n) return;
+    if ((services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) === 0n) return;
     const tip = this.#chain.tipHeight;
+    const limited = (services & NODE_NETWORK) === 0n;
+    const peerBest = st.bestHeight >= 0 ? st.bestHeight : tip;
     const items: InvItem[] = [];
     for (
-      let h = Math.max(1, tip - this.#limits.downloadDepth + 1);
-      h <= tip && this.#download.canRequest(peer.id);
-      h++
+      let h = tip;
+      h >= Math.max(1, tip - this.#limits.keepBlocks + 1) && this.#download.canRequest(peer.id);
+      h--
     ) {
+      if (limited && peerBest - h >= LIMITED_PEER_FETCH_DEPTH) break;
       const hash = this.#chain.hashAt(h)!;
       if (!this.#wanted(hash) || st.lacks.has(hash)) continue;
       if (st.bestHeight < h && !peer.known.has(hash)) continue;

@@ -10,16 +10,11 @@ import {
   MAX_BLOCKS_IN_FLIGHT_PER_PEER,
 } from "./block_download.ts";
 import { MAX_BLOCK_RECORDS } from "./block_records.ts";
+import { NODE_NETWORK_LIMITED_MIN_BLOCKS } from "./block_store.ts";
 import { HEADERS_RESPONSE_TIMEOUT_MS } from "./header_sync.ts";
 import { MAX_ORPHAN_BLOCKS, MAX_ORPHAN_BYTES } from "./orphan_pool.ts";
 import { MAX_RECENT_BLOCK_BYTES, MAX_RECENT_BLOCKS } from "./recent_blocks.ts";
 
-/**
- * Heights below the best header whose blocks are fetched: the last 8
- * blocks, so the recent cache can serve peers a few blocks behind (about
- * 12 MB on mainnet) without downloading history an edge node does not need.
- */
-export const DEFAULT_DOWNLOAD_DEPTH = 8;
 /** Delay between newly accepted headers and their save (batches a sync's writes). */
 export const HEADER_SAVE_DELAY_MS = 5_000;
 
@@ -33,11 +28,14 @@ export interface BlockManagerLimits {
   readonly blockTimeoutMs: number;
   /** How long a `getheaders` stays outstanding (sync-peer stall, per-peer rate limit). */
   readonly headersTimeoutMs: number;
-  /** Heights below the best header whose blocks are fetched. */
-  readonly downloadDepth: number;
+  /**
+   * Heights of the best chain whose blocks are fetched and kept on disk,
+   * counted down from the tip (`--keepblocks`).
+   */
+  readonly keepBlocks: number;
   /** Headers served per `headers` message; a received one this long means more follow. */
   readonly headersPerMessage: number;
-  /** Accepted blocks remembered (at least `downloadDepth`). */
+  /** Accepted blocks remembered (duplicates, relay latency, the API). */
   readonly blockRecords: number;
   readonly orphanBlocks: number;
   readonly orphanBytes: number;
@@ -53,7 +51,7 @@ export const DEFAULT_BLOCK_MANAGER_LIMITS: BlockManagerLimits = Object.freeze({
   blocksInFlight: MAX_BLOCKS_IN_FLIGHT,
   blockTimeoutMs: BLOCK_DOWNLOAD_TIMEOUT_MS,
   headersTimeoutMs: HEADERS_RESPONSE_TIMEOUT_MS,
-  downloadDepth: DEFAULT_DOWNLOAD_DEPTH,
+  keepBlocks: NODE_NETWORK_LIMITED_MIN_BLOCKS,
   headersPerMessage: MAX_HEADERS,
   blockRecords: MAX_BLOCK_RECORDS,
   orphanBlocks: MAX_ORPHAN_BLOCKS,
@@ -68,10 +66,8 @@ export function blockManagerLimits(
   overrides: Partial<BlockManagerLimits> = {},
 ): BlockManagerLimits {
   const limits = { ...DEFAULT_BLOCK_MANAGER_LIMITS, ...overrides };
-  if (limits.blockRecords < limits.downloadDepth) {
-    throw new RangeError(
-      `blockRecords (${limits.blockRecords}) must be at least downloadDepth (${limits.downloadDepth})`,
-    );
+  if (!Number.isInteger(limits.keepBlocks) || limits.keepBlocks < 1) {
+    throw new RangeError(`keepBlocks must be a positive integer`);
   }
   if (limits.headersPerMessage < 1 || limits.headersPerMessage > MAX_HEADERS) {
     throw new RangeError(`headersPerMessage must be 1..${MAX_HEADERS}`);

@@ -31,6 +31,8 @@ export interface SyncPeer {
   readonly queuedBytes: number;
   /** Queues a message; false when it was not sent (not ready, closed, queue full). */
   send(msg: Message): boolean;
+  /** Closes the connection with `reason` (a request we will not serve, say). */
+  disconnect(reason: string): Promise<void>;
   /** Adds misbehaviour points (what `penalties.ts` gives the offence). */
   misbehave(points: number, reason: string, transient?: boolean): void;
   /** `203.0.113.7:8333 (outbound)`: the one string form. */

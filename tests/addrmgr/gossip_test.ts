@@ -14,6 +14,20 @@ import type { PeerAddress } from "../../src/wire/messages/addr.ts";
 import { formatHostPort } from "../../src/wire/host_port.ts";
 import { nodeSha256 as sha256 } from "../support/vectors.ts";
 import { DETERMINISTIC_KEY, input, ip, ManualClock, NOW } from "./helpers.ts";
+import {
+  NODE_NETWORK,
+  NODE_NETWORK_LIMITED,
+  NODE_P2P_V2,
+  NODE_WITNESS,
+} from "../../src/peer/services.ts";
+
+/** What a full node's address carries in gossip. */
+const FULL = NODE_NETWORK | NODE_WITNESS;
+
+/** A gossiped address of a full node: `host`, port, time (default NOW). */
+function gossiped(host: string, port: number, time = NOW): PeerAddress {
+  return input(host, port, time, FULL);
+}
 
 const ONION = "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion";
 
@@ -33,7 +47,11 @@ function peer(id: number, extra: Partial<GossipPeer> = {}): GossipPeer {
 function addresses(n: number, age = 0, first = 0): PeerAddress[] {
   return Array.from({ length: n }, (_, i) => {
     const j = first + i;
-    return input(`${20 + (j % 70)}.${(j >> 4) & 255}.${j & 255}.${(j >> 12) + 1}`, 8333, NOW - age);
+    return gossiped(
+      `${20 + (j % 70)}.${(j >> 4) & 255}.${j & 255}.${(j >> 12) + 1}`,
+      8333,
+      NOW - age,
+    );
   });
 }
 
@@ -60,9 +78,9 @@ describe("timestamps", () => {
     gossip.getaddrSent(1); // enough tokens
     clock.advance(0);
     gossip.onAddr(1, [
-      input("150.1.1.1", 8333, NOW - 60),
-      input("77.1.0.1", 8333, NOW - 60),
-      input("150.2.2.2", 8333, NOW + 3600),
+      gossiped("150.1.1.1", 8333, NOW - 60),
+      gossiped("77.1.0.1", 8333, NOW - 60),
+      gossiped("150.2.2.2", 8333, NOW + 3600),
     ]);
     expect(book.find(ip("150.1.1.1"), 8333)!.time).toBe(NOW - 60 - 7200);
     expect(book.find(ip("77.1.0.1"), 8333)!.time).toBe(NOW - 60);
@@ -114,8 +132,38 @@ describe("token bucket", () => {
     const { gossip, book } = setup({ isBanned: (a) => a.bytes[0] === 150 });
     gossip.addPeer(peer(1));
     gossip.getaddrSent(1);
-    gossip.onAddr(1, [input("150.1.1.1", 8333), input("151.1.1.1", 8333)]);
+    gossip.onAddr(1, [gossiped("150.1.1.1", 8333), gossiped("151.1.1.1", 8333)]);
     expect(book.size).toBe(1);
+  });
+});
+
+describe("services", () => {
+  test("addresses of nodes keeping no blocks are neither stored nor relayed (Core's ADDR)", () => {
+    const { gossip, book } = setup();
+    for (const id of [1, 2, 3, 4]) gossip.addPeer(peer(id));
+    gossip.getaddrSent(1); // tokens for the five
+    gossip.onAddr(1, []); // the getaddr answer ends: what follows is relayed
+    const offers: [string, bigint][] = [
+      ["150.1.1.1", 0n],
+      ["151.1.1.1", NODE_WITNESS],
+      ["152.1.1.1", NODE_WITNESS | NODE_P2P_V2],
+      ["153.1.1.1", NODE_NETWORK_LIMITED | NODE_WITNESS], // a pruned node, or btc-edge
+      ["154.1.1.1", NODE_NETWORK], // no witness: still a full node worth knowing (feelers)
+    ];
+    const receipt = gossip.onAddr(
+      1,
+      offers.map(([host, services]) => input(host, 8333, NOW, services)),
+    );
+    expect(book.size).toBe(2);
+    expect(book.find(ip("153.1.1.1"), 8333)?.services).toBe(NODE_NETWORK_LIMITED | NODE_WITNESS);
+    expect(book.find(ip("154.1.1.1"), 8333)).toBeDefined();
+    expect(book.find(ip("151.1.1.1"), 8333)).toBeUndefined();
+    expect(receipt.accepted).toBe(2);
+    // Only the two useful ones are relayed (to two peers each).
+    const relayed = new Set(
+      receipt.relay.map((o) => formatHostPort(o.address.addr, o.address.port)),
+    );
+    expect([...relayed].sort()).toEqual(["153.1.1.1:8333", "154.1.1.1:8333"]);
   });
 });
 
@@ -169,9 +217,9 @@ describe("relay", () => {
   test("stale, unroutable and big-batch addresses are not relayed; Tor only to addrv2 peers", () => {
     const { gossip } = withPeers(6, (id) => ({ addrv2: id <= 3 }));
     expect(gossip.onAddr(1, addresses(3, 601)).relay).toEqual([]);
-    expect(gossip.onAddr(1, [input("10.1.1.1", 8333)]).relay).toEqual([]);
+    expect(gossip.onAddr(1, [gossiped("10.1.1.1", 8333)]).relay).toEqual([]);
     expect(gossip.onAddr(1, addresses(11, 0, 500)).relay).toEqual([]);
-    const tor = gossip.onAddr(4, [input(ONION, 8333)]).relay;
+    const tor = gossip.onAddr(4, [gossiped(ONION, 8333)]).relay;
     expect(tor.length).toBe(2);
     for (const o of tor) expect(o.peerId).toBeLessThanOrEqual(3);
   });
@@ -254,9 +302,14 @@ describe("getaddr", () => {
     const tor = Array.from({ length: 40 }, (_, i) => {
       const b = ip(ONION).bytes.slice();
       b[0] = i * 6;
-      return { addr: { network: "onion" as const, bytes: b }, port: 8333, time: NOW, services: 0n };
+      return {
+        addr: { network: "onion" as const, bytes: b },
+        port: 8333,
+        time: NOW,
+        services: FULL,
+      };
     });
-    addSpread(book, [...addresses(200), ...tor, input("2001:4860::1", 8333)]);
+    addSpread(book, [...addresses(200), ...tor, gossiped("2001:4860::1", 8333)]);
     gossip.addPeer(peer(1, { inbound: true, addrv2: false }));
     gossip.addPeer(peer(2, { inbound: true, addrv2: true }));
     const v1 = gossip.onGetaddr(1)!;

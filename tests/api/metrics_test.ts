@@ -74,6 +74,9 @@ describe("metrics", () => {
       btc_edge_header_height: "gauge",
       btc_edge_headers_stored: "gauge",
       btc_edge_headers_below_work_threshold_total: "counter",
+      btc_edge_block_store_blocks: "gauge",
+      btc_edge_block_store_bytes: "gauge",
+      btc_edge_blocks_served_total: "counter",
       btc_edge_relay_latency_seconds: "histogram",
       btc_edge_bans: "gauge",
       btc_edge_errors_total: "counter",
@@ -93,6 +96,10 @@ describe("metrics", () => {
     expect(find(samples, "btc_edge_header_height")).toBe(849_990);
     expect(find(samples, "btc_edge_headers_stored")).toBe(850_021);
     expect(find(samples, "btc_edge_headers_below_work_threshold_total")).toBe(4_000);
+    expect(find(samples, "btc_edge_block_store_blocks")).toBe(288);
+    expect(find(samples, "btc_edge_block_store_bytes")).toBe(456_789_012);
+    expect(find(samples, "btc_edge_blocks_served_total", { source: "disk" })).toBe(7);
+    expect(find(samples, "btc_edge_blocks_served_total", { source: "memory" })).toBe(40);
     expect(find(samples, "btc_edge_bans")).toBe(1);
     expect(find(samples, "btc_edge_errors_total", { kind: "decode" })).toBe(2);
   });
@@ -150,6 +157,8 @@ describe("metrics", () => {
       headerHeight: 0,
       headersStored: 1,
       headersBelowThreshold: 0,
+      blockStore: { blocks: 0, bytes: 0 },
+      blocksServed: { memory: 0, disk: 0 },
       relayLatency: new Histogram([0.1]).snapshot(),
       bans: 0,
       errors: {},

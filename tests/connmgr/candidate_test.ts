@@ -3,7 +3,9 @@
  * tried addresses wait until 30 draws, non-default ports until 50 (the
  * desperate phase), used groups, banned, busy and unreachable addresses are
  * never taken, Tor addresses are exempt from the group rule, and the loop
- * gives up after 100 draws.
+ * gives up after 100 draws; services are judged by Core's rules
+ * (HasAllDesirableServiceFlags for outbound peers, MayHaveUsefulAddressDB
+ * for feelers).
  */
 import { describe, expect, test } from "bun:test";
 import type { KnownAddress } from "../../src/addrmgr/addr_manager.ts";
@@ -15,7 +17,13 @@ import {
   RECENT_TRY_MIN_TRIES,
 } from "../../src/connmgr/candidate.ts";
 import { outboundGroup } from "../../src/connmgr/group.ts";
-import { NODE_NETWORK, NODE_WITNESS } from "../../src/peer/services.ts";
+import {
+  desirableServices,
+  NODE_NETWORK,
+  NODE_NETWORK_LIMITED,
+  NODE_NETWORK_LIMITED_ALLOW_CONN_BLOCKS,
+  NODE_WITNESS,
+} from "../../src/peer/services.ts";
 import { parseAddress } from "../../src/wire/address_format.ts";
 import { encodeOnion } from "../../src/wire/onion.ts";
 
@@ -49,6 +57,7 @@ function context(draws: KnownAddress[], over: Partial<CandidateContext> = {}) {
     isBanned: () => false,
     isBusy: () => false,
     reachable: (n) => n === "ipv4" || n === "ipv6",
+    desirableServices: (services) => desirableServices(services, 0),
     drawn: () => i,
     ...over,
   };
@@ -104,11 +113,25 @@ describe("outbound candidate loop", () => {
     expect(pick?.tries).toBe(5);
   });
 
-  test("feelers test addresses whatever services they claim", () => {
-    const pick = pickCandidate(
-      context([known("23.1.0.1", PORT, { services: 0n })], { feeler: true }),
-    );
-    expect(pick?.tries).toBe(1);
+  test("a limited peer is taken only while we are near the tip; far behind, NODE_NETWORK", () => {
+    const limited = known("23.1.0.1", PORT, { services: NODE_NETWORK_LIMITED | NODE_WITNESS });
+    const full = known("24.1.0.1");
+    const near = NODE_NETWORK_LIMITED_ALLOW_CONN_BLOCKS - 1;
+    const far = NODE_NETWORK_LIMITED_ALLOW_CONN_BLOCKS;
+    const at = (depth: number) => (services: bigint) => desirableServices(services, depth);
+    expect(pickCandidate(context([limited, full], { desirableServices: at(near) }))?.hostPort)
+      .toBe("23.1.0.1:8333");
+    const pick = pickCandidate(context([limited, full], { desirableServices: at(far) }));
+    expect(pick?.hostPort).toBe("24.1.0.1:8333");
+    expect(pick?.tries).toBe(2);
+  });
+
+  test("feelers test any address of a node that keeps blocks, whatever else it lacks", () => {
+    const none = known("22.1.0.1", PORT, { services: NODE_WITNESS });
+    const limitedOnly = known("23.1.0.1", PORT, { services: NODE_NETWORK_LIMITED });
+    const pick = pickCandidate(context([none, limitedOnly], { feeler: true }));
+    expect(pick?.hostPort).toBe("23.1.0.1:8333");
+    expect(pick?.tries).toBe(2);
   });
 
   test("Tor addresses are exempt from the group rule when reachable", () => {

@@ -1,7 +1,7 @@
 /**
- * A full disk: a node whose data directory refuses every write (a store
- * wrapper failing with ENOSPC, tests/support/failing_store.ts) logs each
- * failed save, keeps running — its API answers, peers still connect and
+ * A full disk: a node whose data directory (and block store) refuses every
+ * write (a store wrapper failing with ENOSPC, tests/support/failing_store.ts)
+ * logs each failed save, keeps running — its API answers, peers still connect and
  * complete the handshake — stops cleanly, and leaves the files of its last
  * successful saves byte for byte as they were; a later start loads them.
  */
@@ -18,19 +18,26 @@ import { authed, TOKEN } from "../support/api_requests.ts";
 
 afterEach(stopAll);
 
-/** Every file of `dir` but the lock, with its bytes. */
-function snapshot(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const name of readdirSync(dir).sort()) {
-    if (name !== ".lock") files.set(name, readFileSync(join(dir, name)).toString("hex"));
+/** Every file under `dir` but the locks, by relative path, with its bytes. */
+function snapshot(
+  dir: string,
+  files = new Map<string, string>(),
+  prefix = "",
+): Map<string, string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) snapshot(path, files, `${prefix}${entry.name}/`);
+    else if (entry.name !== ".lock") {
+      files.set(prefix + entry.name, readFileSync(path).toString("hex"));
+    }
   }
   return files;
 }
 
-/** A regtest node on `datadir` whose store is wrapped by `failingStore`. */
+/** A regtest node on `datadir` whose stores are wrapped by `failingStore`. */
 function nodeOnFailingStore(datadir: string) {
   const records: LogRecord[] = [];
-  let store: FailingStore | undefined;
+  const stores: FailingStore[] = [];
   const node = createNode({
     network: "regtest",
     datadir,
@@ -43,11 +50,15 @@ function nodeOnFailingStore(datadir: string) {
   }, {
     platform: {
       ...platform,
-      openStore: async (dir) => (store = failingStore(await platform.openStore(dir))),
+      openStore: async (dir) => {
+        const store = failingStore(await platform.openStore(dir));
+        stores.push(store);
+        return store;
+      },
     },
     logSink: (r) => records.push(r),
   });
-  return { node, records, store: () => store! };
+  return { node, records, stores };
 }
 
 describe("a full disk", () => {
@@ -69,16 +80,22 @@ describe("a full disk", () => {
       expect([...before.keys()]).toEqual(
         expect.arrayContaining(["bans.json", "headers-000000.bin", "peers.json"]),
       );
+      expect([...before.keys()].filter((k) => k.startsWith("blocks/block-")).length).toBe(3);
 
       // The second run's disk fills once it has started.
       const full = nodeOnFailingStore(datadir);
       await full.node.start();
-      full.store().full = true;
+      expect(full.stores.length).toBe(2); // the data directory and blocks/
+      for (const store of full.stores) store.full = true;
       const ban2 = { address: "203.0.113.10", durationSeconds: 86_400, reason: "disk full" };
       await full.node.app.request("/bans", authed("POST", ban2));
       const hex = blocks[3];
       expect((await full.node.app.request("/blocks", authed("POST", { hex }))).status).toBe(200);
       expect(full.records.map((r) => r.message)).toContain("cannot save the ban list");
+      await waitFor(
+        () => full.records.some((r) => r.message === "cannot store a block"),
+        "the block write refused",
+      );
 
       // Still running: the status answers and a peer connects and completes the handshake.
       expect(full.node.status().state).toBe("running");
@@ -99,10 +116,11 @@ describe("a full disk", () => {
         "saving headers failed at stop",
         "cannot save peers.json",
       ]));
-      const refused = new Set(full.store().refused);
+      const refused = new Set(full.stores.flatMap((s) => s.refused));
       for (const key of ["bans.json", "headers-000000.bin", "peers.json"]) {
         expect(refused.has(key)).toBe(true);
       }
+      expect([...refused].some((key) => key.startsWith("block-"))).toBe(true);
       expect(snapshot(datadir)).toEqual(before);
 
       // A later start loads the last complete saves.

@@ -3,16 +3,20 @@
  * `bench/crash.ts`: a data directory seeded with a large address table
  * (peers.json), bans and a few thousand regtest headers; a real node
  * (`main.ts` under a chosen runtime) started on it, given work that saves
- * (bans and blocks through the API, or a SIGTERM whose stop path writes the
- * headers and peers.json), and SIGKILLed at a seeded random moment. Before
- * each start the directory is inspected on its own (every file parsed and
- * cross-checked); the start must then load exactly that — or, for a file
- * that fails the inspection, set it aside with a warning — and answer its
- * API. Anything else (no start, a crash, a refusal, other figures) is a
- * failure.
+ * (bans and 1–2 MB blocks through the API: header saves and block store
+ * writes, or a SIGTERM whose stop path writes the headers and peers.json),
+ * and SIGKILLed at a seeded random moment. Before each start the directory
+ * is inspected on its own (every file parsed and cross-checked, every block
+ * file compared with the block it is named for); the start must then load
+ * exactly that — or, for a file that fails the inspection, set it aside
+ * with a warning — and answer its API; then the newest stored blocks and
+ * any file holding wrong bytes are asked for over P2P: each answer is the
+ * block's exact bytes, or `notfound` for a wrong file, never other bytes.
+ * Anything else (no start, a crash, a refusal, other figures, a block lost
+ * or served wrong) is a failure.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { AddrManager } from "../../src/addrmgr/addr_manager.ts";
@@ -23,15 +27,20 @@ import type { Sha256 } from "../../src/platform/hash.ts";
 import { type Random, seededRandom } from "../../src/platform/random.ts";
 import { HeaderChain } from "../../src/sync/header_chain.ts";
 import { HeaderPersistence, HEADERS_PER_CHUNK } from "../../src/sync/header_persist.ts";
+import { NODE_NETWORK_LIMITED_MIN_BLOCKS } from "../../src/sync/block_store.ts";
+import { BLOCKS_DIR } from "../../src/node/node.ts";
+import { MSG_WITNESS_BLOCK } from "../../src/wire/messages/inv.ts";
+import { blockHeaderHash } from "../../src/wire/block_header.ts";
 import type { NetAddress } from "../../src/wire/address.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { BLOCK_HEADER_SIZE } from "../../src/wire/block_header.ts";
-import { toHex } from "../../src/wire/bytes.ts";
+import { bytesEqual, hashToHex, hexToHash, toHex } from "../../src/wire/bytes.ts";
 import { NETWORKS } from "../../src/wire/params.ts";
 import { isRoutable } from "../../src/wire/routability.ts";
 import { openFileStore } from "../../adapters/storage/file.ts";
 import { ROOT, runtimeCommand, type RuntimeName } from "../runtime_command.ts";
-import { RegtestMiner } from "./regtest_blocks.ts";
+import { fillerTxs, RegtestMiner } from "./regtest_blocks.ts";
+import { clientOf } from "./block_source.ts";
 
 /** Bearer token of the crashed nodes' control routes (32 characters). */
 export const CRASH_API_TOKEN = "crash-test-token-0123456789abcde";
@@ -46,7 +55,15 @@ const CHUNK_PREAMBLE_SIZE = 52;
 const BAN_SECONDS = 30 * 24 * 3600;
 
 const API_LISTENING = /status API listening url=http:\/\/(127\.0\.0\.1:\d+)\/status/;
-const LOADED = /storage loaded .*?addresses=(\d+) bans=(\d+) .*?height=(\d+)/;
+const P2P_LISTENING = /listening for peers addresses=\["(127\.0\.0\.1:\d+)"\]/;
+const LOADED = /storage loaded .*?addresses=(\d+) bans=(\d+) .*?height=(\d+) blocks=(\d+)/;
+/** Stored blocks asked for after each start (the newest: the likeliest to be cut by a kill). */
+const SERVED_SAMPLE = 3;
+/** `block-<hash>-<size>.bin` (src/sync/block_store.ts). */
+const BLOCK_FILE = /^block-([0-9a-f]{64})-(\d+)\.bin$/;
+/** Filler transactions of a spare block: ~1 MB or ~2 MB, alternately. */
+const SPARE_TX_BYTES = 4_000;
+const SPARE_TXS = [250, 500] as const;
 /** The warnings of a load that set a file aside. */
 const SET_ASIDE = {
   peers: /peers\.json is unusable; set aside/,
@@ -60,8 +77,15 @@ export interface DirState {
   readonly addresses: number | "corrupt";
   /** Bans in force in a valid bans.json (0 when absent), or "corrupt". */
   readonly bans: number | "corrupt";
-  /** Height of the stored header chain, or "corrupt" when a chunk is unusable. */
+  /**
+   * Height of the stored header chain (with the headers of stored blocks it
+   * lacks, which the node takes back), or "corrupt" when a chunk is unusable.
+   */
   readonly height: number | "corrupt";
+  /** Block files in the window of the last 288 heights: what the node must load. */
+  readonly blocks: number;
+  /** Of them, files that do not hold the block they are named for (never to be served). */
+  readonly wrongBlocks: number;
   /** Temp files a killed write left behind (the next start removes them). */
   readonly tempFiles: number;
   /** The keys those temp files were being written for. */
@@ -74,6 +98,8 @@ export interface CrashSeed {
   readonly template: string;
   /** Regtest blocks from height 1, the first `seededHeight` already stored. */
   readonly blocks: readonly Uint8Array[];
+  /** Height of each block by hash (display hex). */
+  readonly heights: ReadonlyMap<string, number>;
   readonly seededHeight: number;
   readonly addresses: number;
 }
@@ -85,7 +111,7 @@ export interface SeedOptions {
   readonly bans: number;
   /** Headers stored (over 2,000 gives a full chunk and a partial one). */
   readonly headers: number;
-  /** Extra blocks to submit during the run. */
+  /** Extra blocks (1–2 MB) to submit during the run. */
   readonly spareBlocks: number;
 }
 
@@ -131,13 +157,17 @@ export async function makeSeed(
     const chain = new HeaderChain({ params: NETWORKS.regtest, sha256, now: () => Date.now() });
     const miner = new RegtestMiner(sha256, 9);
     const blocks: Uint8Array[] = [];
-    for (let i = 0; i < options.headers + options.spareBlocks; i++) blocks.push(miner.next());
+    for (let i = 0; i < options.headers; i++) blocks.push(miner.next());
+    for (let i = 0; i < options.spareBlocks; i++) {
+      blocks.push(miner.next(fillerTxs(SPARE_TXS[i % 2], SPARE_TX_BYTES, i)));
+    }
+    const heights = new Map(blocks.map((b, i) => [hashToHex(blockHeaderHash(sha256, b)), i + 1]));
     for (const block of blocks.slice(0, options.headers)) {
       chain.acceptHeader(block.subarray(0, BLOCK_HEADER_SIZE));
     }
     await new HeaderPersistence({ store, chain, sha256, now: () => nowMs, logger: silentLogger })
       .save();
-    return { template: dir, blocks, seededHeight: options.headers, addresses: book.size };
+    return { template: dir, blocks, heights, seededHeight: options.headers, addresses: book.size };
   } finally {
     await store.close?.();
   }
@@ -148,18 +178,73 @@ export function seedDir(seed: CrashSeed, datadir: string): void {
   cpSync(seed.template, datadir, { recursive: true });
 }
 
-/** Inspects `dir` as the node's loaders would, without the node. */
-export function inspectDir(dir: string, sha256: Sha256): DirState {
+/** One block file found in `<datadir>/blocks`. */
+export interface BlockFile {
+  /** Wire order. */
+  readonly hash: Uint8Array;
+  readonly height: number;
+  /** It holds exactly the block it is named for. */
+  readonly right: boolean;
+}
+
+/**
+ * Inspects `dir` as the node's loaders would, without the node; block files
+ * are checked against `seed`'s blocks (without one, none are expected).
+ */
+export function inspectDir(dir: string, sha256: Sha256, seed?: CrashSeed): DirState {
   const names = readdirSync(dir);
-  const temps = names.filter((n) => n.startsWith(".") && n.endsWith(".tmp"));
+  const blocksDir = join(dir, BLOCKS_DIR);
+  const blockNames = existsSync(blocksDir) ? readdirSync(blocksDir) : [];
+  const temps = [
+    ...names.filter((n) => n.startsWith(".") && n.endsWith(".tmp")),
+    ...blockNames.filter((n) => n.startsWith(".") && n.endsWith(".tmp")),
+  ];
+  const headers = inspectHeaders(dir, names);
+  const files = seed === undefined ? [] : blockFiles(dir, seed);
+  const height = headers === "corrupt" ? headers : adoptedHeight(headers, files);
+  const kept = height === "corrupt" ? [] : inWindow(files, height);
   return {
     addresses: inspectPeers(dir, names, sha256),
     bans: inspectBans(dir, names),
-    height: inspectHeaders(dir, names),
+    height,
+    blocks: kept.length,
+    wrongBlocks: kept.filter((f) => !f.right).length,
     tempFiles: temps.length,
     // ".<key>.<token>.<serial>.tmp" (adapters/storage/file.ts).
     tempKeys: temps.map((n) => n.slice(1).split(".").slice(0, -3).join(".")),
   };
+}
+
+/** The block files in `<dir>/blocks` named for blocks of `seed`. */
+export function blockFiles(dir: string, seed: CrashSeed): BlockFile[] {
+  const blocksDir = join(dir, BLOCKS_DIR);
+  if (!existsSync(blocksDir)) return [];
+  const out: BlockFile[] = [];
+  for (const name of readdirSync(blocksDir)) {
+    const m = BLOCK_FILE.exec(name);
+    const height = m === null ? undefined : seed.heights.get(m[1]);
+    if (m === null || height === undefined) continue;
+    const bytes = readFileSync(join(blocksDir, name));
+    const right = bytesEqual(new Uint8Array(bytes), seed.blocks[height - 1]);
+    out.push({ hash: hexToHash(m[1]), height, right });
+  }
+  return out.sort((a, b) => a.height - b.height);
+}
+
+/**
+ * The chain's height once the node has taken back the headers of stored
+ * blocks above `headers` (each connects to the one below it).
+ */
+function adoptedHeight(headers: number, files: readonly BlockFile[]): number {
+  const heights = new Set(files.filter((f) => f.right).map((f) => f.height));
+  let height = headers;
+  while (heights.has(height + 1)) height++;
+  return height;
+}
+
+/** The files the node keeps with its tip at `tip`: the last 288 heights. */
+function inWindow(files: readonly BlockFile[], tip: number): BlockFile[] {
+  return files.filter((f) => f.height > tip - NODE_NETWORK_LIMITED_MIN_BLOCKS && f.height <= tip);
 }
 
 function inspectPeers(dir: string, names: string[], sha256: Sha256): number | "corrupt" {
@@ -307,7 +392,8 @@ export class CrashRun {
    * start is not the last complete save or a clean set-aside.
    */
   async cycle(mode: KillMode): Promise<CycleResult> {
-    const state = inspectDir(this.#datadir, this.#sha256);
+    const state = inspectDir(this.#datadir, this.#sha256, this.#seed);
+    const stored = this.#stored(state);
     const t0 = performance.now();
     const c = spawnNode(this.#runtime, this.#datadir);
     try {
@@ -330,6 +416,7 @@ export class CrashRun {
       const startMs = performance.now() - t0;
       this.#startMs = startMs;
       const loaded = this.#check(state, c.output());
+      await this.#checkServed(c.output(), stored);
       const work = this.#work(api, loaded.height);
       let exitedFirst: boolean;
       if (mode === "live") {
@@ -363,11 +450,13 @@ export class CrashRun {
 
   /** A last clean start: the directory must load; then a clean stop. */
   async finalStart(): Promise<StartOutcome> {
-    const state = inspectDir(this.#datadir, this.#sha256);
+    const state = inspectDir(this.#datadir, this.#sha256, this.#seed);
+    const stored = this.#stored(state);
     const c = spawnNode(this.#runtime, this.#datadir);
     try {
       await this.#waitStarted(c);
       this.#check(state, c.output());
+      await this.#checkServed(c.output(), stored);
       c.child.kill("SIGTERM");
       await Promise.race([c.exited, sleep(EXIT_WAIT_MS)]);
       return this.#outcome(c.output());
@@ -393,11 +482,67 @@ export class CrashRun {
     }
   }
 
+  /** The block files of the window the node must serve, as inspected. */
+  #stored(state: DirState): BlockFile[] {
+    return state.height === "corrupt"
+      ? []
+      : inWindow(blockFiles(this.#datadir, this.#seed), state.height);
+  }
+
+  /**
+   * Asks the started node over P2P for the newest stored blocks and every
+   * file holding wrong bytes: the blocks must come back exactly, the wrong
+   * ones as `notfound`.
+   */
+  async #checkServed(out: string, stored: readonly BlockFile[]): Promise<void> {
+    const wanted = [
+      ...stored.filter((f) => f.right).slice(-SERVED_SAMPLE),
+      ...stored.filter((f) => !f.right),
+    ];
+    if (wanted.length === 0) return;
+    const address = P2P_LISTENING.exec(out);
+    if (address === null) throw new CrashFailure("no 'listening for peers' line", out);
+    const { client } = await clientOf(address[1], NETWORKS.regtest);
+    try {
+      await client.send({
+        command: "getdata",
+        items: wanted.map((f) => ({ type: MSG_WITNESS_BLOCK, hash: f.hash })),
+      });
+      const answers: (Uint8Array | null)[] = [];
+      while (answers.length < wanted.length) {
+        const msg = await client.next();
+        if (msg === null) throw new CrashFailure("the node closed the block client", out);
+        if (msg.command === "block") answers.push(msg.raw);
+        if (msg.command === "notfound") answers.push(...msg.items.map(() => null));
+      }
+      for (const [i, f] of wanted.entries()) {
+        const got = answers[i];
+        const block = this.#seed.blocks[f.height - 1];
+        if (f.right && (got === null || !bytesEqual(got, block))) {
+          throw new CrashFailure(`stored block ${f.height} was not served as stored`, out);
+        }
+        if (!f.right && got !== null && !bytesEqual(got, block)) {
+          throw new CrashFailure(`block ${f.height} was served with wrong bytes`, out);
+        }
+      }
+    } finally {
+      client.conn.close();
+    }
+  }
+
   /** Checks the "storage loaded" figures against the inspection; returns them. */
-  #check(state: DirState, out: string): { addresses: number; bans: number; height: number } {
+  #check(
+    state: DirState,
+    out: string,
+  ): { addresses: number; bans: number; height: number; blocks: number } {
     const m = LOADED.exec(out);
     if (m === null) throw new CrashFailure("no 'storage loaded' line", out);
-    const loaded = { addresses: Number(m[1]), bans: Number(m[2]), height: Number(m[3]) };
+    const loaded = {
+      addresses: Number(m[1]),
+      bans: Number(m[2]),
+      height: Number(m[3]),
+      blocks: Number(m[4]),
+    };
     const expect = (what: keyof typeof SET_ASIDE, found: number | "corrupt", got: number) => {
       if (found === "corrupt") {
         if (!SET_ASIDE[what].test(out)) {
@@ -416,6 +561,13 @@ export class CrashRun {
     // A ban may expire between the inspection and the load; none do here (30 days).
     expect("bans", state.bans, loaded.bans);
     expect("headers", state.height, loaded.height);
+    // With the headers set aside the chain is shorter: blocks above it are dropped, not lost.
+    if (state.height !== "corrupt" && loaded.blocks !== state.blocks) {
+      throw new CrashFailure(
+        `blocks: the directory holds ${state.blocks} in the window, the node loaded ${loaded.blocks}`,
+        out,
+      );
+    }
     return loaded;
   }
 

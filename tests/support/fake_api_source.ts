@@ -195,6 +195,7 @@ export class FakeSource implements ApiSource {
         height: 849_989,
         time: 1_699_999_400,
       }],
+      blocks: { count: 288, lowestHeight: 849_703, highestHeight: 849_990, bytes: 456_789_012 },
     };
   }
   inventory(): InventoryView {
@@ -229,6 +230,8 @@ export class FakeSource implements ApiSource {
       headerHeight: 849_990,
       headersStored: 850_021,
       headersBelowThreshold: 4_000,
+      blockStore: { blocks: 288, bytes: 456_789_012 },
+      blocksServed: { memory: 40, disk: 7 },
       relayLatency: latency.snapshot(),
       bans: 1,
       errors: { decode: 2, 'we"ird\\kind\n': 1 },

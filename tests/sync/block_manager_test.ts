@@ -95,16 +95,17 @@ function mainnetSource(headersPerMessage: number): TestNode {
 }
 
 describe("header sync and block download between managers", () => {
-  test("mainnet headers 0–255 sync over getheaders/headers, then blocks 1–255 download", async () => {
+  test("mainnet headers 0–255 sync over getheaders/headers, then blocks 255–1 download", async () => {
     const a = mainnetSource(100);
-    const b = node("B", mainnet, { limits: { downloadDepth: 300, headersPerMessage: 100 } });
+    const b = node("B", mainnet, { limits: { keepBlocks: 300, headersPerMessage: 100 } });
     const { out, in: inbound } = await link(b, a);
     await waitFor(() => b.accepted.length === 255, "255 blocks accepted by B", 10_000);
 
     const headers = mainnetHeaders();
     expect(b.chain.tipHeight).toBe(255);
     expect(hashToHex(b.chain.tip().hash)).toBe(hashToHex(hashOf(headers[255])));
-    expect(b.accepted.map((e) => e.height)).toEqual(headers.slice(1).map((_, i) => i + 1));
+    // The newest first: what peers ask an edge node for.
+    expect(b.accepted.map((e) => e.height)).toEqual(headers.slice(1).map((_, i) => 255 - i));
     expect(b.accepted.every((e) => e.from === out.toString())).toBe(true);
     const status = b.manager.status();
     expect(status.headerSync.state).toBe("synced");

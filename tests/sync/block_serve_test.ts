@@ -1,4 +1,7 @@
-/** Serving getdata: in order, paced by the peer's send queue, notfound for the rest; stripped blocks. */
+/**
+ * Serving getdata: in order from memory or disk, paced by the peer's send
+ * queue, notfound for the rest, a too-deep request ends it; stripped blocks.
+ */
 import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
 import {
@@ -6,6 +9,7 @@ import {
   GETDATA_RESUME_MS,
   GetDataQueue,
   MAX_PENDING_GETDATA,
+  MAX_SERVE_DEPTH,
   strippedBlock,
 } from "../../src/sync/block_serve.ts";
 import { blockHeaderHash } from "../../src/wire/block_header.ts";
@@ -22,19 +26,42 @@ const blocks = [miner.next(fillerTxs(3, 300, 5)), miner.next()];
 const byHash = new Map(blocks.map((b) => [hashToHex(blockHeaderHash(sha256, b)), b]));
 const hashes = blocks.map((b) => blockHeaderHash(sha256, b));
 
-function queue(peer = fakePeer(1)) {
+/** Heights by hex for the depth rule (tip 1000); the blocks are at 1000 and 999. */
+const heights = new Map(hashes.map((h, i) => [hashToHex(h), 1000 - i]));
+const TIP = 1000;
+
+/**
+ * A queue over `byHash` in memory; `disk` holds blocks served through a
+ * read that resolves when the test says (`reads` lists them in order).
+ */
+function queue(peer = fakePeer(1), disk = new Map<string, Uint8Array>()) {
   const clock = new ManualClock();
   const served: string[] = [];
+  const fromDisk: string[] = [];
+  const tooDeep: string[] = [];
+  const reads: Array<{ hex: string; resolve: (b: Uint8Array | undefined) => void }> = [];
   let notFound = 0;
   const q = new GetDataQueue({
     peer,
-    lookup: (h) => byHash.get(hashToHex(h)),
+    source: {
+      depth: (h) => {
+        const height = heights.get(hashToHex(h));
+        return height === undefined ? undefined : TIP - height;
+      },
+      cached: (h) => byHash.get(hashToHex(h)),
+      stored: (h) => {
+        const hex = hashToHex(h);
+        if (!disk.has(hex)) return undefined;
+        return new Promise((resolve) => reads.push({ hex, resolve }));
+      },
+    },
     clock,
     signal: new AbortController().signal,
-    onServed: (h) => served.push(hashToHex(h)),
+    onServed: (h, disk) => (disk ? fromDisk : served).push(hashToHex(h)),
     onNotFound: (n) => (notFound += n),
+    onTooDeep: (reason) => tooDeep.push(reason),
   });
-  return { q, peer, clock, served, notFound: () => notFound };
+  return { q, peer, clock, served, fromDisk, tooDeep, reads, notFound: () => notFound };
 }
 
 describe("strippedBlock", () => {
@@ -93,5 +120,61 @@ describe("GetDataQueue", () => {
     q.add(items.slice(0, 10));
     expect(q.pending).toBe(MAX_PENDING_GETDATA);
     expect(notFound()).toBe(10);
+  });
+
+  test("blocks on disk are read one at a time and sent in request order", async () => {
+    const extra = miner.next();
+    const extraHash = blockHeaderHash(sha256, extra);
+    const extraHex = hashToHex(extraHash);
+    const disk = new Map([[extraHex, extra], [hashToHex(new Uint8Array(32).fill(9)), extra]]);
+    const { q, peer, served, fromDisk, reads, notFound } = queue(fakePeer(1), disk);
+    q.add([
+      { type: MSG_WITNESS_BLOCK, hash: extraHash },
+      { type: MSG_WITNESS_BLOCK, hash: hashes[0] },
+      { type: MSG_WITNESS_BLOCK, hash: new Uint8Array(32).fill(9) },
+      { type: MSG_WITNESS_BLOCK, hash: hashes[1] },
+    ]);
+    // The cached block after the disk read waits for it.
+    expect(reads.map((r) => r.hex)).toEqual([extraHex]);
+    expect(peer.sent).toEqual([]);
+    reads[0].resolve(extra);
+    await Promise.resolve();
+    expect(fromDisk).toEqual([extraHex]);
+    expect(served).toEqual([hashToHex(hashes[0])]);
+    expect(reads.length).toBe(2);
+    // The second read finds the file unusable: notfound for it, then the rest is served.
+    reads[1].resolve(undefined);
+    await Promise.resolve();
+    expect(peer.sent.map((m) => m.command)).toEqual(["block", "block", "notfound", "block"]);
+    expect(served).toEqual([hashToHex(hashes[0]), hashToHex(hashes[1])]);
+    expect(notFound()).toBe(1);
+    expect(q.pending).toBe(0);
+  });
+
+  test(`a block more than ${MAX_SERVE_DEPTH} deep ends serving and asks for a disconnect`, () => {
+    const deep = new Uint8Array(32).fill(3);
+    heights.set(hashToHex(deep), TIP - MAX_SERVE_DEPTH - 1);
+    const edge = new Uint8Array(32).fill(4);
+    heights.set(hashToHex(edge), TIP - MAX_SERVE_DEPTH);
+    try {
+      const { q, peer, served, tooDeep } = queue();
+      q.add([
+        { type: MSG_WITNESS_BLOCK, hash: hashes[0] },
+        { type: MSG_WITNESS_BLOCK, hash: edge },
+        { type: MSG_WITNESS_BLOCK, hash: deep },
+        { type: MSG_WITNESS_BLOCK, hash: hashes[1] },
+      ]);
+      // At the edge (290 deep) a block not held is notfound; one deeper ends it all.
+      expect(served).toEqual([hashToHex(hashes[0])]);
+      expect(peer.sent.map((m) => m.command)).toEqual(["block", "notfound"]);
+      expect(tooDeep.length).toBe(1);
+      expect(tooDeep[0]).toContain(`${MAX_SERVE_DEPTH + 1} deep`);
+      expect(q.pending).toBe(0);
+      q.add([{ type: MSG_WITNESS_BLOCK, hash: hashes[1] }]);
+      expect(peer.sent.length).toBe(2);
+    } finally {
+      heights.delete(hashToHex(deep));
+      heights.delete(hashToHex(edge));
+    }
   });
 });

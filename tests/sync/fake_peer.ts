@@ -8,6 +8,8 @@ import type { Message } from "../../src/wire/message.ts";
 export interface FakePeer extends SyncPeer {
   readonly sent: Message[];
   readonly points: Array<{ points: number; reason: string }>;
+  /** Why it was disconnected, or null. */
+  disconnected: string | null;
   direction: "inbound" | "outbound";
   features: { sendHeaders: boolean };
   remoteVersion: { services: bigint; startHeight: number } | null;
@@ -29,6 +31,7 @@ export function fakePeer(id: number, overrides: Partial<FakePeer> = {}): FakePee
     accepts: true,
     sent: [],
     points: [],
+    disconnected: null,
     send(msg) {
       if (!peer.accepts) return false;
       peer.sent.push(msg);
@@ -36,6 +39,10 @@ export function fakePeer(id: number, overrides: Partial<FakePeer> = {}): FakePee
     },
     misbehave(points, reason) {
       peer.points.push({ points, reason });
+    },
+    disconnect(reason) {
+      peer.disconnected ??= reason;
+      return Promise.resolve();
     },
     toString: () => `10.0.0.${id}:8333 (${peer.direction})`,
     ...overrides,
