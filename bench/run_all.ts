@@ -50,6 +50,7 @@ const QUICK: Record<string, string[]> = {
   "headers.ts": ["200000"],
   "relay.ts": ["10"],
   "crash.ts": ["20"],
+  "block_store.ts": ["24"],
   "sim_network.ts": ["200", "20"],
   "sim_eclipse.ts": ["25", "2"],
   "sim_propagation.ts": ["200"],

@@ -48,6 +48,8 @@ export const CRASH_API_TOKEN = "crash-test-token-0123456789abcde";
 const START_WAIT_MS = 30_000;
 /** Longest wait for a killed child to be reaped. */
 const EXIT_WAIT_MS = 10_000;
+/** Longest a "live" kill waits for the first block to be taken before its random delay. */
+const FIRST_BLOCK_WAIT_MS = 5_000;
 const POLL_MS = 20;
 /** Bytes of a header chunk before its headers (header_persist.ts format). */
 const CHUNK_PREAMBLE_SIZE = 52;
@@ -420,6 +422,9 @@ export class CrashRun {
       const work = this.#work(api, loaded.height);
       let exitedFirst: boolean;
       if (mode === "live") {
+        // The kill falls among the block writes, not before the first (a loaded machine may take
+        // longer than the whole random delay to take a 2 MB block through the API).
+        await Promise.race([work.firstBlock, sleep(FIRST_BLOCK_WAIT_MS)]);
         await sleep(this.#r.int(400));
         exitedFirst = c.child.exitCode !== null;
         await kill(c);
@@ -436,7 +441,7 @@ export class CrashRun {
         exitedFirst = done;
         await kill(c);
       }
-      await work;
+      await work.done;
       if (exitedFirst && mode === "live") {
         throw new CrashFailure("the node exited by itself while running", c.output());
       }
@@ -575,8 +580,12 @@ export class CrashRun {
     return Object.values(SET_ASIDE).some((re) => re.test(out)) ? "set-aside" : "loaded";
   }
 
-  /** Bans and blocks through the API (each ban saves bans.json; blocks save headers). */
-  async #work(api: string, height: number): Promise<void> {
+  /**
+   * Bans and blocks through the API (each ban saves bans.json; blocks save
+   * headers and are written to the block store): `done` when every request
+   * has settled, `firstBlock` when the first block's has.
+   */
+  #work(api: string, height: number): { done: Promise<void>; firstBlock: Promise<void> } {
     const post = (path: string, body: unknown) =>
       fetch(api + path, {
         method: "POST",
@@ -596,9 +605,14 @@ export class CrashRun {
       }));
     }
     const blocks = this.#seed.blocks.slice(height, height + 1 + this.#r.int(3));
+    const first = blocks.length > 0 ? post("/blocks", { hex: toHex(blocks[0]) }) : undefined;
     jobs.push((async () => {
-      for (const block of blocks) await post("/blocks", { hex: toHex(block) });
+      await first;
+      for (const block of blocks.slice(1)) await post("/blocks", { hex: toHex(block) });
     })());
-    await Promise.all(jobs);
+    return {
+      done: Promise.all(jobs).then(() => {}),
+      firstBlock: Promise.resolve(first).then(() => {}),
+    };
   }
 }
