@@ -12,19 +12,21 @@ import type { CmpctBlockMessage } from "./messages/cmpctblock.ts";
 import { shortIdKey, shortIds } from "./short_ids.ts";
 
 /**
- * The `cmpctblock` of `block` under `nonce`. `txids` (from `blockTxids`),
- * when the caller has them, saves hashing again the transactions without
- * witness, whose wtxid is their txid. The coinbase and the short ids are
- * views or fresh arrays; nothing of `block` is copied.
+ * The `cmpctblock` of `block` under `nonce`. `wtxids` (from `blockWtxids`,
+ * which the witness-commitment check also needs) saves hashing the
+ * transactions again. The coinbase is a view into `block`, the short ids a
+ * fresh array.
  */
 export function buildCmpctBlock(
   sha256: Sha256,
   block: Block,
   nonce: bigint,
-  txids?: Uint8Array,
+  wtxids: Uint8Array = blockWtxids(sha256, block),
 ): CmpctBlockMessage {
+  if (wtxids.length !== block.txCount * 32) {
+    throw new RangeError(`${wtxids.length} bytes of wtxids for ${block.txCount} transactions`);
+  }
   const key = shortIdKey(sha256, block.bytes.subarray(0, BLOCK_HEADER_SIZE), nonce);
-  const wtxids = blockWtxids(sha256, block, txids);
   return {
     command: "cmpctblock",
     header: block.header,

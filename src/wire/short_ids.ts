@@ -2,11 +2,13 @@
  * BIP152 short transaction ids: the SipHash-2-4 key a compact block's header
  * and nonce select, and the 6-byte ids of 32-byte transaction hashes under
  * it (wtxids in version 2, the only version Core still speaks; txids in
- * version 1).
+ * version 1). The ids of a block are hashed in WebAssembly
+ * (./siphash_wasm.ts), in TypeScript where that is unavailable.
  */
 import type { Sha256 } from "../platform/hash.ts";
 import { BLOCK_HEADER_SIZE } from "./block_header.ts";
 import { sipHash24Into, type SipKey, sipKey } from "./siphash.ts";
+import { sipHash32Many } from "./siphash_wasm.ts";
 
 /** Bytes of a short id: the low 48 bits of the SipHash, little-endian. Core SHORTTXIDS_LENGTH. */
 export const SHORT_ID_SIZE = 6;
@@ -38,11 +40,19 @@ export function shortIds(key: SipKey, hashes: Uint8Array): Uint8Array {
   if (hashes.length % HASH_SIZE !== 0) {
     throw new RangeError(`short ids: ${hashes.length} bytes are not a whole number of hashes`);
   }
-  const count = hashes.length / HASH_SIZE;
-  const out = new Uint8Array(count * SHORT_ID_SIZE);
+  const out = new Uint8Array((hashes.length / HASH_SIZE) * SHORT_ID_SIZE);
+  if (!sipHash32Many(key, hashes, out, SHORT_ID_SIZE)) writeShortIds(key, hashes, out);
+  return out;
+}
+
+/**
+ * The TypeScript path of `shortIds` (its fallback without WebAssembly):
+ * writes the short id of each hash in `hashes` to `out`, 6 bytes each.
+ */
+export function writeShortIds(key: SipKey, hashes: Uint8Array, out: Uint8Array): void {
+  const count = Math.floor(hashes.length / HASH_SIZE);
   for (let i = 0; i < count; i++) {
     const at = i * HASH_SIZE;
     sipHash24Into(key, hashes, at, at + HASH_SIZE, out, i * SHORT_ID_SIZE, SHORT_ID_SIZE);
   }
-  return out;
 }

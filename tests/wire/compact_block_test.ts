@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { MAX_BLOCK_TXS } from "../../src/wire/block.ts";
-import { blockTx, blockTxids, decodeBlock } from "../../src/wire/block.ts";
+import { blockTx, blockTxids, blockWtxids, decodeBlock } from "../../src/wire/block.ts";
 import { decodeBlockHeader, encodeBlockHeader } from "../../src/wire/block_header.ts";
 import { ByteWriter, fromHex, toHex } from "../../src/wire/bytes.ts";
 import { buildCmpctBlock } from "../../src/wire/compact_block.ts";
@@ -46,9 +46,12 @@ describe("buildCmpctBlock and the codec on the vectors", () => {
       const block = decodeBlock(v.block);
       const built = buildCmpctBlock(sha256, block, v.nonce);
       expect(toHex(encodeMessage(built))).toBe(v.payload);
-      // Reusing the txids gives the same message.
-      const reused = buildCmpctBlock(sha256, block, v.nonce, blockTxids(sha256, block));
-      expect(toHex(encodeMessage(reused))).toBe(v.payload);
+      // Given the wtxids (computed from the txids), the same message.
+      const wtxids = blockWtxids(sha256, block, blockTxids(sha256, block));
+      expect(toHex(encodeMessage(buildCmpctBlock(sha256, block, v.nonce, wtxids)))).toBe(v.payload);
+      expect(() => buildCmpctBlock(sha256, block, v.nonce, wtxids.subarray(32))).toThrow(
+        RangeError,
+      );
       expect(cmpctBlockTxCount(built)).toBe(block.txCount);
       expect(built.prefilled.length).toBe(1);
       expect(built.prefilled[0].index).toBe(0);
