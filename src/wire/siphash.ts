@@ -15,7 +15,7 @@ export interface SipKey {
 }
 
 /** Bytes of a SipHash key. */
-export const SIP_KEY_SIZE = 16;
+const SIP_KEY_SIZE = 16;
 /** Bytes of a SipHash-2-4 result. */
 export const SIP_HASH_SIZE = 8;
 
@@ -39,7 +39,8 @@ function readInt32(b: Uint8Array, at: number): number {
 /**
  * SipHash-2-4 of `data[start, end)` under `key`; writes the low `size` bytes
  * of the 64-bit result (1 to 8), little-endian, to `out[at, at + size)`.
- * (A BIP152 short id is the low 6 bytes.)
+ * (A BIP152 short id is the low 6 bytes.) Throws `RangeError` for a range
+ * outside `data` or a size outside 1..8.
  */
 export function sipHash24Into(
   key: SipKey,
@@ -50,6 +51,9 @@ export function sipHash24Into(
   at: number,
   size: number = SIP_HASH_SIZE,
 ): void {
+  if (start < 0 || end < start || end > data.length || size < 1 || size > SIP_HASH_SIZE) {
+    throw new RangeError(`sipHash24Into: [${start}, ${end}) of ${data.length} bytes, size ${size}`);
+  }
   // v0..v3 = key XOR "somepseudorandomlygeneratedbytes" (the SipHash initialisation constants).
   let v0h = key.k0hi ^ 0x736f6d65;
   let v0l = key.k0lo ^ 0x70736575;

@@ -52,4 +52,13 @@ describe("sipHash24Into", () => {
     expect(sipKey(digest)).toEqual(sipKey(digest.subarray(0, 16)));
     expect(() => sipKey(new Uint8Array(15))).toThrow(RangeError);
   });
+
+  test("a range outside the data or a size outside 1..8 is refused", () => {
+    const key = sipKey(new Uint8Array(16));
+    const data = new Uint8Array(8);
+    const out = new Uint8Array(16);
+    for (const [start, end, size] of [[0, 9, 8], [-1, 4, 8], [5, 4, 8], [0, 8, 0], [0, 8, 9]]) {
+      expect(() => sipHash24Into(key, data, start, end, out, 0, size)).toThrow(RangeError);
+    }
+  });
 });
