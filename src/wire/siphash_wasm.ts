@@ -2,8 +2,10 @@
  * SipHash-2-4 of many 32-byte inputs in one WebAssembly call: native 64-bit
  * words make it about 8× faster than the int32-halves TypeScript of
  * ./siphash.ts on all three runtimes (bench/compact.ts), which stays the
- * fallback where WebAssembly is missing or refused. The module is assembled
- * here from its instructions, on first use, so its source is this file:
+ * fallback where WebAssembly is missing or refused. The module (1,463 bytes)
+ * is assembled here from its instructions, so its source is this file, on
+ * first use: a one-time cost of a few milliseconds (assembly and compile),
+ * which a caller may pay early by hashing once at start.
  *
  *   hash32(n, stride): key k0 ‖ k1 at [0, 16), n inputs at [16, 16 + 32n);
  *   result i (8 bytes, little-endian) stored at 16 + 32n + i × stride.
@@ -122,137 +124,163 @@ const V2 = 9;
 const V3 = 10;
 const M = 11;
 
-/** The SipHash initialisation constants ("somepseudorandomlygeneratedbytes"), XORed into v0–v3. */
-const INIT: readonly [number, number, bigint][] = [
-  [V0, K0, 0x736f6d6570736575n],
-  [V1, K1, 0x646f72616e646f6dn],
-  [V2, K0, 0x6c7967656e657261n],
-  [V3, K1, 0x7465646279746573n],
-];
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
+/** Appends the unsigned LEB128 of `n` (< 2^31) to `out`. */
+function uleb(out: number[], n: number): void {
   do {
     const byte = n & 0x7f;
     n >>>= 7;
     out.push(n === 0 ? byte : byte | 0x80);
   } while (n !== 0);
-  return out;
 }
 
-function sleb(n: bigint): number[] {
-  const out: number[] = [];
+/** Appends the signed LEB128 of `n` (as a two's-complement 64-bit value) to `out`. */
+function sleb(out: number[], n: bigint): void {
+  n = BigInt.asIntN(64, n);
   for (;;) {
     const byte = Number(n & 0x7fn);
     n >>= 7n;
     if ((n === 0n && (byte & 0x40) === 0) || (n === -1n && (byte & 0x40) !== 0)) {
       out.push(byte);
-      return out;
+      return;
     }
     out.push(byte | 0x80);
   }
 }
 
-const get = (local: number) => [Op.LocalGet, local];
-const set = (local: number) => [Op.LocalSet, local];
-const i64 = (value: bigint) => [Op.I64Const, ...sleb(BigInt.asIntN(64, value))];
-const i32 = (value: number) => [Op.I32Const, ...sleb(BigInt(value))];
-/** i64.load / i64.store with alignment hint 1 byte and a constant offset. */
-const load = (offset: number) => [Op.I64Load, 0, ...uleb(offset)];
-const store = [Op.I64Store, 0, 0];
-/** a = a + b. */
-const add = (a: number, b: number) => [...get(a), ...get(b), Op.I64Add, ...set(a)];
-/** a = a XOR b. */
-const xor = (a: number, b: number) => [...get(a), ...get(b), Op.I64Xor, ...set(a)];
-/** a = rotl(a, bits), XOR `with` when given. */
-const rotl = (a: number, bits: number, withLocal?: number) => [
-  ...get(a),
-  ...i64(BigInt(bits)),
-  Op.I64Rotl,
-  ...(withLocal === undefined ? [] : [...get(withLocal), Op.I64Xor]),
-  ...set(a),
-];
-
-/** One SipRound. */
-const SIP_ROUND = [
-  ...add(V0, V1),
-  ...rotl(V1, 13, V0),
-  ...rotl(V0, 32),
-  ...add(V2, V3),
-  ...rotl(V3, 16, V2),
-  ...add(V0, V3),
-  ...rotl(V3, 21, V0),
-  ...add(V2, V1),
-  ...rotl(V1, 17, V2),
-  ...rotl(V2, 32),
-];
-
-/** m = the word `load`s push; v3 ^= m; 2 rounds; v0 ^= m. */
-function compress(word: number[]): number[] {
-  return [...word, ...set(M), ...xor(V3, M), ...SIP_ROUND, ...SIP_ROUND, ...xor(V0, M)];
-}
-
-function hash32Body(): number[] {
-  const body = [
-    ...i32(0),
-    ...load(0),
-    ...set(K0),
-    ...i32(0),
-    ...load(8),
-    ...set(K1),
-    ...i32(INPUTS_AT),
-    ...set(P),
-    // o = end = 16 + 32n
-    ...get(N),
-    ...i32(32),
-    Op.I32Mul,
-    ...i32(INPUTS_AT),
-    Op.I32Add,
-    Op.LocalTee,
-    O,
-    ...set(END),
-    Op.Block,
-    EMPTY_BLOCK,
-    Op.Loop,
-    EMPTY_BLOCK,
-    ...get(P),
-    ...get(END),
-    Op.I32GeU,
-    Op.BrIf,
-    1,
+/** The body of hash32, appended to `c`. */
+function hash32Body(c: number[]): void {
+  const get = (local: number) => c.push(Op.LocalGet, local);
+  const set = (local: number) => c.push(Op.LocalSet, local);
+  // i64.load / i64.store with alignment hint 1 byte and a constant offset (< 128).
+  const load = (offset: number) => c.push(Op.I64Load, 0, offset);
+  /** a = a + b. */
+  const add = (a: number, b: number) =>
+    c.push(Op.LocalGet, a, Op.LocalGet, b, Op.I64Add, Op.LocalSet, a);
+  /** a = a XOR b. */
+  const xor = (a: number, b: number) =>
+    c.push(Op.LocalGet, a, Op.LocalGet, b, Op.I64Xor, Op.LocalSet, a);
+  /** a = rotl(a, bits) (bits < 64: a one-byte constant), then XOR `b` when given. */
+  const rotl = (a: number, bits: number, b?: number) => {
+    c.push(Op.LocalGet, a, Op.I64Const, bits, Op.I64Rotl);
+    if (b !== undefined) c.push(Op.LocalGet, b, Op.I64Xor);
+    set(a);
+  };
+  const round = () => {
+    add(V0, V1);
+    rotl(V1, 13, V0);
+    rotl(V0, 32);
+    add(V2, V3);
+    rotl(V3, 16, V2);
+    add(V0, V3);
+    rotl(V3, 21, V0);
+    add(V2, V1);
+    rotl(V1, 17, V2);
+    rotl(V2, 32);
+  };
+  /** m = the value on the stack; v3 ^= m; 2 rounds; v0 ^= m. */
+  const compress = () => {
+    set(M);
+    xor(V3, M);
+    round();
+    round();
+    xor(V0, M);
+  };
+  // k0, k1 from [0, 16); p = 16; o = end = 16 + 32n.
+  c.push(Op.I32Const, 0);
+  load(0);
+  set(K0);
+  c.push(Op.I32Const, 0);
+  load(8);
+  set(K1);
+  c.push(Op.I32Const, INPUTS_AT);
+  set(P);
+  get(N);
+  c.push(Op.I32Const, 32, Op.I32Mul, Op.I32Const, INPUTS_AT, Op.I32Add, Op.LocalTee, O);
+  set(END);
+  // while (p < end) { ... }
+  c.push(Op.Block, EMPTY_BLOCK, Op.Loop, EMPTY_BLOCK);
+  get(P);
+  get(END);
+  c.push(Op.I32GeU, Op.BrIf, 1);
+  // v0..v3 = key XOR the initialisation constants ("somepseudorandomlygeneratedbytes").
+  const init: [number, number, bigint][] = [
+    [V0, K0, 0x736f6d6570736575n],
+    [V1, K1, 0x646f72616e646f6dn],
+    [V2, K0, 0x6c7967656e657261n],
+    [V3, K1, 0x7465646279746573n],
   ];
-  for (const [v, k, c] of INIT) body.push(...get(k), ...i64(c), Op.I64Xor, ...set(v));
-  for (let word = 0; word < 4; word++) body.push(...compress([...get(P), ...load(8 * word)]));
+  for (const [v, k, constant] of init) {
+    get(k);
+    c.push(Op.I64Const);
+    sleb(c, constant);
+    c.push(Op.I64Xor);
+    set(v);
+  }
+  for (let word = 0; word < 4; word++) {
+    get(P);
+    load(8 * word);
+    compress();
+  }
   // The last block: no tail bytes, the length 32 in the top byte.
-  body.push(...compress(i64(32n << 56n)));
-  body.push(...get(V2), ...i64(0xffn), Op.I64Xor, ...set(V2));
-  for (let r = 0; r < 4; r++) body.push(...SIP_ROUND);
-  body.push(...get(O), ...get(V0), ...get(V1), Op.I64Xor, ...get(V2), Op.I64Xor);
-  body.push(...get(V3), Op.I64Xor, ...store);
-  body.push(...get(P), ...i32(32), Op.I32Add, ...set(P));
-  body.push(...get(O), ...get(STRIDE), Op.I32Add, ...set(O));
-  body.push(Op.Br, 0, Op.End, Op.End, Op.End);
-  return body;
+  c.push(Op.I64Const);
+  sleb(c, 32n << 56n);
+  compress();
+  // Finalisation: v2 ^= 0xff, 4 rounds; the result v0 ^ v1 ^ v2 ^ v3 stored at o.
+  get(V2);
+  c.push(Op.I64Const);
+  sleb(c, 0xffn);
+  c.push(Op.I64Xor);
+  set(V2);
+  for (let r = 0; r < 4; r++) round();
+  get(O);
+  get(V0);
+  get(V1);
+  c.push(Op.I64Xor);
+  get(V2);
+  c.push(Op.I64Xor);
+  get(V3);
+  c.push(Op.I64Xor, Op.I64Store, 0, 0);
+  // p += 32; o += stride; next.
+  get(P);
+  c.push(Op.I32Const, 32, Op.I32Add);
+  set(P);
+  get(O);
+  get(STRIDE);
+  c.push(Op.I32Add);
+  set(O);
+  c.push(Op.Br, 0, Op.End, Op.End, Op.End);
 }
 
-function section(id: number, content: number[]): number[] {
-  return [id, ...uleb(content.length), ...content];
+/** Appends section `id` with `content` to `out`. */
+function section(out: number[], id: number, content: number[]): void {
+  out.push(id);
+  uleb(out, content.length);
+  for (const byte of content) out.push(byte);
 }
 
-function name(text: string): number[] {
-  return [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
+/** Appends a name (length, then ASCII) to `out`. */
+function name(out: number[], text: string): void {
+  uleb(out, text.length);
+  for (let i = 0; i < text.length; i++) out.push(text.charCodeAt(i));
 }
 
 /** The module's bytes. */
 function assemble(): Uint8Array<ArrayBuffer> {
-  const locals = [2, ...uleb(3), I32, ...uleb(7), I64];
-  const code = [...locals, ...hash32Body()];
-  return Uint8Array.from([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-    ...section(1, [1, 0x60, 2, I32, I32, 0]), // type 0: (i32, i32) -> ()
-    ...section(3, [1, 0]), // function 0 has type 0
-    ...section(5, [1, 0x00, MEMORY_PAGES]), // one memory, no maximum
-    ...section(7, [2, ...name("memory"), 0x02, 0, ...name("hash32"), 0x00, 0]),
-    ...section(10, [1, ...uleb(code.length), ...code]),
-  ]);
+  const code = [2, 3, I32, 7, I64]; // locals: 3 i32, 7 i64
+  hash32Body(code);
+  const body = [1]; // one function
+  uleb(body, code.length);
+  for (const byte of code) body.push(byte);
+  const exports = [2];
+  name(exports, "memory");
+  exports.push(0x02, 0); // memory 0
+  name(exports, "hash32");
+  exports.push(0x00, 0); // function 0
+  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]; // "\0asm", version 1
+  section(out, 1, [1, 0x60, 2, I32, I32, 0]); // type 0: (i32, i32) -> ()
+  section(out, 3, [1, 0]); // function 0 has type 0
+  section(out, 5, [1, 0x00, MEMORY_PAGES]); // one memory, no maximum
+  section(out, 7, exports);
+  section(out, 10, body);
+  return Uint8Array.from(out);
 }
