@@ -84,6 +84,9 @@ const CANONICAL = new Set([
   "getblocks",
   "headers",
   "feefilter",
+  "cmpctblock",
+  "getblocktxn",
+  "blocktxn",
 ]);
 
 /** Blocks up to this size also get their txids and merkle root computed. */
