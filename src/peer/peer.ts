@@ -499,6 +499,9 @@ export class Peer {
           this.#noteBlock(blockHeaderHash(this.#settings.sha256, encodeBlockHeader(last)));
         }
         break;
+      case "cmpctblock":
+        this.#noteBlock(blockHeaderHash(this.#settings.sha256, encodeBlockHeader(msg.header)));
+        break;
     }
     this.#events.emit("message", msg);
   }

@@ -47,6 +47,10 @@ export type BlockAcceptResult =
     readonly onBestChain: boolean;
     /** What adding its header did, or null when the header was already known. */
     readonly header: AcceptedHeader | null;
+    /** Every txid, back to back (from the merkle check). */
+    readonly txids: Uint8Array;
+    /** Every wtxid, back to back, when the witness-commitment check hashed them. */
+    readonly wtxids: Uint8Array | null;
   }
   | {
     /** Its parent is unknown: hold it and ask the sender for the parent. */
@@ -134,6 +138,8 @@ export function acceptBlock(
       height: known.height,
       onBestChain: known.onBestChain,
       header: null,
+      txids: body.txids,
+      wtxids: body.wtxids,
     };
   }
   if (!parent) {
@@ -148,6 +154,8 @@ export function acceptBlock(
       height: header.height,
       onBestChain: header.status !== "side",
       header,
+      txids: body.txids,
+      wtxids: body.wtxids,
     };
   } catch (error) {
     if (!(error instanceof HeaderError)) throw error;

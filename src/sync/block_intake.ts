@@ -9,8 +9,10 @@
  * next (announce a new tip, ask for an orphan's parent) is the block
  * manager's: the intake reports it.
  *
- * Compact-block reconstruction and the on-disk store of recent blocks
- * belong here, in front of and behind acceptance.
+ * A block accepted at the tip is reported (`onNewTip`) before anything
+ * else is done with it, for the fastest relay (compact blocks pushed to
+ * high-bandwidth peers). The on-disk store of recent blocks belongs here,
+ * behind acceptance.
  */
 import type { Logger } from "../log/logger.ts";
 import { KnownInventory } from "../peer/known_inventory.ts";
@@ -69,6 +71,14 @@ export interface BlockIntakeOptions<P extends IntakePeer> {
   };
   /** The connected peers by id (the manager's own map, read only). */
   readonly peers: ReadonlyMap<number, P>;
+  /**
+   * A block passed acceptance and is the new tip: called at once, before it
+   * is kept, logged or reported (`from`: its sender).
+   */
+  readonly onNewTip: (
+    block: Extract<BlockAcceptResult, { status: "accepted" }>,
+    from: SyncPeer | undefined,
+  ) => void;
   /** A block was accepted. */
   readonly onAccepted: (event: BlockAcceptedEvent) => void;
   /** A block brought a header new to the chain. */
@@ -163,10 +173,11 @@ export class BlockIntake<P extends IntakePeer> {
       firstResult ??= result;
       switch (result.status) {
         case "accepted":
-          this.#keep(result, bytes, from);
           if (result.onBestChain && result.height === chain.tipHeight) {
+            this.#o.onNewTip(result, from);
             tip = { hash: result.hash, height: result.height, from };
           }
+          this.#keep(result, bytes, from);
           for (const child of this.orphans.takeChildren(result.hash)) {
             const st = peers.get(child.peerId);
             queue.push({ bytes: child.bytes, from: st?.peer, registered: st !== undefined });

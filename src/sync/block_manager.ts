@@ -17,13 +17,17 @@
  *   they have them, bounded in flight per peer and in total, each with a
  *   timeout; a peer that failed to deliver one is not asked for it again.
  * - Relay (here, over `block_announce.ts`): a block accepted at the tip is
- *   announced once to every peer not known to have it, never to its sender:
- *   `headers` to peers that sent `sendheaders`, `inv` to the others.
- * - Serving: `getdata` from the recent-blocks cache (`block_serve.ts`),
+ *   first pushed as `cmpctblock` to the high-bandwidth compact peers
+ *   (`compact_relay.ts`, BIP152), then announced once to every other peer
+ *   not known to have it, never to its sender: `headers` to peers that sent
+ *   `sendheaders`, `inv` to the others.
+ * - Serving: `getdata` and `getblocktxn` from the recent-blocks cache
+ *   (`block_serve.ts`, compact answers by `compact_relay.ts`),
  *   `getheaders`/`getblocks` from the header chain (`header_serve.ts`),
  *   always, also while syncing.
  * - Blocks-only: transaction inventory and `tx` messages are counted and
- *   ignored, never requested.
+ *   ignored, never requested; compact blocks are never asked for (a
+ *   `cmpctblock` received is an announcement of its header).
  * - Misbehaviour: each offence costs what `penalties.ts` says.
  *
  * The header chain is the manager's own: `load` fills it from the store
@@ -40,7 +44,7 @@ import { cryptoRandom, type Random } from "../platform/random.ts";
 import type { KvStore } from "../platform/storage.ts";
 import { Emitter } from "../util/emitter.ts";
 import { BLOCK_HEADER_SIZE, blockHeaderHash } from "../wire/block_header.ts";
-import { hashToHex } from "../wire/bytes.ts";
+import { bytesEqual, hashToHex } from "../wire/bytes.ts";
 import type { Message } from "../wire/message.ts";
 import {
   type InvItem,
@@ -63,8 +67,9 @@ import {
 } from "./block_intake.ts";
 import { type BlockManagerLimits, blockManagerLimits } from "./block_manager_limits.ts";
 import type { RecentBlockView } from "./block_records.ts";
-import { GetDataQueue } from "./block_serve.ts";
+import { answerGetData, type BlockLookup, GetDataQueue, type ServeRequest } from "./block_serve.ts";
 import { type HeaderView, recentHeaders, type SubmitResult, submitResult } from "./block_views.ts";
+import { CompactRelay, type CompactRelayCounters } from "./compact_relay.ts";
 import { HeaderChain } from "./header_chain.ts";
 import { HeaderIntake, type HeaderPeer } from "./header_intake.ts";
 import type { HeaderLoadReport } from "./header_persist.ts";
@@ -93,7 +98,7 @@ export interface BlockManagerOptions {
 }
 
 /** Running totals. */
-export interface BlockManagerCounters extends BlockIntakeCounters {
+export interface BlockManagerCounters extends BlockIntakeCounters, CompactRelayCounters {
   readonly blocksServed: number;
   /** Entries answered with `notfound`. */
   readonly notFoundSent: number;
@@ -123,6 +128,8 @@ export interface BlockManagerStatus {
   readonly recentBlocks: { readonly count: number; readonly bytes: number };
   /** Accepted blocks remembered. */
   readonly blockRecords: number;
+  /** Peers new blocks are pushed to as `cmpctblock` (string forms). */
+  readonly highBandwidthPeers: readonly string[];
   readonly counters: BlockManagerCounters;
 }
 
@@ -149,6 +156,9 @@ export class BlockManager {
   readonly #headers: HeaderIntake;
   readonly #blocks: BlockIntake<PeerState>;
   readonly #download: BlockDownload;
+  readonly #compact: CompactRelay;
+  /** The peers the newest tip was pushed to as `cmpctblock`, until it is announced. */
+  #pushed: { readonly hash: Uint8Array; readonly to: readonly SyncPeer[] } | null = null;
   readonly #counters = {
     blocksServed: 0,
     notFoundSent: 0,
@@ -176,12 +186,13 @@ export class BlockManager {
       logger.warn("block manager event handler threw", { event, error })
     );
     const signal = this.#abort.signal;
+    const random = options.random ?? cryptoRandom;
     this.#headers = new HeaderIntake({
       chain,
       sha256,
       clock,
       logger,
-      random: options.random ?? cryptoRandom,
+      random,
       signal,
       stallTimeoutMs: limits.headersTimeoutMs,
       headersPerMessage: limits.headersPerMessage,
@@ -196,6 +207,9 @@ export class BlockManager {
       logger,
       limits,
       peers: this.#peers,
+      onNewTip: (tip, from) => {
+        this.#pushed = { hash: tip.hash, to: this.#compact.pushNewTip(tip, from) };
+      },
       onAccepted: (event) => this.#events.emit("accepted", event),
       onNewHeader: () => this.#headers.headersAdded(1),
       onOrphan: (st, missing) => this.#askParent(st, missing),
@@ -207,6 +221,13 @@ export class BlockManager {
       total: limits.blocksInFlight,
       timeoutMs: limits.blockTimeoutMs,
       onTimeout: (hash, peerId) => this.#downloadTimedOut(hash, peerId),
+    });
+    this.#compact = new CompactRelay({
+      chain,
+      sha256,
+      random,
+      logger,
+      bestHeight: (peer) => this.#peers.get(peer.id)?.bestHeight ?? -1,
     });
   }
 
@@ -270,12 +291,12 @@ export class BlockManager {
     const abort = new AbortController();
     const getdata = new GetDataQueue({
       peer,
-      lookup: (hash) => this.#blocks.recent.get(hash),
+      answer: (request) => this.#answer(peer, request),
       clock: this.#clock,
       signal: abort.signal,
-      onServed: (hash) => {
+      onServed: (hash, command) => {
         peer.known.add(hash);
-        this.#counters.blocksServed++;
+        if (command === "block") this.#counters.blocksServed++;
       },
       onNotFound: (n) => (this.#counters.notFoundSent += n),
     });
@@ -289,6 +310,7 @@ export class BlockManager {
     const lacks = new KnownInventory(MAX_LACKING_PER_PEER);
     const st: PeerState = { peer, abort, getdata, headers, lacks, bestHeight: -1 };
     this.#peers.set(peer.id, st);
+    this.#compact.peerAdded(peer);
     this.#headers.peerAdded(st);
     this.#fetchFrom(st);
   }
@@ -301,10 +323,14 @@ export class BlockManager {
     st.abort.abort();
     const released = this.#download.releasePeer(id);
     this.#headers.peerRemoved(id);
+    this.#compact.peerRemoved(id);
     if (released.length > 0) this.#fetchAll();
   }
 
-  /** Handles one message from `peer` (inv, headers, block, getdata, getheaders, getblocks, notfound, tx). */
+  /**
+   * Handles one message from `peer` (inv, headers, block, getdata,
+   * getheaders, getblocks, notfound, tx, and the compact-block ones).
+   */
   onMessage(peer: SyncPeer, msg: Message): void {
     if (!this.#running) return;
     const st = this.#peers.get(peer.id);
@@ -325,6 +351,9 @@ export class BlockManager {
       case "headers":
       case "getdata":
       case "notfound":
+      case "sendcmpct":
+      case "cmpctblock":
+      case "getblocktxn":
         break;
       default:
         return;
@@ -349,6 +378,16 @@ export class BlockManager {
         return;
       case "notfound":
         this.#onNotFound(st, msg.items);
+        return;
+      case "sendcmpct":
+        this.#compact.onSendCmpct(peer, msg);
+        return;
+      case "cmpctblock":
+        // Never asked for: an announcement of its header, as in a `headers` message.
+        if (this.#headers.onHeaders(st, [msg.header])) this.#fetchAll(st);
+        return;
+      case "getblocktxn":
+        st.getdata.addBlockTxn(msg);
         return;
     }
   }
@@ -402,12 +441,36 @@ export class BlockManager {
       orphans: { count: orphans.size, bytes: orphans.bytes },
       recentBlocks: { count: recent.size, bytes: recent.bytes },
       blockRecords: records.size,
+      highBandwidthPeers: this.#compact.highBandwidthPeers,
       counters: {
         ...this.#blocks.counters,
+        ...this.#compact.counters,
         ...this.#counters,
         headersAccepted: this.#headers.accepted,
       },
     };
+  }
+
+  // ---- serving ----
+
+  /** The one lookup serving uses: a block held in the recent cache, with its height. */
+  readonly #lookup: BlockLookup = (hash) => {
+    const bytes = this.#blocks.recent.get(hash);
+    const height = bytes === undefined ? undefined : this.#chain.info(hash)?.height;
+    return bytes === undefined || height === undefined ? undefined : { bytes, height };
+  };
+
+  /** What `peer` gets for one request of its getdata queue. */
+  #answer(peer: SyncPeer, request: ServeRequest): Message | undefined {
+    const compact = this.#compact;
+    if ("command" in request) {
+      return compact.answerGetBlockTxn(peer, request, this.#lookup(request.blockHash));
+    }
+    return answerGetData(
+      request,
+      this.#lookup,
+      (hash, held) => compact.answerCmpctBlock(hash, held),
+    );
   }
 
   // ---- announcements from peers ----
@@ -525,9 +588,16 @@ export class BlockManager {
     return result;
   }
 
-  /** Announces the tip block to every peer not known to have it, except its sender. */
+  /**
+   * Announces the tip block to every peer not known to have it, except its
+   * sender (the high-bandwidth peers it was pushed to have it by now).
+   */
   #announce({ hash, height, from }: TipBlock): void {
-    const to: string[] = [];
+    const pushed = this.#pushed !== null && bytesEqual(this.#pushed.hash, hash)
+      ? this.#pushed.to
+      : [];
+    this.#pushed = null;
+    const to: string[] = pushed.map((peer) => peer.toString());
     for (const { peer } of this.#peers.values()) {
       if (peer === from || peer.id === from?.id || peer.known.has(hash)) continue;
       if (!peer.send(blockAnnouncement(this.#chain, hash, peer))) continue;

@@ -1,20 +1,24 @@
 /**
- * Serving `getdata`: one queue per peer, answered from the recent-blocks
- * cache. Blocks go out one after another while the peer's send queue is
- * short, and serving pauses (re-checking on a timer) while it is long, so a
- * peer asking for many large blocks is paced by its own reading instead of
- * overflowing its send queue. Anything not held (and every non-block type:
- * this node is blocks-only) is answered with `notfound`. `MSG_BLOCK`
- * without the witness flag gets the block stripped of witness data.
+ * Serving `getdata` and `getblocktxn`: one queue per peer, answered from the
+ * blocks held (one lookup, `BlockLookup`). Requests are answered one after
+ * another while the peer's send queue is short, and serving pauses
+ * (re-checking on a timer) while it is long, so a peer asking for many
+ * large blocks is paced by its own reading instead of overflowing its send
+ * queue. A getdata entry not held (and every non-block type: this node is
+ * blocks-only) is answered with `notfound`. `MSG_BLOCK` without the witness
+ * flag gets the block stripped of witness data; `MSG_CMPCT_BLOCK` and
+ * `getblocktxn` are answered as the compact relay (`compact_relay.ts`) says.
  */
 import type { Clock } from "../platform/clock.ts";
 import { decodeBlock } from "../wire/block.ts";
+import type { Message } from "../wire/message.ts";
+import type { GetBlockTxnMessage } from "../wire/messages/getblocktxn.ts";
 import {
   type InvItem,
   MAX_INV_ENTRIES,
   MSG_BLOCK,
+  MSG_CMPCT_BLOCK,
   MSG_WITNESS_BLOCK,
-  MSG_WITNESS_FLAG,
 } from "../wire/messages/inv.ts";
 import { stripWitness } from "../wire/tx.ts";
 import type { SyncPeer } from "./sync_peer.ts";
@@ -29,10 +33,33 @@ export const GETDATA_RESUME_MS = 50;
 /** Served entries after which the queue array is compacted (keeps `add` amortised O(1)). */
 const COMPACT_AFTER = 1024;
 /**
- * Requests waiting per peer: one full `getdata`. Requests beyond it are
- * answered `notfound` at once (Core stops reading the peer instead).
+ * Requests waiting per peer: one full `getdata` (a `getblocktxn` counts as
+ * one). Requests beyond it are answered `notfound` at once, a `getblocktxn`
+ * dropped (Core stops reading the peer instead).
  */
 export const MAX_PENDING_GETDATA = MAX_INV_ENTRIES;
+
+/** A block held for serving. */
+export interface HeldBlock {
+  /** Serialized with witness data. */
+  readonly bytes: Uint8Array;
+  /** Its height (best chain or a side branch). */
+  readonly height: number;
+}
+
+/**
+ * The one way serving reaches block bytes: the block `hash` (wire order)
+ * when held, else undefined.
+ */
+export type BlockLookup = (hash: Uint8Array) => HeldBlock | undefined;
+
+/** One request waiting in a peer's queue: a getdata entry, or a whole `getblocktxn`. */
+export type ServeRequest = InvItem | GetBlockTxnMessage;
+
+/** The hash of the block `request` asks about. */
+function requestHash(request: ServeRequest): Uint8Array {
+  return "command" in request ? request.blockHash : request.hash;
+}
 
 /** The block in `bytes` serialized without witness data (`bytes` itself when it has none). */
 export function strippedBlock(bytes: Uint8Array): Uint8Array {
@@ -56,24 +83,51 @@ export function strippedBlock(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * The answer to getdata entry `item`: the held block (stripped of witness
+ * data for `MSG_BLOCK`), or for `MSG_CMPCT_BLOCK` what `compact` makes of
+ * it; undefined (`notfound`) when the block is not held or the type is not
+ * a block.
+ */
+export function answerGetData(
+  item: InvItem,
+  lookup: BlockLookup,
+  compact: (hash: Uint8Array, held: HeldBlock) => Message,
+): Message | undefined {
+  const { type, hash } = item;
+  if (type !== MSG_BLOCK && type !== MSG_WITNESS_BLOCK && type !== MSG_CMPCT_BLOCK) {
+    return undefined;
+  }
+  const held = lookup(hash);
+  if (held === undefined) return undefined;
+  if (type === MSG_CMPCT_BLOCK) return compact(hash, held);
+  return {
+    command: "block",
+    raw: type === MSG_WITNESS_BLOCK ? held.bytes : strippedBlock(held.bytes),
+  };
+}
+
 /** What a `GetDataQueue` needs. */
 export interface GetDataQueueOptions {
   readonly peer: SyncPeer;
-  /** The serialized block (with witness) when held. */
-  readonly lookup: (hash: Uint8Array) => Uint8Array | undefined;
+  /**
+   * The message answering `request`, or undefined: a getdata entry is then
+   * answered `notfound`, a `getblocktxn` not at all (as Core).
+   */
+  readonly answer: (request: ServeRequest) => Message | undefined;
   readonly clock: Clock;
   /** Aborting cancels the resume timer (the peer left or the manager stopped). */
   readonly signal: AbortSignal;
-  /** Called for every block sent. */
-  readonly onServed: (hash: Uint8Array) => void;
+  /** Called for every answer sent: the block's hash and the answer's command. */
+  readonly onServed: (hash: Uint8Array, command: Message["command"]) => void;
   /** Called with the number of entries answered `notfound`. */
   readonly onNotFound: (count: number) => void;
 }
 
-/** The getdata requests of one peer, served in order. */
+/** The getdata and getblocktxn requests of one peer, served in order. */
 export class GetDataQueue {
   readonly #options: GetDataQueueOptions;
-  #items: InvItem[] = [];
+  #items: ServeRequest[] = [];
   #head = 0;
   #cancelResume: (() => void) | null = null;
 
@@ -96,8 +150,15 @@ export class GetDataQueue {
     this.#serve();
   }
 
+  /** Queues a `getblocktxn` (beyond the bound: dropped) and serves what it can now. */
+  addBlockTxn(msg: GetBlockTxnMessage): void {
+    if (this.pending >= MAX_PENDING_GETDATA) return;
+    this.#items.push({ ...msg, blockHash: msg.blockHash.slice() });
+    this.#serve();
+  }
+
   #serve(): void {
-    const { peer, lookup, clock, signal, onServed } = this.#options;
+    const { peer, answer, clock, signal, onServed } = this.#options;
     const missing: InvItem[] = [];
     while (this.#head < this.#items.length) {
       if (peer.queuedBytes >= GETDATA_PAUSE_BYTES) {
@@ -107,16 +168,14 @@ export class GetDataQueue {
         }, signal);
         break;
       }
-      const item = this.#items[this.#head++];
-      const base = item.type & ~MSG_WITNESS_FLAG;
-      const bytes = base === MSG_BLOCK ? lookup(item.hash) : undefined;
-      if (bytes === undefined) {
-        missing.push(item);
+      const request = this.#items[this.#head++];
+      const msg = answer(request);
+      if (msg === undefined) {
+        if (!("command" in request)) missing.push(request);
         continue;
       }
-      const raw = item.type === MSG_WITNESS_BLOCK ? bytes : strippedBlock(bytes);
-      if (!peer.send({ command: "block", raw })) break;
-      onServed(item.hash);
+      if (!peer.send(msg)) break;
+      onServed(requestHash(request), msg.command);
     }
     if (this.#head === this.#items.length) {
       this.#items = [];

@@ -26,8 +26,19 @@ export type HeaderRequestOffence =
   /** A non-connecting `headers` message longer than an announcement. */
   | "long-unconnecting-headers";
 
+/** An offence in a compact-block (BIP152) message that decoded. */
+export type CompactOffence =
+  /** A `sendcmpct` whose announce byte is neither 0 nor 1. */
+  | "sendcmpct-announce"
+  /** A `getblocktxn` asking for an index past the block's last transaction. */
+  | "getblocktxn-out-of-bounds";
+
 /** Every reason the sync layer may hold against a peer. */
-export type PenaltyReason = HeaderErrorKind | BlockRejectReason | HeaderRequestOffence;
+export type PenaltyReason =
+  | HeaderErrorKind
+  | BlockRejectReason
+  | HeaderRequestOffence
+  | CompactOffence;
 
 const INVALID_HEADER: Penalty = {
   points: 100,
@@ -78,6 +89,14 @@ export const PENALTIES: Readonly<Record<PenaltyReason, Penalty>> = Object.freeze
     points: 20,
     why: "non-connecting headers longer than an announcement: no answer to our locator " +
       "starts on an unknown header, so junk; five ban",
+  },
+  "sendcmpct-announce": {
+    points: 100,
+    why: "BIP152 allows only 0 or 1 (Core: Misbehaving, discouraged at once)",
+  },
+  "getblocktxn-out-of-bounds": {
+    points: 100,
+    why: "asks for a transaction the block does not have (Core: Misbehaving, discouraged)",
   },
 });
 

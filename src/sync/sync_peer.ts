@@ -14,8 +14,9 @@ export interface SyncPeer {
   readonly direction: "inbound" | "outbound";
   /**
    * What the remote is known to have (bounded; `Peer.known`). The peer
-   * itself records every block hash it receives in an `inv`; the block
-   * manager adds what it learns beyond that (headers, blocks, relays).
+   * itself records every block hash it receives in an `inv`, the last of a
+   * `headers` message and that of a `cmpctblock`; the block manager adds
+   * what it learns beyond that (blocks, relays).
    */
   readonly known: {
     has(hash: Uint8Array): boolean;

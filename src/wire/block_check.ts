@@ -26,6 +26,8 @@ export interface BlockBodyCheck {
   problem: BlockBodyProblem | null;
   /** Every txid, back to back (see `blockTxids`), for the caller to reuse. */
   txids: Uint8Array;
+  /** Every wtxid, laid out the same, when the witness-commitment check hashed them. */
+  wtxids: Uint8Array | null;
 }
 
 /**
@@ -35,12 +37,11 @@ export interface BlockBodyCheck {
 export function checkBlockBody(sha256: Sha256, block: Block, checkWitness = true): BlockBodyCheck {
   const txids = blockTxids(sha256, block);
   const merkle = checkMerkleRoot(sha256, block, txids);
-  if (!merkle.matchesHeader) return { problem: "bad-txnmrklroot", txids };
-  if (merkle.mutated) return { problem: "bad-txns-duplicate", txids };
-  if (hasSixtyFourByteTx(block)) return { problem: "bad-txns-64-byte", txids };
-  if (checkWitness) {
-    const { status } = checkWitnessCommitment(sha256, block, txids);
-    if (status !== "valid" && status !== "none") return { problem: status, txids };
-  }
-  return { problem: null, txids };
+  if (!merkle.matchesHeader) return { problem: "bad-txnmrklroot", txids, wtxids: null };
+  if (merkle.mutated) return { problem: "bad-txns-duplicate", txids, wtxids: null };
+  if (hasSixtyFourByteTx(block)) return { problem: "bad-txns-64-byte", txids, wtxids: null };
+  if (!checkWitness) return { problem: null, txids, wtxids: null };
+  const { status, wtxids } = checkWitnessCommitment(sha256, block, txids);
+  const problem = status === "valid" || status === "none" ? null : status;
+  return { problem, txids, wtxids };
 }

@@ -1,7 +1,13 @@
-/** Serving getdata: in order, paced by the peer's send queue, notfound for the rest; stripped blocks. */
+/**
+ * Serving getdata and getblocktxn: in order, paced by the peer's send
+ * queue, notfound for the rest; stripped blocks; compact answers from the
+ * callback the manager gives.
+ */
 import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
 import {
+  answerGetData,
+  type BlockLookup,
   GETDATA_PAUSE_BYTES,
   GETDATA_RESUME_MS,
   GetDataQueue,
@@ -11,7 +17,15 @@ import {
 import { blockHeaderHash } from "../../src/wire/block_header.ts";
 import { blockTxids, decodeBlock } from "../../src/wire/block.ts";
 import { bytesEqual, hashToHex } from "../../src/wire/bytes.ts";
-import { type InvItem, MSG_BLOCK, MSG_TX, MSG_WITNESS_BLOCK } from "../../src/wire/messages/inv.ts";
+import type { Message } from "../../src/wire/message.ts";
+import {
+  type InvItem,
+  MSG_BLOCK,
+  MSG_CMPCT_BLOCK,
+  MSG_FILTERED_BLOCK,
+  MSG_TX,
+  MSG_WITNESS_BLOCK,
+} from "../../src/wire/messages/inv.ts";
 import { ManualClock } from "../support/manual_clock.ts";
 import { fakePeer } from "./fake_peer.ts";
 import { fillerTxs, RegtestMiner } from "../support/regtest_blocks.ts";
@@ -22,16 +36,26 @@ const blocks = [miner.next(fillerTxs(3, 300, 5)), miner.next()];
 const byHash = new Map(blocks.map((b) => [hashToHex(blockHeaderHash(sha256, b)), b]));
 const hashes = blocks.map((b) => blockHeaderHash(sha256, b));
 
+const lookup: BlockLookup = (h) => {
+  const bytes = byHash.get(hashToHex(h));
+  return bytes === undefined ? undefined : { bytes, height: 1 };
+};
+/** What the compact relay would answer, as a recognisable stand-in. */
+const COMPACT_ANSWER: Message = { command: "sendheaders" };
+
 function queue(peer = fakePeer(1)) {
   const clock = new ManualClock();
   const served: string[] = [];
   let notFound = 0;
   const q = new GetDataQueue({
     peer,
-    lookup: (h) => byHash.get(hashToHex(h)),
+    answer: (request) =>
+      "command" in request
+        ? { command: "blocktxn", blockHash: request.blockHash, txs: [] }
+        : answerGetData(request, lookup, () => COMPACT_ANSWER),
     clock,
     signal: new AbortController().signal,
-    onServed: (h) => served.push(hashToHex(h)),
+    onServed: (h, command) => served.push(`${command} ${hashToHex(h)}`),
     onNotFound: (n) => (notFound += n),
   });
   return { q, peer, clock, served, notFound: () => notFound };
@@ -58,10 +82,36 @@ describe("GetDataQueue", () => {
       { type: MSG_TX, hash: junk },
       { type: MSG_WITNESS_BLOCK, hash: hashes[0] },
     ]);
-    expect(served).toEqual([hashToHex(hashes[1]), hashToHex(hashes[0])]);
+    expect(served).toEqual([`block ${hashToHex(hashes[1])}`, `block ${hashToHex(hashes[0])}`]);
     expect(peer.sent.map((m) => m.command)).toEqual(["block", "block", "notfound"]);
     expect(notFound()).toBe(1);
     expect(q.pending).toBe(0);
+  });
+
+  test("MSG_CMPCT_BLOCK goes to the compact answer; filtered and unheld blocks get notfound", () => {
+    const { q, peer, notFound } = queue();
+    q.add([
+      { type: MSG_CMPCT_BLOCK, hash: hashes[0] },
+      { type: MSG_FILTERED_BLOCK, hash: hashes[0] },
+      { type: MSG_CMPCT_BLOCK, hash: new Uint8Array(32).fill(7) },
+      { type: MSG_BLOCK, hash: hashes[0] },
+    ]);
+    expect(peer.sent.map((m) => m.command)).toEqual(["sendheaders", "block", "notfound"]);
+    const block = peer.sent[1] as { raw: Uint8Array };
+    expect(bytesEqual(block.raw, strippedBlock(blocks[0]))).toBe(true);
+    expect(notFound()).toBe(2);
+  });
+
+  test("a getblocktxn waits its turn behind getdata and is paced alike", () => {
+    const { q, peer, clock, served } = queue();
+    peer.queuedBytes = GETDATA_PAUSE_BYTES;
+    q.add([{ type: MSG_WITNESS_BLOCK, hash: hashes[0] }]);
+    q.addBlockTxn({ command: "getblocktxn", blockHash: hashes[1], indexes: [0] });
+    expect(q.pending).toBe(2);
+    expect(peer.sent).toEqual([]);
+    peer.queuedBytes = 0;
+    clock.advance(GETDATA_RESUME_MS);
+    expect(served).toEqual([`block ${hashToHex(hashes[0])}`, `blocktxn ${hashToHex(hashes[1])}`]);
   });
 
   test("serving pauses while the peer's send queue is long and resumes on the timer", () => {
@@ -91,6 +141,7 @@ describe("GetDataQueue", () => {
     }));
     q.add(items);
     q.add(items.slice(0, 10));
+    q.addBlockTxn({ command: "getblocktxn", blockHash: hashes[0], indexes: [1] });
     expect(q.pending).toBe(MAX_PENDING_GETDATA);
     expect(notFound()).toBe(10);
   });
