@@ -183,9 +183,10 @@ export class CompactRelay {
     for (const { peer } of this.#hb) {
       if (peer === from || peer.id === from?.id) continue;
       if (peer.negotiatedVersion < INVALID_CB_NO_BAN_VERSION || peer.known.has(hash)) continue;
-      if (!peer.known.has(block.header.prevBlock) && this.#o.bestHeight(peer) < height - 1) {
-        continue;
-      }
+      // It has the parent: it told us, we told it, or it is genesis (every peer has that).
+      const hasParent = peer.known.has(block.header.prevBlock) ||
+        Math.max(0, this.#o.bestHeight(peer)) >= height - 1;
+      if (!hasParent) continue;
       msg ??= this.#build(hash, block, tip.wtxids ?? blockWtxids(this.#o.sha256, block, tip.txids))
         .msg;
       if (!peer.send(msg)) continue;
