@@ -170,6 +170,7 @@ describe("CompactRelay: pushing new tips", () => {
     knowsParent.known.add(first.hash);
     best.set(showedParent.id, 1);
     expect(relay.pushNewTip(mine(2), undefined)).toEqual([knowsParent, showedParent]);
+    expect(cmpctSent(lacksParent)).toEqual([]);
 
     const other = relayOn();
     const old = hbPeer(other.relay, 4, { negotiatedVersion: 70014 });
