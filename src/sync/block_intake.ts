@@ -187,7 +187,7 @@ export class BlockIntake<P extends IntakePeer> {
           this.#hold(result.hash, result.prevHash, bytes, from, registered);
           break;
         case "rejected":
-          this.#reject(result, from);
+          this.#reject(result, bytes, from);
           break;
       }
     }
@@ -259,10 +259,20 @@ export class BlockIntake<P extends IntakePeer> {
 
   #reject(
     result: Extract<BlockAcceptResult, { status: "rejected" }>,
+    bytes: Uint8Array,
     from: SyncPeer | undefined,
   ): void {
     this.#counters.blocksRejected++;
     const hash = result.hash;
+    if (from?.payloadIntact?.(bytes) === false) {
+      // Damaged in transit, not a bad block: its transport reports the frame.
+      this.#o.logger.debug("block damaged in transit", {
+        hash: hash === null ? null : hashToHex(hash),
+        reason: result.reason,
+        peer: from.toString(),
+      });
+      return;
+    }
     const points = penaltyPoints(result.reason);
     if (hash !== null) {
       if (result.mutated) {

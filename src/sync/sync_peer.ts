@@ -30,6 +30,11 @@ export interface SyncPeer {
   readonly remoteVersion: { readonly services: bigint; readonly startHeight: number } | null;
   /** Bytes waiting in the send queue (getdata serving pauses while this is high). */
   readonly queuedBytes: number;
+  /**
+   * Optional: false when `payload` (a block being handled) arrived damaged:
+   * its transport hands large blocks over before checking their checksum.
+   */
+  payloadIntact?(payload: Uint8Array): boolean;
   /** Queues a message; false when it was not sent (not ready, closed, queue full). */
   send(msg: Message): boolean;
   /** Adds misbehaviour points (what `penalties.ts` gives the offence). */
