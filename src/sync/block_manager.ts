@@ -456,7 +456,10 @@ export class BlockManager {
   /** The one lookup serving uses: a block held in the recent cache, with its height. */
   readonly #lookup: BlockLookup = (hash) => {
     const bytes = this.#blocks.recent.get(hash);
-    const height = bytes === undefined ? undefined : this.#chain.info(hash)?.height;
+    const chain = this.#chain;
+    const height = bytes === undefined
+      ? undefined
+      : chain.heightOf(hash) ?? chain.info(hash)?.height;
     return bytes === undefined || height === undefined ? undefined : { bytes, height };
   };
 
