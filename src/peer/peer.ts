@@ -246,6 +246,11 @@ export class Peer {
     return this.#state === "ready" && this.#enqueue(msg);
   }
 
+  /** False when `payload`, a frame being handled before its checksum was checked, fails it. */
+  payloadIntact(payload: Uint8Array): boolean {
+    return this.#transport.intact?.(payload) ?? true;
+  }
+
   /**
    * Closes the connection (idempotent, safe from any context): the first
    * call emits "disconnected" with its reason; every call returns `closed`.
@@ -494,11 +499,13 @@ export class Peer {
         this.#noteBlockInv(msg.items);
         break;
       case "headers":
-        if (msg.headers.length > 0) {
-          const last = msg.headers[msg.headers.length - 1];
+      case "cmpctblock": {
+        const last = msg.command === "headers" ? msg.headers.at(-1) : msg.header;
+        if (last !== undefined) {
           this.#noteBlock(blockHeaderHash(this.#settings.sha256, encodeBlockHeader(last)));
         }
         break;
+      }
     }
     this.#events.emit("message", msg);
   }

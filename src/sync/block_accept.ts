@@ -93,6 +93,10 @@ export type BlockAcceptResult =
     readonly onBestChain: boolean;
     /** What adding its header did, or null when the header was already known. */
     readonly header: AcceptedHeader | null;
+    /** Every txid, back to back (from the merkle check). */
+    readonly txids: Uint8Array;
+    /** Every wtxid, back to back, when the witness-commitment check hashed them. */
+    readonly wtxids: Uint8Array | null;
   }
   | {
     /** Valid as far as checked, but not kept (see `BlockIgnoreReason`). */
@@ -202,6 +206,8 @@ export function acceptBlock(
       height: known.height,
       onBestChain: known.onBestChain,
       header: null,
+      txids: body.txids,
+      wtxids: body.wtxids,
     };
   }
   if (!parent) {
@@ -237,6 +243,8 @@ export function acceptBlock(
     height: header.height,
     onBestChain: header.status !== "side",
     header,
+    txids: body.txids,
+    wtxids: body.wtxids,
   };
 }
 

@@ -13,7 +13,9 @@
  * for it again. What to do next (announce a new tip, ask for an orphan's
  * parent) is the block manager's: the intake reports it.
  *
- * Compact-block reconstruction belongs here, in front of acceptance.
+ * A block accepted at the tip is reported (`onNewTip`) before anything
+ * else is done with it, for the fastest relay (compact blocks pushed to
+ * high-bandwidth peers).
  */
 import type { Logger } from "../log/logger.ts";
 import { KnownInventory } from "../peer/known_inventory.ts";
@@ -75,6 +77,14 @@ export interface BlockIntakeOptions<P extends IntakePeer> {
   };
   /** The connected peers by id (the manager's own map, read only). */
   readonly peers: ReadonlyMap<number, P>;
+  /**
+   * A block passed acceptance and is the new tip: called at once, before it
+   * is kept, logged or reported (`from`: its sender).
+   */
+  readonly onNewTip: (
+    block: Extract<BlockAcceptResult, { status: "accepted" }>,
+    from: SyncPeer | undefined,
+  ) => void;
   /** A block was accepted. */
   readonly onAccepted: (event: BlockAcceptedEvent) => void;
   /** A block brought a header new to the chain. */
@@ -189,10 +199,11 @@ export class BlockIntake<P extends IntakePeer> {
       firstResult ??= result;
       switch (result.status) {
         case "accepted":
-          this.#keep(result, bytes, from);
           if (result.onBestChain && result.height === chain.tipHeight) {
+            this.#o.onNewTip(result, from);
             tip = { hash: result.hash, height: result.height, from };
           }
+          this.#keep(result, bytes, from);
           for (const child of this.orphans.takeChildren(result.hash)) {
             const st = peers.get(child.peerId);
             // Nobody asked for an orphan: it is kept only if it adds work.
@@ -211,7 +222,7 @@ export class BlockIntake<P extends IntakePeer> {
           this.#hold(result.hash, result.prevHash, bytes, from, registered);
           break;
         case "rejected":
-          this.#reject(result, from);
+          this.#reject(result, bytes, from);
           break;
       }
     }
@@ -307,10 +318,20 @@ export class BlockIntake<P extends IntakePeer> {
 
   #reject(
     result: Extract<BlockAcceptResult, { status: "rejected" }>,
+    bytes: Uint8Array,
     from: SyncPeer | undefined,
   ): void {
     this.#counters.blocksRejected++;
     const hash = result.hash;
+    if (from?.payloadIntact?.(bytes) === false) {
+      // Damaged in transit, not a bad block: its transport reports the frame.
+      this.#o.logger.debug("block damaged in transit", {
+        hash: hash === null ? null : hashToHex(hash),
+        reason: result.reason,
+        peer: from.toString(),
+      });
+      return;
+    }
     const points = penaltyPoints(result.reason);
     if (hash !== null) {
       if (result.mutated) {

@@ -21,14 +21,18 @@
  *   in flight per peer and in total, each with a timeout; a peer that
  *   failed to deliver one is not asked for it again.
  * - Relay (here, over `block_announce.ts`): a block accepted at the tip is
- *   announced once to every peer not known to have it, never to its sender:
- *   `headers` to peers that sent `sendheaders`, `inv` to the others.
- * - Serving: `getdata` from the recent-blocks cache, then the store, down
- *   to `MAX_SERVE_DEPTH` (a deeper request disconnects: `block_serve.ts`),
+ *   first pushed as `cmpctblock` to the high-bandwidth compact peers
+ *   (`compact_relay.ts`, BIP152), then announced once to every other peer
+ *   not known to have it, never to its sender: `headers` to peers that sent
+ *   `sendheaders`, `inv` to the others.
+ * - Serving: `getdata` and `getblocktxn` from the recent-blocks cache, then
+ *   the store, down to `MAX_SERVE_DEPTH` (a deeper request disconnects:
+ *   `block_serve.ts`; compact answers by `compact_relay.ts`),
  *   `getheaders`/`getblocks` from the header chain (`header_serve.ts`),
  *   always, also while syncing.
  * - Blocks-only: transaction inventory and `tx` messages are counted and
- *   ignored, never requested.
+ *   ignored, never requested; compact blocks are never asked for (a
+ *   `cmpctblock` received is an announcement of its header).
  * - Misbehaviour: each offence costs what `penalties.ts` says.
  *
  * The header chain is the manager's own: `load` fills it from the store
@@ -46,7 +50,7 @@ import { cryptoRandom, type Random } from "../platform/random.ts";
 import type { KvStore } from "../platform/storage.ts";
 import { Emitter } from "../util/emitter.ts";
 import { BLOCK_HEADER_SIZE, blockHeaderHash } from "../wire/block_header.ts";
-import { hashToHex } from "../wire/bytes.ts";
+import { bytesEqual, hashToHex } from "../wire/bytes.ts";
 import type { Message } from "../wire/message.ts";
 import {
   type InvItem,
@@ -69,7 +73,13 @@ import {
 } from "./block_intake.ts";
 import { type BlockManagerLimits, blockManagerLimits } from "./block_manager_limits.ts";
 import type { RecentBlockView } from "./block_records.ts";
-import { type BlockSource, GetDataQueue } from "./block_serve.ts";
+import {
+  answerGetData,
+  type BlockSource,
+  GetDataQueue,
+  type HeldBlock,
+  type ServeRequest,
+} from "./block_serve.ts";
 import {
   BlockStore,
   blockStoreLimits,
@@ -78,6 +88,7 @@ import {
   NODE_NETWORK_LIMITED_MIN_BLOCKS,
 } from "./block_store.ts";
 import { type HeaderView, recentHeaders, type SubmitResult, submitResult } from "./block_views.ts";
+import { CompactRelay, type CompactRelayCounters } from "./compact_relay.ts";
 import { HeaderChain } from "./header_chain.ts";
 import { HeaderIntake, type HeaderPeer, type PresyncStatus } from "./header_intake.ts";
 import { chainTips, type ChainTipView } from "./chain_tips.ts";
@@ -120,7 +131,7 @@ export interface BlockManagerOptions {
 }
 
 /** Running totals. */
-export interface BlockManagerCounters extends BlockIntakeCounters {
+export interface BlockManagerCounters extends BlockIntakeCounters, CompactRelayCounters {
   readonly blocksServed: number;
   /** Of `blocksServed`, those read from the block store. */
   readonly blocksServedFromDisk: number;
@@ -162,6 +173,8 @@ export interface BlockManagerStatus {
   readonly blockStore: BlockStoreStatus;
   /** Accepted blocks remembered. */
   readonly blockRecords: number;
+  /** Peers new blocks are pushed to as `cmpctblock` (string forms). */
+  readonly highBandwidthPeers: readonly string[];
   readonly counters: BlockManagerCounters;
 }
 
@@ -188,6 +201,9 @@ export class BlockManager {
   readonly #headers: HeaderIntake;
   readonly #blocks: BlockIntake<PeerState>;
   readonly #download: BlockDownload;
+  readonly #compact: CompactRelay;
+  /** The peers the newest tip was pushed to as `cmpctblock`, until it is announced. */
+  #pushed: { readonly hash: Uint8Array; readonly to: readonly SyncPeer[] } | null = null;
   readonly #counters = {
     blocksServed: 0,
     blocksServedFromDisk: 0,
@@ -217,12 +233,13 @@ export class BlockManager {
       logger.warn("block manager event handler threw", { event, error })
     );
     const signal = this.#abort.signal;
+    const random = options.random ?? cryptoRandom;
     this.#headers = new HeaderIntake({
       chain,
       sha256,
       clock,
       logger,
-      random: options.random ?? cryptoRandom,
+      random,
       signal,
       stallTimeoutMs: limits.headersTimeoutMs,
       headersPerMessage: limits.headersPerMessage,
@@ -237,6 +254,9 @@ export class BlockManager {
       logger,
       limits,
       peers: this.#peers,
+      onNewTip: (tip, from) => {
+        this.#pushed = { hash: tip.hash, to: this.#compact.pushNewTip(tip, from) };
+      },
       onAccepted: (event) => this.#events.emit("accepted", event),
       onNewHeader: () => this.#headers.headersAdded(1),
       onOrphan: (st, missing) => this.#askParent(st, missing),
@@ -248,6 +268,13 @@ export class BlockManager {
       total: limits.blocksInFlight,
       timeoutMs: limits.blockTimeoutMs,
       onTimeout: (hash, peerId) => this.#downloadTimedOut(hash, peerId),
+    });
+    this.#compact = new CompactRelay({
+      chain,
+      sha256,
+      random,
+      logger,
+      bestHeight: (peer) => this.#peers.get(peer.id)?.bestHeight ?? -1,
     });
   }
 
@@ -336,10 +363,12 @@ export class BlockManager {
     const getdata = new GetDataQueue({
       peer,
       source: this.#source,
+      answer: (request, held) => this.#answer(peer, request, held),
       clock: this.#clock,
       signal: abort.signal,
-      onServed: (hash, fromDisk) => {
+      onServed: (hash, command, fromDisk) => {
         peer.known.add(hash);
+        if (command !== "block") return;
         this.#counters.blocksServed++;
         if (fromDisk) this.#counters.blocksServedFromDisk++;
       },
@@ -372,6 +401,7 @@ export class BlockManager {
       presync: null,
     };
     this.#peers.set(peer.id, st);
+    this.#compact.peerAdded(peer);
     this.#headers.peerAdded(st);
     this.#fetchFrom(st);
   }
@@ -384,10 +414,14 @@ export class BlockManager {
     st.abort.abort();
     const released = this.#download.releasePeer(id);
     this.#headers.peerRemoved(id);
+    this.#compact.peerRemoved(id);
     if (released.length > 0) this.#fetchAll();
   }
 
-  /** Handles one message from `peer` (inv, headers, block, getdata, getheaders, getblocks, notfound, tx). */
+  /**
+   * Handles one message from `peer` (inv, headers, block, getdata,
+   * getheaders, getblocks, notfound, tx, and the compact-block ones).
+   */
   onMessage(peer: SyncPeer, msg: Message): void {
     if (!this.#running) return;
     const st = this.#peers.get(peer.id);
@@ -408,6 +442,9 @@ export class BlockManager {
       case "headers":
       case "getdata":
       case "notfound":
+      case "sendcmpct":
+      case "cmpctblock":
+      case "getblocktxn":
         break;
       default:
         return;
@@ -436,6 +473,16 @@ export class BlockManager {
         return;
       case "notfound":
         this.#onNotFound(st, msg.items);
+        return;
+      case "sendcmpct":
+        this.#compact.onSendCmpct(peer, msg);
+        return;
+      case "cmpctblock":
+        // Never asked for: an announcement of its header, as in a `headers` message.
+        if (this.#headers.onHeaders(st, [msg.header])) this.#fetchAll(st);
+        return;
+      case "getblocktxn":
+        st.getdata.addBlockTxn(msg);
         return;
     }
   }
@@ -501,8 +548,10 @@ export class BlockManager {
       blockStore: this.#blocks.store?.status() ??
         { count: 0, bytes: 0, lowestHeight: null, highestHeight: null },
       blockRecords: records.size,
+      highBandwidthPeers: this.#compact.highBandwidthPeers,
       counters: {
         ...this.#blocks.counters,
+        ...this.#compact.counters,
         ...this.#counters,
         headersAccepted: this.#headers.accepted,
         headersBelowThreshold: this.#headers.belowThreshold,
@@ -528,16 +577,25 @@ export class BlockManager {
   get tipChangedAt(): number {
     return this.#headers.tipChangedAt;
   }
-  /** Where getdata finds blocks: the cache, then the store; depths from the best chain. */
+
+  // ---- serving ----
+
+  /** Where serving finds blocks: the cache, then the store; heights from the chain first. */
   readonly #source: BlockSource = {
-    depth: (hash) => {
-      const height = this.#chain.heightOf(hash) ?? this.#blocks.recent.heightOf(hash) ??
-        this.#blocks.store?.heightOf(hash);
-      return height === undefined ? undefined : this.#chain.tipHeight - height;
-    },
+    height: (hash) =>
+      this.#chain.heightOf(hash) ?? this.#blocks.recent.heightOf(hash) ??
+        this.#blocks.store?.heightOf(hash),
+    tipHeight: () => this.#chain.tipHeight,
     cached: (hash) => this.#blocks.recent.get(hash),
     stored: (hash) => this.#blocks.store?.read(hash),
   };
+
+  /** What `peer` gets for one request of its getdata queue about the block `held`. */
+  #answer(peer: SyncPeer, request: ServeRequest, held: HeldBlock): Message | undefined {
+    const compact = this.#compact;
+    if ("command" in request) return compact.answerGetBlockTxn(peer, request, held);
+    return answerGetData(request, held, (hash, h) => compact.answerCmpctBlock(hash, h));
+  }
 
   // ---- announcements from peers ----
 
@@ -684,9 +742,16 @@ export class BlockManager {
     return result;
   }
 
-  /** Announces the tip block to every peer not known to have it, except its sender. */
+  /**
+   * Announces the tip block to every peer not known to have it, except its
+   * sender (the high-bandwidth peers it was pushed to have it by now).
+   */
   #announce({ hash, height, from }: TipBlock): void {
-    const to: string[] = [];
+    const pushed = this.#pushed !== null && bytesEqual(this.#pushed.hash, hash)
+      ? this.#pushed.to
+      : [];
+    this.#pushed = null;
+    const to: string[] = pushed.map((peer) => peer.toString());
     for (const { peer } of this.#peers.values()) {
       if (peer === from || peer.id === from?.id || peer.known.has(hash)) continue;
       if (!peer.send(blockAnnouncement(this.#chain, hash, peer))) continue;

@@ -1,13 +1,14 @@
 /**
- * Serving `getdata`: one queue per peer, answered from the in-memory cache
- * of recent blocks or, behind it, the block store on disk (one read at a
- * time, in request order). Blocks go out one after another while the
- * peer's send queue is short, and serving pauses (re-checking on a timer)
- * while it is long, so a peer asking for many large blocks is paced by its
- * own reading instead of overflowing its send queue. Anything not held (and
- * every non-block type: this node is blocks-only) is answered with
- * `notfound`. `MSG_BLOCK` without the witness flag gets the block stripped
- * of witness data.
+ * Serving `getdata` and `getblocktxn`: one queue per peer, answered from the
+ * in-memory cache of recent blocks or, behind it, the block store on disk
+ * (one read at a time, in request order). Answers go out one after another
+ * while the peer's send queue is short, and serving pauses (re-checking on a
+ * timer) while it is long, so a peer asking for many large blocks is paced by
+ * its own reading instead of overflowing its send queue. A getdata entry not
+ * held (and every non-block type: this node is blocks-only) is answered with
+ * `notfound`. `MSG_BLOCK` without the witness flag gets the block stripped of
+ * witness data; `MSG_CMPCT_BLOCK` and `getblocktxn` are answered as the
+ * compact relay (`compact_relay.ts`) says.
  *
  * Depth: like Core for a NODE_NETWORK_LIMITED node, a block more than
  * `MAX_SERVE_DEPTH` below our tip is never served, whatever we hold, and
@@ -19,12 +20,15 @@
 import type { Clock } from "../platform/clock.ts";
 import { decodeBlock } from "../wire/block.ts";
 import { hashToHex } from "../wire/bytes.ts";
+import { DecodeError } from "../wire/errors.ts";
+import type { Message } from "../wire/message.ts";
+import type { GetBlockTxnMessage } from "../wire/messages/getblocktxn.ts";
 import {
   type InvItem,
   MAX_INV_ENTRIES,
   MSG_BLOCK,
+  MSG_CMPCT_BLOCK,
   MSG_WITNESS_BLOCK,
-  MSG_WITNESS_FLAG,
 } from "../wire/messages/inv.ts";
 import { stripWitness } from "../wire/tx.ts";
 import { NODE_NETWORK_LIMITED_MIN_BLOCKS } from "./block_store.ts";
@@ -40,8 +44,9 @@ export const GETDATA_RESUME_MS = 50;
 /** Served entries after which the queue array is compacted (keeps `add` amortised O(1)). */
 const COMPACT_AFTER = 1024;
 /**
- * Requests waiting per peer: one full `getdata`. Requests beyond it are
- * answered `notfound` at once (Core stops reading the peer instead).
+ * Requests waiting per peer: one full `getdata` (a `getblocktxn` counts as
+ * one). Requests beyond it are answered `notfound` at once, a `getblocktxn`
+ * dropped (Core stops reading the peer instead).
  */
 export const MAX_PENDING_GETDATA = MAX_INV_ENTRIES;
 /**
@@ -51,6 +56,27 @@ export const MAX_PENDING_GETDATA = MAX_INV_ENTRIES;
  * disconnects the peer.
  */
 export const MAX_SERVE_DEPTH = NODE_NETWORK_LIMITED_MIN_BLOCKS + 2;
+
+/** A block held for serving. */
+export interface HeldBlock {
+  /** Serialized with witness data. */
+  readonly bytes: Uint8Array;
+  /** Its height (best chain or a side branch). */
+  readonly height: number;
+}
+
+/** One request waiting in a peer's queue: a getdata entry, or a whole `getblocktxn`. */
+export type ServeRequest = InvItem | GetBlockTxnMessage;
+
+/** The hash of the block `request` asks about. */
+function requestHash(request: ServeRequest): Uint8Array {
+  return "command" in request ? request.blockHash : request.hash;
+}
+
+/** True for the getdata types that ask for a block in some form. */
+function isBlockType(type: number): boolean {
+  return type === MSG_BLOCK || type === MSG_WITNESS_BLOCK || type === MSG_CMPCT_BLOCK;
+}
 
 /** The block in `bytes` serialized without witness data (`bytes` itself when it has none). */
 export function strippedBlock(bytes: Uint8Array): Uint8Array {
@@ -74,10 +100,29 @@ export function strippedBlock(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * The answer to getdata entry `item` for the block `held`: the block
+ * (stripped of witness data for `MSG_BLOCK`), or for `MSG_CMPCT_BLOCK` what
+ * `compact` makes of it.
+ */
+export function answerGetData(
+  item: InvItem,
+  held: HeldBlock,
+  compact: (hash: Uint8Array, held: HeldBlock) => Message,
+): Message {
+  if (item.type === MSG_CMPCT_BLOCK) return compact(item.hash, held);
+  return {
+    command: "block",
+    raw: item.type === MSG_WITNESS_BLOCK ? held.bytes : strippedBlock(held.bytes),
+  };
+}
+
 /** Where a `GetDataQueue` finds blocks. */
 export interface BlockSource {
-  /** Blocks between our tip and block `hash` (0: the tip), when its height is known. */
-  depth(hash: Uint8Array): number | undefined;
+  /** Height of block `hash` when known (best chain, a side branch, the cache or the store). */
+  height(hash: Uint8Array): number | undefined;
+  /** Our tip's height: depths count down from it. */
+  tipHeight(): number;
   /** The block (with witness) when held in memory. */
   cached(hash: Uint8Array): Uint8Array | undefined;
   /** Its read from disk when stored (resolving to undefined if it turns out unusable). */
@@ -88,21 +133,30 @@ export interface BlockSource {
 export interface GetDataQueueOptions {
   readonly peer: SyncPeer;
   readonly source: BlockSource;
+  /**
+   * The message answering `request` about the block `held`, or undefined: a
+   * getdata entry is then answered `notfound`, a `getblocktxn` not at all
+   * (as Core). May throw `DecodeError` for bytes that are no block.
+   */
+  readonly answer: (request: ServeRequest, held: HeldBlock) => Message | undefined;
   readonly clock: Clock;
   /** Aborting stops serving and cancels the resume timer (the peer left or the manager stopped). */
   readonly signal: AbortSignal;
-  /** Called for every block sent; `fromDisk` when it was read from the store. */
-  readonly onServed: (hash: Uint8Array, fromDisk: boolean) => void;
+  /**
+   * Called for every answer sent: the block's hash, the answer's command,
+   * and whether the block was read from the store.
+   */
+  readonly onServed: (hash: Uint8Array, command: Message["command"], fromDisk: boolean) => void;
   /** Called with the number of entries answered `notfound`. */
   readonly onNotFound: (count: number) => void;
   /** A block deeper than `MAX_SERVE_DEPTH` was asked for: the owner disconnects the peer. */
   readonly onTooDeep: (reason: string) => void;
 }
 
-/** The getdata requests of one peer, served in order. */
+/** The getdata and getblocktxn requests of one peer, served in order. */
 export class GetDataQueue {
   readonly #options: GetDataQueueOptions;
-  #items: InvItem[] = [];
+  #items: ServeRequest[] = [];
   #head = 0;
   #cancelResume: (() => void) | null = null;
   /** A read from the store is in flight: serving continues when it settles. */
@@ -130,6 +184,13 @@ export class GetDataQueue {
     this.#serve();
   }
 
+  /** Queues a `getblocktxn` (beyond the bound: dropped) and serves what it can now. */
+  addBlockTxn(msg: GetBlockTxnMessage): void {
+    if (this.#ended || this.pending >= MAX_PENDING_GETDATA) return;
+    this.#items.push({ ...msg, blockHash: msg.blockHash.slice() });
+    this.#serve();
+  }
+
   #serve(): void {
     const { peer, source, clock, signal } = this.#options;
     if (this.#reading || this.#ended || signal.aborted) return;
@@ -142,66 +203,80 @@ export class GetDataQueue {
         }, signal);
         break;
       }
-      const item = this.#items[this.#head];
-      if ((item.type & ~MSG_WITNESS_FLAG) !== MSG_BLOCK) {
-        missing.push(item);
+      const request = this.#items[this.#head];
+      const isItem = !("command" in request);
+      if (isItem && !isBlockType(request.type)) {
+        missing.push(request);
         this.#head++;
         continue;
       }
-      const depth = source.depth(item.hash);
-      if (depth !== undefined && depth > MAX_SERVE_DEPTH) {
+      const hash = requestHash(request);
+      const height = source.height(hash);
+      const depth = height === undefined ? undefined : source.tipHeight() - height;
+      if (isItem && depth !== undefined && depth > MAX_SERVE_DEPTH) {
         this.#notFound(missing);
-        this.#end(item, depth);
+        this.#end(request, depth);
         return;
       }
       this.#head++;
-      const cached = source.cached(item.hash);
-      if (cached !== undefined) {
-        if (!this.#send(item, cached, false)) break;
+      if (height === undefined) {
+        if (isItem) missing.push(request);
         continue;
       }
-      const read = source.stored(item.hash);
+      const cached = source.cached(hash);
+      if (cached !== undefined) {
+        if (!this.#send(request, { bytes: cached, height }, false)) break;
+        continue;
+      }
+      const read = source.stored(hash);
       if (read === undefined) {
-        missing.push(item);
+        if (isItem) missing.push(request);
         continue;
       }
       this.#notFound(missing);
-      this.#await(item, read);
+      this.#await(request, height, read);
       return;
     }
     this.#compact();
     this.#notFound(missing);
   }
 
-  /** Sends the block read for `item` once it is in, then serves on. */
-  #await(item: InvItem, read: Promise<Uint8Array | undefined>): void {
+  /** Answers `request` once the block read for it is in, then serves on. */
+  #await(
+    request: ServeRequest,
+    height: number,
+    read: Promise<Uint8Array | undefined>,
+  ): void {
     this.#reading = true;
     const settle = (bytes: Uint8Array | undefined) => {
       this.#reading = false;
       if (this.#options.signal.aborted) return;
-      if (bytes === undefined) this.#notFound([item]);
-      else if (!this.#send(item, bytes, true)) return;
+      if (bytes === undefined) {
+        if (!("command" in request)) this.#notFound([request]);
+      } else if (!this.#send(request, { bytes, height }, true)) return;
       this.#serve();
     };
     read.then(settle, () => settle(undefined));
   }
 
   /**
-   * Sends one block as asked (stripped for `MSG_BLOCK`; bytes that do not
-   * decode get `notfound`); false when the peer took nothing.
+   * Sends the answer to `request` (bytes that do not decode, or no answer:
+   * `notfound` for a getdata entry); false when the peer took nothing.
    */
-  #send(item: InvItem, bytes: Uint8Array, fromDisk: boolean): boolean {
-    let raw = bytes;
-    if (item.type !== MSG_WITNESS_BLOCK) {
-      try {
-        raw = strippedBlock(bytes);
-      } catch {
-        this.#notFound([item]);
-        return true;
-      }
+  #send(request: ServeRequest, held: HeldBlock, fromDisk: boolean): boolean {
+    let msg: Message | undefined;
+    try {
+      msg = this.#options.answer(request, held);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      msg = undefined;
     }
-    if (!this.#options.peer.send({ command: "block", raw })) return false;
-    this.#options.onServed(item.hash, fromDisk);
+    if (msg === undefined) {
+      if (!("command" in request)) this.#notFound([request]);
+      return true;
+    }
+    if (!this.#options.peer.send(msg)) return false;
+    this.#options.onServed(requestHash(request), msg.command, fromDisk);
     return true;
   }
 

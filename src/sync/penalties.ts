@@ -36,8 +36,19 @@ export type HeaderMessageOffence =
   /** A redownloaded header chain that differs from the one pre-synchronized (headers_presync.ts). */
   | "presync-commitment";
 
+/** An offence in a compact-block (BIP152) message that decoded. */
+export type CompactOffence =
+  /** A `sendcmpct` whose announce byte is neither 0 nor 1. */
+  | "sendcmpct-announce"
+  /** A `getblocktxn` asking for an index past the block's last transaction. */
+  | "getblocktxn-out-of-bounds";
+
 /** Every reason the sync layer may hold against a peer. */
-export type PenaltyReason = HeaderErrorKind | BlockRejectReason | HeaderMessageOffence;
+export type PenaltyReason =
+  | HeaderErrorKind
+  | BlockRejectReason
+  | HeaderMessageOffence
+  | CompactOffence;
 
 const INVALID_HEADER: Penalty = {
   points: BAN_POINTS,
@@ -111,6 +122,16 @@ export const PENALTIES: Readonly<Record<PenaltyReason, Penalty>> = Object.freeze
   "bad-witness-nonce-size": MUTATED_BLOCK,
   "bad-witness-merkle-match": MUTATED_BLOCK,
   "unexpected-witness": MUTATED_BLOCK,
+  "sendcmpct-announce": {
+    points: BAN_POINTS,
+    core: "discourages",
+    why: "BIP152 allows only 0 or 1 (Core: Misbehaving)",
+  },
+  "getblocktxn-out-of-bounds": {
+    points: BAN_POINTS,
+    core: "discourages",
+    why: "asks for a transaction the block does not have (Core: Misbehaving)",
+  },
 });
 
 /** The points `reason` costs. */

@@ -14,8 +14,9 @@ export interface SyncPeer {
   readonly direction: "inbound" | "outbound";
   /**
    * What the remote is known to have (bounded; `Peer.known`). The peer
-   * itself records every block hash it receives in an `inv`; the block
-   * manager adds what it learns beyond that (headers, blocks, relays).
+   * itself records every block hash it receives in an `inv`, the last of a
+   * `headers` message and that of a `cmpctblock`; the block manager adds
+   * what it learns beyond that (blocks, relays).
    */
   readonly known: {
     has(hash: Uint8Array): boolean;
@@ -29,6 +30,11 @@ export interface SyncPeer {
   readonly remoteVersion: { readonly services: bigint; readonly startHeight: number } | null;
   /** Bytes waiting in the send queue (getdata serving pauses while this is high). */
   readonly queuedBytes: number;
+  /**
+   * Optional: false when `payload` (a block being handled) arrived damaged:
+   * its transport hands large blocks over before checking their checksum.
+   */
+  payloadIntact?(payload: Uint8Array): boolean;
   /** Queues a message; false when it was not sent (not ready, closed, queue full). */
   send(msg: Message): boolean;
   /** Closes the connection with `reason` (a request we will not serve, say). */

@@ -31,9 +31,10 @@ export interface TransportOwner {
   /** Messages may be encoded and sent from now on (v1: during `start`). */
   open(): void;
   /**
-   * One complete, verified frame. `payload` may be a view of a received
-   * chunk and must not be modified; `wireBytes` is what the frame took on
-   * the wire, framing included.
+   * One complete frame, verified (or, for a frame `Transport.intact`
+   * answers about, checked right after this returns). `payload` may be a
+   * view of a received chunk and must not be modified; `wireBytes` is what
+   * the frame took on the wire, framing included.
    */
   frame(command: string, payload: Uint8Array, wireBytes: number): void;
   /**
@@ -68,6 +69,12 @@ export interface Transport {
    * characters, a payload over `MAX_PAYLOAD`): the caller's mistake.
    */
   encode(command: string, payload: Uint8Array): Uint8Array[];
+  /**
+   * Optional: false when `payload`, a frame being handed over before its
+   * integrity was checked (v1 hands large blocks over first), fails that
+   * check. A transport without it hands over only checked frames.
+   */
+  intact?(payload: Uint8Array): boolean;
 }
 
 /** Makes the transport of one connection, reporting to `owner`, silent once `signal` aborts. */

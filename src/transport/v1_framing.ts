@@ -20,8 +20,15 @@ export const COMMAND_SIZE = 12;
 const MAGIC_SIZE = 4;
 /** Offset just past the length field: the point where the header can be judged. */
 const LENGTH_END = MAGIC_SIZE + COMMAND_SIZE + 4;
-/** First allocation for a payload that arrives in pieces; it grows as bytes come. */
-const INITIAL_PAYLOAD_CAPACITY = 64 * 1024;
+/**
+ * Pieces of a split payload shorter than this are copied together into one
+ * buffer of `COALESCE_BUFFER_BYTES` (so a peer trickling a large payload
+ * byte by byte costs no object per byte); longer ones are kept as views of
+ * their chunks until the payload is whole.
+ */
+const COALESCE_BELOW = 16 * 1024;
+/** Size of the buffer short pieces are copied into. */
+const COALESCE_BUFFER_BYTES = 64 * 1024;
 /**
  * Payloads from this size up have their verified checksum remembered. Below
  * it, hashing again costs under ~40 µs: not worth a map entry per message.
@@ -29,8 +36,9 @@ const INITIAL_PAYLOAD_CAPACITY = 64 * 1024;
 export const CHECKSUM_MEMO_MIN_PAYLOAD = 64 * 1024;
 
 /**
- * The checksums `FrameDecoder` verified, keyed by the payload object it
- * returned (weakly: an entry lives as long as its payload). A node forwards
+ * The checksums of received payloads (`receivedChecksum`: those
+ * `FrameDecoder` verified, and those its caller checked), keyed by the
+ * payload object (weakly: an entry lives as long as its payload). A node forwards
  * the blocks it receives, so `encodeHeader` over such a payload (the very
  * object, not equal bytes) reuses the checksum instead of hashing up to 4 MB
  * again. Sound because payloads are not modified after decoding (see
@@ -43,13 +51,38 @@ const verifiedChecksums = new WeakMap<Uint8Array, Uint8Array>();
 export interface Frame {
   /** The command name, e.g. "version". */
   readonly command: string;
-  /** The checksum-verified payload. */
+  /** The payload: checksum-verified, unless `claimed` is set. */
   readonly payload: Uint8Array;
+  /**
+   * The checksum the header claims, when the decoder was told to leave it
+   * unchecked (see `FrameDecoder`): the caller compares it with
+   * `receivedChecksum`. Null when it was verified.
+   */
+  readonly claimed: Uint8Array | null;
 }
 
 /** The first 4 bytes of SHA-256d of `payload`. */
 export function frameChecksum(sha256: Sha256, payload: Uint8Array): Uint8Array {
   return sha256d(sha256, payload).subarray(0, 4);
+}
+
+/**
+ * The checksum of a received `payload`, remembered when it is large, for
+ * sending the payload on (see `encodeHeader`).
+ */
+export function receivedChecksum(sha256: Sha256, payload: Uint8Array): Uint8Array {
+  const sum = frameChecksum(sha256, payload);
+  if (payload.length >= CHECKSUM_MEMO_MIN_PAYLOAD) verifiedChecksums.set(payload, sum);
+  return sum;
+}
+
+/** The error for a payload whose checksum `sum` is not the `claimed` one. */
+export function checksumError(command: string, sum: Uint8Array, claimed: Uint8Array): DecodeError {
+  return new DecodeError(
+    "checksum",
+    `payload checksum is ${toHex(sum)}, header says ${toHex(claimed)}`,
+    { command },
+  );
 }
 
 /**
@@ -125,10 +158,17 @@ export function isValidCommandName(command: string): boolean {
  *
  * A payload that lies whole inside one chunk is returned as a view of that
  * chunk (no copy), so a pushed chunk must not be modified afterwards. A payload
- * split across chunks is gathered into a buffer that grows as bytes arrive, so
- * a peer announcing 4 MB and sending nothing costs 64 KiB, not 4 MB. Either
- * way a returned payload must not be modified: the checksum of a large one is
- * remembered for sending it on (see `encodeHeader`).
+ * split across chunks is held as its pieces (views of the chunks, or short
+ * pieces copied together) and copied once into a buffer of its size when
+ * whole, so a peer announcing 4 MB and sending nothing costs nothing, and
+ * what is held never exceeds about twice what arrived. Either way a returned
+ * payload must not be modified: the checksum of a large one is remembered
+ * for sending it on (see `encodeHeader`).
+ *
+ * `unchecked`: commands whose checksum is left to the caller for payloads
+ * of `CHECKSUM_MEMO_MIN_PAYLOAD` bytes or more (the frame's `claimed`), so
+ * a block can be checked by its own commitments first and hashed for its
+ * checksum once handled (`v1_transport.ts`).
  */
 export class FrameDecoder {
   readonly #magic: Uint8Array;
@@ -138,20 +178,29 @@ export class FrameDecoder {
   #headerLength = 0;
   #command = "";
   #payloadLength = 0;
-  /** Payload gathered across chunks; `null` until a split payload starts. */
-  #partial: Uint8Array | null = null;
+  readonly #unchecked: ReadonlySet<string>;
+  /** Pieces of a payload split across chunks, in order (see `#gather`). */
+  #pieces: Uint8Array[] = [];
+  /** Where short pieces are copied together; its first `#coalescedLength` bytes are used. */
+  #coalesced: Uint8Array | null = null;
+  #coalescedLength = 0;
+  /** Payload bytes held in pieces. */
   #partialLength = 0;
   #chunk: Uint8Array = new Uint8Array(0);
   #pos = 0;
   #failure: DecodeError | null = null;
 
-  /** `magic`: the network's 4 message-start bytes in wire order. */
-  constructor(magic: Uint8Array, sha256: Sha256) {
+  /**
+   * `magic`: the network's 4 message-start bytes in wire order;
+   * `unchecked`: commands whose large payloads' checksums the caller checks.
+   */
+  constructor(magic: Uint8Array, sha256: Sha256, unchecked: ReadonlySet<string> = new Set()) {
     if (magic.length !== MAGIC_SIZE) {
       throw new RangeError(`magic must be 4 bytes, got ${magic.length}`);
     }
     this.#magic = magic.slice();
     this.#sha256 = sha256;
+    this.#unchecked = unchecked;
   }
 
   /**
@@ -219,19 +268,13 @@ export class FrameDecoder {
     if (payload === null) return null;
     const command = this.#command;
     this.#headerLength = 0;
-    this.#partial = null;
-    this.#partialLength = 0;
-    const sum = frameChecksum(this.#sha256, payload);
     const want = this.#header.subarray(LENGTH_END, HEADER_SIZE);
-    if (!bytesEqual(sum, want)) {
-      throw new DecodeError(
-        "checksum",
-        `payload checksum is ${toHex(sum)}, header says ${toHex(want)}`,
-        { command },
-      );
+    if (payload.length >= CHECKSUM_MEMO_MIN_PAYLOAD && this.#unchecked.has(command)) {
+      return { command, payload, claimed: want.slice() };
     }
-    if (payload.length >= CHECKSUM_MEMO_MIN_PAYLOAD) verifiedChecksums.set(payload, want.slice());
-    return { command, payload };
+    const sum = receivedChecksum(this.#sha256, payload);
+    if (!bytesEqual(sum, want)) throw checksumError(command, sum, want);
+    return { command, payload, claimed: null };
   }
 
   /** Copies chunk bytes into the header up to `target`; true once it is reached. */
@@ -247,7 +290,7 @@ export class FrameDecoder {
   #takePayload(): Uint8Array | null {
     const length = this.#payloadLength;
     const available = this.#chunk.length - this.#pos;
-    if (this.#partial === null && available >= length) {
+    if (this.#partialLength === 0 && available >= length) {
       const payload = this.#chunk.subarray(this.#pos, this.#pos + length);
       this.#pos += length;
       return payload;
@@ -255,19 +298,49 @@ export class FrameDecoder {
     // Nothing yet: wait, so a payload arriving whole in the next chunk is still a view.
     if (available === 0) return null;
     const n = Math.min(length - this.#partialLength, available);
-    const needed = this.#partialLength + n;
-    if (this.#partial === null || this.#partial.length < needed) {
-      const doubled = (this.#partial?.length ?? 0) * 2;
-      const grown = new Uint8Array(
-        Math.min(length, Math.max(INITIAL_PAYLOAD_CAPACITY, needed, doubled)),
-      );
-      if (this.#partial !== null) grown.set(this.#partial.subarray(0, this.#partialLength));
-      this.#partial = grown;
-    }
-    this.#partial.set(this.#chunk.subarray(this.#pos, this.#pos + n), this.#partialLength);
-    this.#partialLength = needed;
+    this.#gather(this.#chunk.subarray(this.#pos, this.#pos + n));
     this.#pos += n;
-    return needed === length ? this.#partial : null;
+    this.#partialLength += n;
+    if (this.#partialLength < length) return null;
+    if (this.#coalesced !== null) {
+      this.#pieces.push(this.#coalesced.subarray(0, this.#coalescedLength));
+    }
+    const payload = new Uint8Array(length);
+    let at = 0;
+    for (const piece of this.#pieces) {
+      payload.set(piece, at);
+      at += piece.length;
+    }
+    this.#pieces = [];
+    this.#coalesced = null;
+    this.#coalescedLength = 0;
+    this.#partialLength = 0;
+    return payload;
+  }
+
+  /**
+   * Holds one piece of a split payload: as a view when it is long and most
+   * of the chunk it pins, else copied into the coalescing buffer.
+   */
+  #gather(piece: Uint8Array): void {
+    const n = piece.length;
+    if (n >= COALESCE_BELOW && n * 2 >= piece.buffer.byteLength) {
+      if (this.#coalesced !== null) {
+        this.#pieces.push(this.#coalesced.subarray(0, this.#coalescedLength));
+        this.#coalesced = null;
+        this.#coalescedLength = 0;
+      }
+      this.#pieces.push(piece);
+      return;
+    }
+    if (this.#coalesced !== null && this.#coalescedLength + n > this.#coalesced.length) {
+      this.#pieces.push(this.#coalesced.subarray(0, this.#coalescedLength));
+      this.#coalesced = null;
+      this.#coalescedLength = 0;
+    }
+    this.#coalesced ??= new Uint8Array(Math.max(COALESCE_BUFFER_BYTES, n));
+    this.#coalesced.set(piece, this.#coalescedLength);
+    this.#coalescedLength += n;
   }
 }
 

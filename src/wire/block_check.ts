@@ -37,6 +37,8 @@ export interface BlockBodyCheck {
   problem: BlockBodyProblem | null;
   /** Every txid, back to back (see `blockTxids`), for the caller to reuse. */
   txids: Uint8Array;
+  /** Every wtxid, laid out the same, when the witness-commitment check hashed them. */
+  wtxids: Uint8Array | null;
 }
 
 /**
@@ -47,15 +49,16 @@ export interface BlockBodyCheck {
 export function checkBlockBody(sha256: Sha256, block: Block, checkWitness = true): BlockBodyCheck {
   const txids = blockTxids(sha256, block);
   const merkle = checkMerkleRoot(sha256, block, txids);
-  if (!merkle.matchesHeader) return { problem: "bad-txnmrklroot", txids };
-  if (merkle.mutated) return { problem: "bad-txns-duplicate", txids };
+  if (!merkle.matchesHeader) return { problem: "bad-txnmrklroot", txids, wtxids: null };
+  if (merkle.mutated) return { problem: "bad-txns-duplicate", txids, wtxids: null };
   if (!isCoinbaseTx(block, 0) && hasSixtyFourByteTx(block)) {
-    return { problem: "bad-txns-64-byte", txids };
+    return { problem: "bad-txns-64-byte", txids, wtxids: null };
   }
   if (!checkWitness) {
-    return { problem: block.segwitTxCount === 0 ? null : "unexpected-witness", txids };
+    const problem = block.segwitTxCount === 0 ? null : "unexpected-witness";
+    return { problem, txids, wtxids: null };
   }
-  const { status } = checkWitnessCommitment(sha256, block, txids);
-  if (status !== "valid" && status !== "none") return { problem: status, txids };
-  return { problem: null, txids };
+  const { status, wtxids } = checkWitnessCommitment(sha256, block, txids);
+  const problem = status === "valid" || status === "none" ? null : status;
+  return { problem, txids, wtxids };
 }

@@ -4,7 +4,18 @@
  * they decode to an `UnknownMessage` holding the raw payload.
  */
 import { type AddrMessage, decodeAddr, encodeAddr } from "./messages/addr.ts";
+import { type BlockTxnMessage, decodeBlockTxn, encodeBlockTxn } from "./messages/blocktxn.ts";
+import {
+  type CmpctBlockMessage,
+  decodeCmpctBlock,
+  encodeCmpctBlock,
+} from "./messages/cmpctblock.ts";
 import { decodeFeeFilter, encodeFeeFilter, type FeeFilterMessage } from "./messages/feefilter.ts";
+import {
+  decodeGetBlockTxn,
+  encodeGetBlockTxn,
+  type GetBlockTxnMessage,
+} from "./messages/getblocktxn.ts";
 import {
   decodeHeaders,
   decodeLocator,
@@ -35,6 +46,9 @@ export type Message =
   | HeadersMessage
   | FeeFilterMessage
   | SendCmpctMessage
+  | CmpctBlockMessage
+  | GetBlockTxnMessage
+  | BlockTxnMessage
   | RejectMessage
   | PayloadMessage
   | UnknownMessage;
@@ -80,6 +94,12 @@ export function decodeMessage(command: string, payload: Uint8Array): Message {
       return decodeFeeFilter(payload);
     case "sendcmpct":
       return decodeSendCmpct(payload);
+    case "cmpctblock":
+      return decodeCmpctBlock(payload);
+    case "getblocktxn":
+      return decodeGetBlockTxn(payload);
+    case "blocktxn":
+      return decodeBlockTxn(payload);
     case "reject":
       return decodeReject(payload);
     case "block":
@@ -121,6 +141,12 @@ export function encodeMessage(msg: Message): Uint8Array {
       return encodeFeeFilter(msg);
     case "sendcmpct":
       return encodeSendCmpct(msg);
+    case "cmpctblock":
+      return encodeCmpctBlock(msg);
+    case "getblocktxn":
+      return encodeGetBlockTxn(msg);
+    case "blocktxn":
+      return encodeBlockTxn(msg);
     case "reject":
       return encodeReject(msg);
     case "block":

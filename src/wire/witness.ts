@@ -49,6 +49,11 @@ export interface WitnessCommitmentCheck {
   committed: Uint8Array | null;
   /** The value recomputed from the block, when it could be computed. */
   computed: Uint8Array | null;
+  /**
+   * Every wtxid, back to back (see `blockWtxids`), when they were hashed to
+   * compute it: a compact block of this block needs them too.
+   */
+  wtxids: Uint8Array | null;
 }
 
 /**
@@ -81,17 +86,18 @@ export function checkWitnessCommitment(
   const committed = findWitnessCommitment(coinbase.outputs);
   if (committed === null) {
     const status = block.segwitTxCount === 0 ? "none" : "unexpected-witness";
-    return { status, committed, computed: null };
+    return { status, committed, computed: null, wtxids: null };
   }
   const witness = coinbase.inputs[0]?.witness;
   if (witness?.length !== 1 || witness[0].length !== WITNESS_RESERVED_VALUE_SIZE) {
-    return { status: "bad-witness-nonce-size", committed, computed: null };
+    return { status: "bad-witness-nonce-size", committed, computed: null, wtxids: null };
   }
-  const { root } = merkleRoot(sha256, blockWtxids(sha256, block, txids), block.txCount);
+  const wtxids = blockWtxids(sha256, block, txids);
+  const { root } = merkleRoot(sha256, wtxids, block.txCount);
   const preimage = new Uint8Array(64);
   preimage.set(root);
   preimage.set(witness[0], 32);
   const computed = sha256d(sha256, preimage);
   const status = bytesEqual(computed, committed) ? "valid" : "bad-witness-merkle-match";
-  return { status, committed, computed };
+  return { status, committed, computed, wtxids };
 }

@@ -6,9 +6,9 @@
  * Inputs are message payloads (a command plus bytes) or framed byte streams
  * cut into chunks. They come from random bytes, from structure-aware
  * synthesis of every known command, and from mutations of the real vectors
- * in ../shared/vectors (wire-vectors.json, addrv2-vectors.json, mainnet
- * blocks 0–255, the reorg chain, blocks 277647 / 574200 / 540107 and the
- * 1 MB transaction): bit flips, interesting bytes, truncations, insertions,
+ * in ../shared/vectors (wire-vectors.json, addrv2-vectors.json, the BIP152
+ * payloads, mainnet blocks 0–255, the reorg chain, blocks 277647 / 574200 /
+ * 540107 and the 1 MB transaction): bit flips, interesting bytes, truncations, insertions,
  * deletions, splices, and CompactSize fields replaced by oversized or
  * non-canonical encodings. No `bun:test` import: bench/fuzz.ts uses it too.
  */
@@ -19,6 +19,7 @@ import { MAX_ADDRV2_SIZE } from "../../src/wire/address.ts";
 import { MAX_BLOCK_TXS } from "../../src/wire/block.ts";
 import { blockTx, decodeBlock } from "../../src/wire/block.ts";
 import { ByteReader, ByteWriter, fromHex } from "../../src/wire/bytes.ts";
+import { MAX_TX_INDEX } from "../../src/wire/differential_index.ts";
 import { encodeFrame } from "../../src/transport/v1_framing.ts";
 import { MAX_PAYLOAD } from "../../src/transport/transport.ts";
 import type { KnownCommand } from "../../src/wire/message.ts";
@@ -30,6 +31,7 @@ import { MAX_USER_AGENT } from "../../src/wire/messages/version.ts";
 import { NETWORKS } from "../../src/wire/params.ts";
 import { concat } from "../support/bytes.ts";
 import { mainnetBlocks, vectorBytes, vectorJson } from "../support/vectors.ts";
+import { BLOCKTXN, CMPCTBLOCKS, RUST_BITCOIN } from "../wire/bip152_vectors.ts";
 
 /** Every command `decodeMessage` knows; a `Record` so a new command fails type-checking here. */
 const KNOWN: Record<KnownCommand, true> = {
@@ -52,6 +54,9 @@ const KNOWN: Record<KnownCommand, true> = {
   headers: true,
   feefilter: true,
   sendcmpct: true,
+  cmpctblock: true,
+  getblocktxn: true,
+  blocktxn: true,
   reject: true,
   block: true,
   tx: true,
@@ -62,9 +67,9 @@ export const KNOWN_COMMANDS: readonly KnownCommand[] = Object.keys(KNOWN) as Kno
 
 /** Commands the decoder does not know (they must decode to `UnknownMessage`). */
 const OTHER_COMMANDS = [
-  "cmpctblock",
-  "getblocktxn",
-  "blocktxn",
+  "sendtxrcncl",
+  "getcfheaders",
+  "cfilter",
   "merkleblock",
   "filterload",
   "getcfilters",
@@ -87,7 +92,10 @@ export interface CorpusItem {
 
 /** The real inputs mutations start from. */
 export interface Corpus {
-  /** Message payloads from wire-vectors.json (valid and invalid) and addrv2-vectors.json. */
+  /**
+   * Message payloads from wire-vectors.json (valid and invalid),
+   * addrv2-vectors.json and bip152/ (cmpctblock, getblocktxn, blocktxn).
+   */
   readonly messages: readonly CorpusItem[];
   /** Small real blocks: mainnet 0–255 and the reorg chain. */
   readonly blocks: readonly Uint8Array[];
@@ -131,6 +139,26 @@ export function loadCorpus(big: boolean): Corpus {
   messages.push({ command: "addrv2", payload: fromHex(addrv2.caddress_list.v2_hex) });
   for (const c of addrv2.addrv2_message_btcd.cases) {
     messages.push({ command: "addrv2", payload: fromHex(c.hex) });
+  }
+  for (const v of CMPCTBLOCKS) {
+    messages.push({ command: "cmpctblock", payload: fromHex(v.cmpctblock_payload_hex) });
+  }
+  messages.push({
+    command: "cmpctblock",
+    payload: fromHex(RUST_BITCOIN.cmpctblock.cmpctblock_hex),
+  });
+  const getblocktxn = [
+    BLOCKTXN.getblocktxn_413567,
+    BLOCKTXN.getblocktxn_540107_segwit,
+    ...BLOCKTXN.edge_cases,
+    ...RUST_BITCOIN.getblocktxn_cases,
+    ...RUST_BITCOIN.getblocktxn_must_fail,
+  ];
+  for (const v of getblocktxn) {
+    messages.push({ command: "getblocktxn", payload: fromHex(v.payload_hex) });
+  }
+  for (const v of [BLOCKTXN.blocktxn_413567, BLOCKTXN.blocktxn_540107_segwit]) {
+    messages.push({ command: "blocktxn", payload: fromHex(v.payload_hex) });
   }
   const reorg = vectorJson<{ blocks: Array<{ hex: string }> }>("reorg-chain.json");
   const blocks = [...mainnetBlocks(), ...reorg.blocks.map((b) => fromHex(b.hex))];
@@ -256,6 +284,8 @@ const BOUNDARY_COUNTS = [
   MAX_LOCATOR_HASHES + 1,
   MAX_BLOCK_TXS,
   MAX_BLOCK_TXS + 1,
+  MAX_TX_INDEX,
+  MAX_TX_INDEX + 1,
   MAX_USER_AGENT,
   MAX_USER_AGENT + 1,
   MAX_ADDRV2_SIZE,
@@ -395,6 +425,36 @@ function compactSizeOffsets(command: string, payload: Uint8Array): number[] {
       case "tx":
         walkTx(r, out);
         break;
+      case "cmpctblock": {
+        r.skip(88);
+        out.push(r.pos);
+        r.skip(6 * r.varint());
+        out.push(r.pos);
+        const n = Math.min(r.varint(), WALKED_TXS);
+        for (let i = 0; i < n; i++) {
+          out.push(r.pos);
+          r.varint();
+          walkTx(r, out);
+        }
+        break;
+      }
+      case "getblocktxn": {
+        r.skip(32);
+        out.push(r.pos);
+        const n = r.varint();
+        for (let i = 0; i < n; i++) {
+          out.push(r.pos);
+          r.varint();
+        }
+        break;
+      }
+      case "blocktxn": {
+        r.skip(32);
+        out.push(r.pos);
+        const n = Math.min(r.varint(), WALKED_TXS);
+        for (let i = 0; i < n; i++) walkTx(r, out);
+        break;
+      }
       case "block": {
         r.skip(80);
         out.push(r.pos);
@@ -577,6 +637,34 @@ function synthPayload(rng: Random, command: KnownCommand): Uint8Array {
     }
     case "tx":
       return synthTx(rng);
+    case "cmpctblock": {
+      w.bytes(rng.bytes(80)).u64le(BigInt(rng.int(2 ** 32)));
+      const ids = listCount(rng, MAX_BLOCK_TXS);
+      w.varint(ids).bytes(rng.bytes(Math.min(ids, 64) * 6));
+      const n = chance(rng, 0.1) ? pick(rng, [0, MAX_BLOCK_TXS - ids + 1]) : 1 + rng.int(3);
+      w.varint(n);
+      for (let i = 0; i < Math.min(n, 4); i++) {
+        w.bytes(chance(rng, 0.9) ? compactSize(rng.int(3)) : hostileCompactSize(rng, ids));
+        w.bytes(synthTx(rng));
+      }
+      break;
+    }
+    case "getblocktxn": {
+      const n = listCount(rng, MAX_BLOCK_TXS);
+      w.bytes(hash32(rng)).varint(n);
+      for (let i = 0; i < Math.min(n, 64); i++) {
+        w.bytes(
+          chance(rng, 0.9) ? compactSize(rng.int(300)) : hostileCompactSize(rng, MAX_TX_INDEX),
+        );
+      }
+      break;
+    }
+    case "blocktxn": {
+      const n = chance(rng, 0.1) ? pick(rng, [MAX_BLOCK_TXS, MAX_BLOCK_TXS + 1]) : rng.int(4);
+      w.bytes(hash32(rng)).varint(n);
+      for (let i = 0; i < Math.min(n, 4); i++) w.bytes(synthTx(rng));
+      break;
+    }
     case "block": {
       w.bytes(rng.bytes(80));
       const n = chance(rng, 0.1) ? pick(rng, [0, MAX_BLOCK_TXS + 1]) : 1 + rng.int(4);

@@ -214,6 +214,43 @@ describe("FrameDecoder", () => {
     expect([...frames[0].payload]).toEqual([1, 2]);
   });
 
+  test("a large payload in chunks of every size, views and short pieces mixed, comes out whole", () => {
+    const payload = new Uint8Array(300_000).map((_, i) => (i * 2654435761) >>> 24);
+    const frame = encodeFrame(MAINNET_MAGIC, "block", payload, sha256);
+    // Chunk sizes cycle from one byte to 40 KiB; every chunk a buffer of its own or views of one.
+    const sizes = [1, 7, 16 * 1024, 3, 40 * 1024, 100, 20 * 1024 - 1, 9_000];
+    for (const own of [true, false]) {
+      const chunks: Uint8Array[] = [];
+      for (let at = 0, k = 0; at < frame.length; k++) {
+        const piece = frame.subarray(at, at + sizes[k % sizes.length]);
+        chunks.push(own ? piece.slice() : piece);
+        at += piece.length;
+      }
+      const decoder = new FrameDecoder(MAINNET_MAGIC, sha256);
+      const [decoded] = decodeAll(decoder, chunks);
+      expect(toHex(decoded.payload)).toBe(toHex(payload));
+      expect(decoded.claimed).toBe(null);
+      expect(decoder.buffered).toBe(0);
+    }
+  });
+
+  test("unchecked commands: a large payload comes with its claimed checksum, unverified", () => {
+    const large = new Uint8Array(CHECKSUM_MEMO_MIN_PAYLOAD).fill(9);
+    const good = encodeFrame(MAINNET_MAGIC, "block", large, sha256);
+    const bad = good.slice();
+    bad[HEADER_SIZE - 1] ^= 1;
+    const small = encodeFrame(MAINNET_MAGIC, "block", large.subarray(1), sha256);
+    small[HEADER_SIZE - 1] ^= 1;
+    const decoder = new FrameDecoder(MAINNET_MAGIC, sha256, new Set(["block"]));
+    decoder.push(concat([bad, small, good]));
+    const first = decoder.next()!;
+    expect(toHex(first.claimed!)).toBe(toHex(bad.subarray(HEADER_SIZE - 4, HEADER_SIZE)));
+    expect(decodeErrorOf(() => decoder.next()).kind).toBe("checksum");
+    expect(toHex(decoder.next()!.claimed!)).toBe(
+      toHex(good.subarray(HEADER_SIZE - 4, HEADER_SIZE)),
+    );
+  });
+
   test("pushing before the previous chunk is drained is a usage error", () => {
     const decoder = new FrameDecoder(MAINNET_MAGIC, sha256);
     decoder.push(stream);

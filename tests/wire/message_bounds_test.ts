@@ -1,5 +1,6 @@
 /** Every message bound: accepted at the limit, a "bound" DecodeError naming it at limit + 1. */
 import { describe, expect, test } from "bun:test";
+import { MAX_BLOCK_TXS } from "../../src/wire/block.ts";
 import { ByteWriter } from "../../src/wire/bytes.ts";
 import { DecodeError } from "../../src/wire/errors.ts";
 import { decodeMessage, encodeMessage, type Message } from "../../src/wire/message.ts";
@@ -48,6 +49,15 @@ const INV_ENTRY = new Uint8Array(36).fill(1);
 const HEADER_ENTRY = fromHex(WIRE.vectors.find((v) => v.name === "headers_block1")!.payload_hex)
   .subarray(1);
 const HASH = new Uint8Array(32).fill(3);
+/** A header and nonce: what precedes the short ids of a `cmpctblock`. */
+const CMPCT_HEAD = new Uint8Array(88).fill(5);
+/** An index gap of 0 (the next index). */
+const NEXT_INDEX = Uint8Array.of(0);
+/** A one-input one-output transaction. */
+const SMALL_TX = fromHex(
+  "01000000" + "01" + "11".repeat(32) + "00000000" + "00" + "ffffffff" +
+    "01" + "0000000000000000" + "00" + "00000000",
+);
 
 describe("count bounds", () => {
   const cases: [string, number, Uint8Array, Uint8Array?, Uint8Array?][] = [
@@ -59,6 +69,9 @@ describe("count bounds", () => {
     ["headers", MAX_HEADERS, HEADER_ENTRY],
     ["getheaders", MAX_LOCATOR_HASHES, HASH, fromHex("7f110100"), HASH],
     ["getblocks", MAX_LOCATOR_HASHES, HASH, fromHex("7f110100"), HASH],
+    ["cmpctblock", MAX_BLOCK_TXS, new Uint8Array(6).fill(7), CMPCT_HEAD, Uint8Array.of(0)],
+    ["getblocktxn", MAX_BLOCK_TXS, NEXT_INDEX, HASH],
+    ["blocktxn", MAX_BLOCK_TXS, SMALL_TX, HASH],
   ];
   for (const [command, limit, entry, head, tail] of cases) {
     test(`${command}: ${limit} entries decode, ${limit + 1} is a bound error`, () => {

@@ -261,8 +261,8 @@ describe("dispatch", () => {
 
   test("sendcmpct, reject and pong round-trip", () => {
     const samples: Message[] = [
-      { command: "sendcmpct", announce: true, version: 2n },
-      { command: "sendcmpct", announce: false, version: 1n },
+      { command: "sendcmpct", announce: 1, version: 2n },
+      { command: "sendcmpct", announce: 0, version: 1n },
       {
         command: "reject",
         message: "tx",

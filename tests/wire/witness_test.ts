@@ -1,6 +1,12 @@
 /** BIP141 witness commitment: finding it in the coinbase and checking it. */
 import { describe, expect, test } from "bun:test";
-import { blockTx, blockTxids, decodeBlock, encodeBlock } from "../../src/wire/block.ts";
+import {
+  blockTx,
+  blockTxids,
+  blockWtxids,
+  decodeBlock,
+  encodeBlock,
+} from "../../src/wire/block.ts";
 import { fromHex, toHex } from "../../src/wire/bytes.ts";
 import { decodeTx, encodeTx, type TxOut } from "../../src/wire/tx.ts";
 import { checkWitnessCommitment, findWitnessCommitment } from "../../src/wire/witness.ts";
@@ -39,6 +45,8 @@ describe("checkWitnessCommitment", () => {
       const check = checkWitnessCommitment(sha256, block, blockTxids(sha256, block));
       expect(check.status).toBe("valid");
       expect(toHex(check.computed!)).toBe(toHex(check.committed!));
+      // The wtxids it hashed are handed back (a compact block needs them).
+      expect(toHex(check.wtxids!)).toBe(toHex(blockWtxids(sha256, block)));
       // Without precomputed txids the result is the same.
       expect(checkWitnessCommitment(sha256, block).status).toBe("valid");
     }
@@ -46,7 +54,7 @@ describe("checkWitnessCommitment", () => {
 
   test("a legacy block has none", () => {
     const check = checkWitnessCommitment(sha256, decodeBlock(vectorBytes("block-413567.raw")));
-    expect(check).toEqual({ status: "none", committed: null, computed: null });
+    expect(check).toEqual({ status: "none", committed: null, computed: null, wtxids: null });
   });
 
   test("only the last commitment output counts", () => {
