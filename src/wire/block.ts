@@ -185,20 +185,19 @@ export function checkMerkleRoot(sha256: Sha256, block: Block, txids?: Uint8Array
 
 /**
  * True when transaction `i` of `block` is a coinbase: one input, spending
- * the null outpoint (Core CTransaction::IsCoinBase).
+ * the null outpoint (Core CTransaction::IsCoinBase). Reads the bytes in
+ * place, no reader per transaction: `decodeBlock` has checked the layout,
+ * and its compact sizes are canonical, so an input count of one is the
+ * single byte 1.
  */
 export function isCoinbaseTx(block: Block, i: number): boolean {
-  const r = new ByteReader(block.bytes, "block", block.txOffsets[i]);
-  r.skip(4);
-  let inputs = r.varint();
-  if (inputs === 0) {
-    r.skip(1);
-    inputs = r.varint();
-  }
-  if (inputs !== 1) return false;
-  const outpoint = r.bytes(36);
-  for (let j = 0; j < 32; j++) if (outpoint[j] !== 0) return false;
-  for (let j = 32; j < 36; j++) if (outpoint[j] !== 0xff) return false;
+  const bytes = block.bytes;
+  let at = block.txOffsets[i] + 4;
+  if (bytes[at] === 0) at += 2; // segwit marker and flags
+  if (bytes[at] !== 1) return false;
+  at++;
+  for (let j = 0; j < 32; j++) if (bytes[at + j] !== 0) return false;
+  for (let j = 32; j < 36; j++) if (bytes[at + j] !== 0xff) return false;
   return true;
 }
 
