@@ -294,6 +294,30 @@ describe("header presync with a raised minimum chain work (regtest)", () => {
   );
 });
 
+describe("serving below the minimum chain work", () => {
+  test("getheaders is answered with no headers until our chain has the minimum work (Core)", async () => {
+    const b = node("B", withMinimumChainWork(regtest, 100n * W));
+    const raws = mineRun(GENESIS, 150, REGTEST_GENESIS_TIME + 1, EASY, 1);
+    store(b, raws.slice(0, 50));
+    const { remote } = await scriptedLink(b);
+    const ask = () =>
+      remote.send({
+        command: "getheaders",
+        version: 70016,
+        locator: [GENESIS],
+        hashStop: new Uint8Array(32),
+      });
+    await ask();
+    const below = await nextOf(remote, ["headers"]);
+    expect(below.command === "headers" && below.headers.length).toBe(0);
+    // Header 99 brings the chain (with genesis) to 100 W: the minimum.
+    store(b, raws.slice(50));
+    await ask();
+    const above = await nextOf(remote, ["headers"]);
+    expect(above.command === "headers" && above.headers.length).toBe(150);
+  });
+});
+
 describe("mainnet vectors", () => {
   test("headers 0–255 sync through presync when the minimum chain work is that of block 200", async () => {
     const mainnet = withMinimumChainWork(NETWORKS.main, 201n * work(0x1d00ffff));

@@ -227,8 +227,8 @@ describe("mutated blocks", () => {
     expect(checkMerkleRoot(sha256, broken).matchesHeader).toBe(true);
     expect(checkWitnessCommitment(sha256, broken).status).toBe("bad-witness-merkle-match");
     expect(checkBlockBody(sha256, broken).problem).toBe("bad-witness-merkle-match");
-    // Before segwit activation the witness is not checked.
-    expect(checkBlockBody(sha256, broken, false).problem).toBe(null);
+    // Before segwit activation witness data is not allowed at all (Core: unexpected-witness).
+    expect(checkBlockBody(sha256, broken, false).problem).toBe("unexpected-witness");
   });
 
   test("a coinbase witness that is not one 32-byte item is rejected", () => {
