@@ -2,20 +2,25 @@
  * The eclipse scenario at a small scale: an attacker with 5,000 addresses
  * in 10 /16 groups floods the victim's address book until nearly all of
  * its new table is the attacker's, yet after a restart the victim still
- * has outbound peers outside the attacker's groups (its anchors, at least).
+ * has outbound peers outside the attacker's groups (its anchors, at least)
+ * and reaches the honest tip while the attacker serves a stale chain.
  */
 import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
 import { runEclipseScenario } from "../../sim/eclipse.ts";
+import { RegtestMiner } from "../support/regtest_blocks.ts";
 
 describe("eclipse attempt on a simulated network", () => {
   test("after the flood and a restart the victim keeps honest outbound peers", async () => {
+    const miner = new RegtestMiner(platform.sha256);
     const f = await runEclipseScenario({
       sha256: platform.sha256,
       seed: 3,
       honest: 20,
       attackMs: 30 * 60_000,
+      offlineMs: 20 * 60_000,
       afterRestartMs: 5 * 60_000,
+      mine: (prev, height, time) => miner.build(prev, height, [], time),
     });
     expect(f.attackerAddresses).toBe(5_000);
     // The flood worked: the attacker owns most of the victim's new table...
@@ -24,5 +29,8 @@ describe("eclipse attempt on a simulated network", () => {
     // ...yet the restarted victim has filled its slots and is not eclipsed.
     expect(f.after.outbound).toBe(8);
     expect(f.after.honestOutbound).toBeGreaterThanOrEqual(1);
+    // The honest chain moved on while the victim was down; it caught up.
+    expect(f.staleHeight).toBeGreaterThan(0);
+    expect(f.honestTipMs).not.toBe(null);
   }, 60_000);
 });
