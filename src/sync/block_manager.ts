@@ -25,6 +25,10 @@
  * - Blocks-only: transaction inventory and `tx` messages are counted and
  *   ignored, never requested.
  * - Misbehaviour: each offence costs what `penalties.ts` says.
+ * - For the connection manager's eviction rules (read side): each peer's
+ *   best known header, last tip-moving announcement and last novel block
+ *   (`peer_chain.ts`), when our tip last changed, blocks in flight, and a
+ *   "chain" event whenever our tip or a peer's best header moves.
  *
  * The header chain is the manager's own: `load` fills it from the store
  * (the one path for stored headers), `start` begins taking part, `stop`
@@ -39,7 +43,7 @@ import type { Sha256 } from "../platform/hash.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";
 import type { KvStore } from "../platform/storage.ts";
 import { Emitter } from "../util/emitter.ts";
-import { BLOCK_HEADER_SIZE, blockHeaderHash } from "../wire/block_header.ts";
+import { BLOCK_HEADER_SIZE, blockHeaderHash, encodeBlockHeader } from "../wire/block_header.ts";
 import { hashToHex } from "../wire/bytes.ts";
 import type { Message } from "../wire/message.ts";
 import {
@@ -71,6 +75,7 @@ import type { HeaderLoadReport } from "./header_persist.ts";
 import { HeaderRequests } from "./header_requests.ts";
 import { answerGetBlocks, answerGetHeaders } from "./header_serve.ts";
 import type { HeaderSyncState } from "./header_sync.ts";
+import { PeerChain, type PeerChainView } from "./peer_chain.ts";
 import type { HeaderSyncStatus } from "./sync_progress.ts";
 import type { SyncPeer } from "./sync_peer.ts";
 
@@ -133,6 +138,8 @@ interface PeerState extends HeaderPeer {
   readonly getdata: GetDataQueue;
   /** Blocks it failed to deliver. */
   readonly lacks: KnownInventory;
+  /** Its best header, announcements and novel blocks. */
+  readonly chain: PeerChain;
 }
 
 /** Syncs headers; downloads, accepts, caches, serves and relays blocks. */
@@ -160,6 +167,8 @@ export class BlockManager {
   };
   #started = false;
   #stopped = false;
+  /** Clock time our best tip last changed (the start until it does). */
+  #tipChangedAt = 0;
 
   constructor(options: BlockManagerOptions) {
     const limits = this.#limits = blockManagerLimits(options.limits);
@@ -243,6 +252,7 @@ export class BlockManager {
   /** Begins taking part: peers, messages and submitted blocks are handled from now on. */
   start(): void {
     this.#started = true;
+    this.#tipChangedAt = this.#clock.now();
   }
 
   /**
@@ -287,7 +297,8 @@ export class BlockManager {
       timeoutMs: this.#limits.headersTimeoutMs,
     });
     const lacks = new KnownInventory(MAX_LACKING_PER_PEER);
-    const st: PeerState = { peer, abort, getdata, headers, lacks, bestHeight: -1 };
+    const chain = new PeerChain();
+    const st: PeerState = { peer, abort, getdata, headers, lacks, chain, bestHeight: -1 };
     this.#peers.set(peer.id, st);
     this.#headers.peerAdded(st);
     this.#fetchFrom(st);
@@ -307,6 +318,13 @@ export class BlockManager {
   /** Handles one message from `peer` (inv, headers, block, getdata, getheaders, getblocks, notfound, tx). */
   onMessage(peer: SyncPeer, msg: Message): void {
     if (!this.#running) return;
+    const tipWork = this.#chain.tipWork;
+    this.#dispatch(peer, msg);
+    const st = this.#peers.get(peer.id);
+    this.#progress(st?.peer === peer ? st : undefined, msg, tipWork);
+  }
+
+  #dispatch(peer: SyncPeer, msg: Message): void {
     const st = this.#peers.get(peer.id);
     switch (msg.command) {
       case "block":
@@ -360,8 +378,10 @@ export class BlockManager {
    */
   injectBlock(bytes: Uint8Array, from?: SyncPeer): BlockAcceptResult {
     const registered = from !== undefined && this.#peers.get(from.id)?.peer === from;
+    const tipWork = this.#chain.tipWork;
     const result = this.#accept({ bytes, from, registered });
     this.#fetchAll();
+    this.#progress(undefined, undefined, tipWork);
     return result;
   }
 
@@ -390,6 +410,49 @@ export class BlockManager {
     return recentHeaders(this.#chain, count);
   }
 
+  /** What we know of peer `id`'s chain; undefined when it is not one of our peers. */
+  peerChain(id: number): PeerChainView | undefined {
+    return this.#peers.get(id)?.chain;
+  }
+
+  /**
+   * True once header sync has started with peer `id` (Core's fSyncStarted):
+   * while the initial sync runs, only with the sync peer.
+   */
+  syncStarted(id: number): boolean {
+    const st = this.#peers.get(id);
+    return st !== undefined && this.#headers.mayAsk(st);
+  }
+
+  /** Our best chain's total work, tip hash (wire order, a copy) and tip header time (Unix s). */
+  tip(): { work: bigint; hash: Uint8Array; time: number } {
+    const { work, hash, time } = this.#chain.tip();
+    return { work, hash, time };
+  }
+
+  /** Clock time (ms) our best tip last changed; the start time until it does. */
+  lastTipChangeAt(): number {
+    return this.#tipChangedAt;
+  }
+
+  /** Blocks in flight from peer `id`, or from every peer. */
+  blocksInFlight(id?: number): number {
+    return id === undefined ? this.#download.size : this.#download.countFor(id);
+  }
+
+  /**
+   * Asks peer `id` for the headers after the parent of header `hash`, so
+   * that a peer holding `hash` answers with it at least (Core asks from the
+   * work header's parent when it checks an outbound peer's chain). Not sent
+   * while a request to it is outstanding. True when sent.
+   */
+  requestHeadersFrom(id: number, hash: Uint8Array): boolean {
+    const st = this.#peers.get(id);
+    const raw = this.#chain.header(hash);
+    if (st === undefined || raw === undefined) return false;
+    return st.headers.request(raw.subarray(4, 36));
+  }
+
   /** A snapshot: tip, header sync, downloads, caches and counters. */
   status(): BlockManagerStatus {
     const tip = this.#chain.tip();
@@ -408,6 +471,48 @@ export class BlockManager {
         headersAccepted: this.#headers.accepted,
       },
     };
+  }
+
+  // ---- chain progress (for the connection manager) ----
+
+  /**
+   * After a message from `st` (or a local block): notes which blocks the
+   * peer has shown it has, whether the tip moved (and whether its headers or
+   * block moved it), and emits "chain" when anything did.
+   */
+  #progress(st: PeerState | undefined, msg: Message | undefined, tipWork: bigint): void {
+    let shown = false;
+    if (st !== undefined && msg !== undefined) {
+      switch (msg.command) {
+        case "headers":
+          if (msg.headers.length > 0) {
+            const last = encodeBlockHeader(msg.headers[msg.headers.length - 1]);
+            shown = st.chain.noteHas(this.#chain, blockHeaderHash(this.#sha256, last));
+          }
+          break;
+        case "inv":
+          for (const item of msg.items) {
+            if ((item.type & ~MSG_WITNESS_FLAG) !== MSG_BLOCK) continue;
+            if (st.chain.noteHas(this.#chain, item.hash)) shown = true;
+          }
+          break;
+        case "block":
+          if (msg.raw.length >= BLOCK_HEADER_SIZE) {
+            shown = st.chain.noteHas(this.#chain, blockHeaderHash(this.#sha256, msg.raw));
+          }
+          break;
+      }
+    }
+    const tipChanged = this.#chain.tipWork !== tipWork;
+    if (tipChanged) {
+      this.#tipChangedAt = this.#clock.now();
+      if (st !== undefined && (msg?.command === "headers" || msg?.command === "block")) {
+        st.chain.lastAnnouncementAt = this.#tipChangedAt;
+      }
+    }
+    if (shown || tipChanged) {
+      this.#events.emit("chain", { peerId: st?.peer.id ?? null, tipChanged });
+    }
   }
 
   // ---- announcements from peers ----
@@ -514,7 +619,10 @@ export class BlockManager {
     const hash = blockHeaderHash(this.#sha256, raw);
     this.#download.release(hash);
     peer.known.add(hash);
-    if (!this.#blocks.duplicate(hash)) this.#accept({ bytes: raw, from: peer, registered });
+    if (!this.#blocks.duplicate(hash)) {
+      const result = this.#accept({ bytes: raw, from: peer, registered });
+      if (result.status === "accepted" && registered) st.chain.lastBlockAt = this.#clock.now();
+    }
     this.#fetchAll(registered ? st : undefined);
   }
 
