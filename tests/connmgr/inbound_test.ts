@@ -113,7 +113,9 @@ describe("inbound limits", () => {
     for (const s of younger) expect(s.minPingMs!).toBeLessThan(victim.minPingMs!);
     expect(loners.every((p) => p.state === "ready")).toBe(true);
     expect(inbound(sim).length).toBe(40);
-    expect(sim.records.some((r) => r.message === "inbound peer evicted for a newcomer")).toBe(true);
+    expect(
+      sim.records.some((r) => r.message === "peer evicted" && r.fields.rule === "inbound"),
+    ).toBe(true);
   });
 
   test("a banned address is refused at accept", async () => {
