@@ -7,10 +7,11 @@
  * the victim flooding full addr messages and one probing its address relay
  * with unique addresses. After the attack the victim stops, stays down 30
  * virtual minutes while the attacker's chain goes stale, and restarts on
- * the same store. Printed: the victim's outbound peers outside the
- * attacker's groups by kind, the attacker's share of its tables, its
- * anchors, the virtual time to the honest tip after the restart, what the
- * probe revealed, wall time and peak memory.
+ * the same store; an hour later it restarts again as after a crash (no
+ * anchors). Printed: the victim's outbound peers outside the attacker's
+ * groups by kind, the attacker's share of its tables, its anchors, the
+ * virtual time to the honest tip after each restart, what the probe
+ * revealed, wall time and peak memory.
  *
  * Run: node_modules/.bin/node bench/sim_eclipse.ts [honest nodes] [virtual hours] [seed]
  *      node_modules/.bin/bun bench/sim_eclipse.ts
@@ -27,9 +28,11 @@ declare const process: { argv: string[] };
 const HONEST = Number(process.argv[2] ?? 25);
 const HOURS = Number(process.argv[3] ?? 24);
 const SEED = Number(process.argv[4] ?? 1);
-/** Virtual time after the restart before the figures. */
+/** Virtual time after each restart before the figures. */
 const AFTER_RESTART_MS = 60 * 60_000;
 
+const tipTime = (ms: number | null) =>
+  ms === null ? "not reached" : `${(ms / 60_000).toFixed(2)} virtual min`;
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 const view = (v: VictimView) =>
   `full-relay ${v.honestOutbound}/${v.outbound}, block-relay-only ${v.honestBlockRelay}/${v.blockRelay} | ` +
@@ -47,6 +50,7 @@ const f = await runEclipseScenario({
   honest: HONEST,
   attackMs: HOURS * 3_600_000,
   afterRestartMs: AFTER_RESTART_MS,
+  afterCrashMs: AFTER_RESTART_MS,
   mine: (prev, height, time) => miner.build(prev, height, [], time),
   memory: platform.memory,
   onHour: (hour, v) =>
@@ -61,14 +65,15 @@ console.log(`
 | --- | --- |
 | after ${HOURS} h of attack | ${view(f.before)} |
 | ${AFTER_RESTART_MS / 60_000} min after the restart | ${view(f.after)} |
+| ${AFTER_RESTART_MS / 60_000} min after a restart without anchors | ${view(f.afterCrash!)} |
 
 anchors after the restart: ${
   f.anchors.map((a) => `${a.peer} ${a.kind} ${a.honest ? "honest" : "attacker"}`).join(", ") ||
   "none"
 }
 honest tip after the restart (attacker serving a stale chain at height ${f.staleHeight}): ${
-  f.honestTipMs === null ? "not reached" : `${(f.honestTipMs / 1000).toFixed(1)} virtual s`
-}
+  tipTime(f.honestTipMs)
+}; after the restart without anchors: ${tipTime(f.crashHonestTipMs)}
 address-relay probe (${p.probesSent} unique addresses): honest full-relay peers revealed \
 ${p.fullRelay.revealed}/${p.fullRelay.honest}, block-relay-only ${p.blockRelay.revealed}/${p.blockRelay.honest}; \
 address messages on block-relay-only connections: ${p.blockRelayAddrSent} sent, ${p.blockRelayAddrReceived} received

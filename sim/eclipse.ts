@@ -10,15 +10,19 @@
  *
  * After `attackMs` the victim stops cleanly, stays down for `offlineMs`
  * (the honest chain moves on meanwhile) and starts again on the same host
- * and store, as a process restart. Figures: the victim's outbound peers by
- * kind and how many are outside the attacker's groups, the attacker's share
- * of its address tables, before and after the restart; its anchors after
- * the restart; the virtual time from the restart until it holds the honest
- * tip block (while the attacker's peers serve a stale one); and which of its
- * honest outbound peers the address-relay probe revealed, by kind, with the
- * address messages its block-relay-only connections carried.
+ * and store, as a process restart. With `afterCrashMs`, it then restarts
+ * once more as after a crash: no anchors (only a clean stop writes them),
+ * so every outbound peer comes from its attacker-filled book. Figures: the
+ * victim's outbound peers by kind and how many are outside the attacker's
+ * groups, the attacker's share of its address tables, before and after each
+ * restart; its anchors after the first; the virtual time from each restart
+ * until it holds the honest tip block (while the attacker's peers serve a
+ * stale one); and which of its honest outbound peers the address-relay
+ * probe revealed, by kind, with the address messages its block-relay-only
+ * connections carried.
  */
 import { entryAddress } from "../src/addrmgr/entry.ts";
+import { ANCHORS_KEY } from "../src/connmgr/anchors.ts";
 import type { EdgeNode } from "../src/node/node.ts";
 import type { Sha256 } from "../src/platform/hash.ts";
 import type { MemoryUsage } from "../src/platform/platform.ts";
@@ -65,6 +69,8 @@ export interface EclipseScenarioOptions {
   readonly offlineMs?: number;
   /** Virtual time after the restart before the figures are taken. */
   readonly afterRestartMs: number;
+  /** Then a restart as after a crash (no anchors), and this long before its figures (0: none). */
+  readonly afterCrashMs?: number;
   /** Builds the honest blocks (a regtest miner). */
   readonly mine: MineBlock;
   /** Attacker addresses (default `ATTACKER_ADDRESSES`). */
@@ -121,6 +127,8 @@ export interface EclipseFigures {
   readonly before: VictimView;
   /** After the restart. */
   readonly after: VictimView;
+  /** After the restart without anchors (when run). */
+  readonly afterCrash: VictimView | null;
   /** The probe's findings at the end of the attack. */
   readonly probe: ProbeView;
   /** The connections made to saved anchors at the restart. */
@@ -129,6 +137,8 @@ export interface EclipseFigures {
   readonly staleHeight: number;
   /** Virtual ms from the restart until the victim held the honest tip block; null: never. */
   readonly honestTipMs: number | null;
+  /** The same after the restart without anchors (null: never, or not run). */
+  readonly crashHonestTipMs: number | null;
   /** Connections the attacker accepted, and `addr` messages it sent. */
   readonly attackerAccepted: number;
   readonly attackerAddrMessages: number;
@@ -260,43 +270,34 @@ export async function runEclipseScenario(options: EclipseScenarioOptions): Promi
   // Restart: a clean stop; from now on the attacker serves a stale chain.
   attacker.freeze();
   const staleHeight = attacker.height;
-  const stopping = victim.node.stop();
-  let stopped = false;
-  void stopping.then(() => (stopped = true));
-  await world.run(10_000, () => stopped);
-  await stopping;
-  await world.run(options.offlineMs ?? OFFLINE_MS);
-  const restarted = world.renew(victim, { dnsseed: true, apiToken: API_TOKEN });
-  const restartAt = world.clock.now();
-  let reachedAt: number | null = null;
-  const listening = new AbortController();
-  void (async () => {
-    for await (const e of restarted.events(listening.signal)) {
-      if (e.type === "block.accepted" && e.data.hash === chain.hashHex()) {
-        reachedAt ??= world.clock.now();
-      }
-    }
-  })();
-  restarted.start().catch(() => {});
-  await world.run(options.afterRestartMs);
-  listening.abort();
-  world.sampleMemory();
-  const after = victimView(restarted, chain);
-  const anchors = (restarted.connmgr?.connections() ?? []).filter((c) => c.anchor).map((c) => ({
+  const first = await restart(world, victim, chain, options, false);
+  const anchors = (first.node.connmgr?.connections() ?? []).filter((c) => c.anchor).map((c) => ({
     peer: c.peer.toString(),
     kind: String(c.kind),
     honest: !isAttackerAddress(c.peer.address.address),
   }));
+  const crash = options.afterCrashMs
+    ? await restart(
+      world,
+      victim,
+      chain,
+      { ...options, afterRestartMs: options.afterCrashMs },
+      true,
+    )
+    : null;
+  world.sampleMemory();
   const figures: EclipseFigures = {
     honestNodes: options.honest,
     attackerAddresses: attacker.hosts.length,
     attackerGroups: ATTACKER_GROUPS,
     before,
-    after,
+    after: first.view,
+    afterCrash: crash?.view ?? null,
     probe,
     anchors,
     staleHeight,
-    honestTipMs: reachedAt === null ? null : reachedAt - restartAt,
+    honestTipMs: first.honestTipMs,
+    crashHonestTipMs: crash?.honestTipMs ?? null,
     attackerAccepted: attacker.accepted,
     attackerAddrMessages: attacker.addrSent,
     virtualMs: world.elapsedMs,
@@ -306,6 +307,53 @@ export async function runEclipseScenario(options: EclipseScenarioOptions): Promi
   attacker.stop();
   await world.stopAll();
   return figures;
+}
+
+/** What one restart of the victim came to: its node, its view then, and its time to the honest tip. */
+interface Restarted {
+  readonly node: EdgeNode;
+  readonly view: VictimView;
+  readonly honestTipMs: number | null;
+}
+
+/**
+ * Stops the victim cleanly (without its anchors when `crashed`: only a clean
+ * stop writes them), keeps it down `offlineMs`, starts a new node on the same
+ * host and store, and runs `afterRestartMs`, watching for the honest tip.
+ */
+async function restart(
+  world: SimWorld,
+  victim: WorldNode,
+  chain: SimChain,
+  options: EclipseScenarioOptions,
+  crashed: boolean,
+): Promise<Restarted> {
+  const stopping = victim.node.stop();
+  let stopped = false;
+  void stopping.then(() => (stopped = true));
+  await world.run(10_000, () => stopped);
+  await stopping;
+  if (crashed) await world.net.store(victim.datadir).delete(ANCHORS_KEY);
+  await world.run(options.offlineMs ?? OFFLINE_MS);
+  const node = world.renew(victim, { dnsseed: true, apiToken: API_TOKEN });
+  const restartAt = world.clock.now();
+  let reachedAt: number | null = null;
+  const listening = new AbortController();
+  void (async () => {
+    for await (const e of node.events(listening.signal)) {
+      if (e.type === "block.accepted" && e.data.hash === chain.hashHex()) {
+        reachedAt ??= world.clock.now();
+      }
+    }
+  })();
+  node.start().catch(() => {});
+  await world.run(options.afterRestartMs);
+  listening.abort();
+  return {
+    node,
+    view: victimView(node, chain),
+    honestTipMs: reachedAt === null ? null : reachedAt - restartAt,
+  };
 }
 
 /** Mines the next honest block every `BLOCK_INTERVAL_MS` and submits it to `miner`'s API. */
