@@ -2,8 +2,10 @@
  * The eclipse scenario at a small scale: an attacker with 5,000 addresses
  * in 10 /16 groups floods the victim's address book until nearly all of
  * its new table is the attacker's, yet after a restart the victim still
- * has outbound peers outside the attacker's groups (its anchors, at least)
- * and reaches the honest tip while the attacker serves a stale chain.
+ * has outbound peers outside the attacker's groups (its anchors, at least:
+ * its block-relay-only peers), reaches the honest tip while the attacker
+ * serves a stale chain, and the attacker's address-relay probe never finds
+ * its block-relay-only peers.
  */
 import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
@@ -29,8 +31,21 @@ describe("eclipse attempt on a simulated network", () => {
     // ...yet the restarted victim has filled its slots and is not eclipsed.
     expect(f.after.outbound).toBe(8);
     expect(f.after.honestOutbound).toBeGreaterThanOrEqual(1);
-    // The honest chain moved on while the victim was down; it caught up.
+    // The honest chain moved on while the victim was down and the attacker's
+    // peers serve a stale one; it caught up well within 40 virtual minutes.
     expect(f.staleHeight).toBeGreaterThan(0);
     expect(f.honestTipMs).not.toBe(null);
-  }, 60_000);
+    expect(f.honestTipMs!).toBeLessThanOrEqual(40 * 60_000);
+    // Its anchors are its two block-relay-only peers, both honest.
+    expect(f.anchors.map((a) => `${a.kind} ${a.honest}`)).toEqual([
+      "block-relay-only true",
+      "block-relay-only true",
+    ]);
+    // The address-relay probe found some of its honest full-relay peers but
+    // none of its block-relay-only ones: no address crossed those connections.
+    expect(f.probe.fullRelay.revealed).toBeGreaterThan(0);
+    expect(f.probe.blockRelay.honest).toBeGreaterThan(0);
+    expect(f.probe.blockRelay.revealed).toBe(0);
+    expect(f.probe.blockRelayAddrSent + f.probe.blockRelayAddrReceived).toBe(0);
+  }, 180_000);
 });
