@@ -31,11 +31,23 @@ import {
   type LogRecord,
 } from "./src/log/logger.ts";
 import { EdgeNode } from "./src/node/node.ts";
-import type { AddressPage, AddressQuery, NodeEvent, NodeStatus } from "./src/api/source.ts";
-import type { PeerStats } from "./src/peer/peer_stats.ts";
+import type {
+  AddressPage,
+  AddressQuery,
+  NodeEvent,
+  NodeStatus,
+  PeerView,
+} from "./src/api/source.ts";
 import type { Platform } from "./src/platform/platform.ts";
 
-export type { AddressPage, AddressQuery, NodeEvent, NodeStatus } from "./src/api/source.ts";
+export type {
+  AddressPage,
+  AddressQuery,
+  NodeEvent,
+  NodeStatus,
+  PeerView,
+} from "./src/api/source.ts";
+export type { ConnectionType } from "./src/api/schemas.ts";
 export { ConfigError } from "./src/config/load.ts";
 export type { Options, OptionsInput } from "./src/config/options.ts";
 export type { Logger, LogLevel, LogRecord } from "./src/log/logger.ts";
@@ -62,14 +74,14 @@ export interface NodeHandle {
   signal(name: string): Promise<void>;
   /** The node at a glance. */
   status(): NodeStatus;
-  /** Per-peer statistics. */
-  peers(): PeerStats[];
+  /** Per-peer statistics, each with its connection type (Core's names). */
+  peers(): PeerView[];
   /** Address-book counts per network and table, and one page of entries. */
   addresses(query?: AddressQuery): AddressPage;
   /**
-   * The node's events from now on (peer connected/disconnected, block
-   * accepted/relayed, ban, address-manager save), until `signal` aborts or the
-   * node stops.
+   * The node's events from now on (peer connected/disconnected/evicted,
+   * block accepted/relayed, stale tip, ban, address-manager save), until
+   * `signal` aborts or the node stops.
    * @example
    * for await (const event of node.events(AbortSignal.timeout(60_000))) console.log(event.type);
    */

@@ -142,7 +142,6 @@ function syncThroughIntake(p: NetworkParams, n: number) {
       timeoutMs: 120_000,
     }),
     bestHeight: -1,
-    bestWork: 0n,
     presync: null,
   };
   const intake = new HeaderIntake({

@@ -1,180 +1,61 @@
 /**
  * The "eclipse" scenario (Heilman, Kendler, Zohar, Goldberg, "Eclipse
- * Attacks on Bitcoin's Peer-to-Peer Network", 2015): an attacker owning
- * 5,000 addresses in 10 IPv4 /16 groups accepts every connection on every
- * one of them, answers `getaddr` with its own addresses, keeps inbound
- * connections open to the victim from its addresses (a new address when
- * one is dropped) and floods `addr` messages of its addresses over them.
- * The victim lives in an honest network seeded from DNS. After a virtual
- * day the victim restarts (stopped, then a new node on the same host and
- * memory store, as a process restart); the figure is how many of its 8
- * outbound peers are outside the attacker's groups afterwards.
+ * Attacks on Bitcoin's Peer-to-Peer Network", 2015), on regtest so the
+ * honest network can mine: honest nodes seeded from the simulated DNS, one
+ * of them given a new block every 10 virtual minutes (the honest chain),
+ * and a victim among them. The attacker (`eclipse_attacker.ts`) owns 5,000
+ * addresses in 10 /16 groups, floods the victim's address book, probes its
+ * address relay with unique addresses, and serves the honest chain until
+ * the victim goes down, a stale chain after.
+ *
+ * After `attackMs` the victim stops cleanly, stays down for `offlineMs`
+ * (the honest chain moves on meanwhile) and starts again on the same host
+ * and store, as a process restart. With `afterCrashMs`, it then restarts
+ * once more as after a crash: no anchors (only a clean stop writes them),
+ * so every outbound peer comes from its attacker-filled book. Figures: the
+ * victim's outbound peers by kind and how many are outside the attacker's
+ * groups, the attacker's share of its address tables, before and after each
+ * restart; its anchors after the first; the virtual time from each restart
+ * until it holds the honest tip block (while the attacker's peers serve a
+ * stale one); and which of its honest outbound peers the address-relay
+ * probe revealed, by kind, with the address messages its block-relay-only
+ * connections carried.
  */
-import { newInboundPeer, newOutboundPeer, type Peer } from "../src/peer/peer.ts";
-import type { PeerOptions } from "../src/peer/peer_options.ts";
-import { NODE_NETWORK, NODE_WITNESS } from "../src/peer/services.ts";
 import { entryAddress } from "../src/addrmgr/entry.ts";
+import { ANCHORS_KEY } from "../src/connmgr/anchors.ts";
 import type { EdgeNode } from "../src/node/node.ts";
 import type { Sha256 } from "../src/platform/hash.ts";
 import type { MemoryUsage } from "../src/platform/platform.ts";
-import type { Random } from "../src/platform/random.ts";
 import type { NetAddress } from "../src/wire/address.ts";
-import { parseAddress } from "../src/wire/address_format.ts";
-import type { PeerAddress } from "../src/wire/messages/addr.ts";
-import { MAX_ADDR_ENTRIES } from "../src/wire/messages/addr.ts";
-import { silentLogger } from "../src/log/logger.ts";
+import { formatAddress, parseAddress } from "../src/wire/address_format.ts";
+import { bytesEqual, toHex } from "../src/wire/bytes.ts";
+import {
+  ATTACKER_GROUPS,
+  EclipseAttacker,
+  isAttackerAddress,
+  isProbeAddress,
+} from "./eclipse_attacker.ts";
 import { ANSWERING_SEEDS, SEED_ANSWER_SIZE } from "./network_scenario.ts";
+import { type MineBlock, SimChain } from "./sim_chain.ts";
 import { sampleOf, SimWorld, worldHost, type WorldNode } from "./world.ts";
 
 /** The attacker's addresses (Heilman et al. use a botnet of this order). */
 export const ATTACKER_ADDRESSES = 5_000;
-/** The /16 groups they fall into. */
-export const ATTACKER_GROUPS = 10;
 /** Inbound connections the attacker keeps open to the victim. */
 export const ATTACKER_INBOUND = 20;
-/** Each of them sends one full `addr` message this often. */
-export const FLOOD_INTERVAL_MS = 60_000;
-/** The attacker redials the victim this long after losing a connection. */
-const REDIAL_MS = 30_000;
-/** Attacker addresses claim to have been seen within this many seconds (fresh). */
-const FRESH_SECONDS = 3_600;
-
-/** The `i`-th attacker address: group `i % 10` is 150.77/16 to 159.77/16 (no honest host there). */
-function attackerHost(i: number): string {
-  const group = i % ATTACKER_GROUPS;
-  const k = Math.floor(i / ATTACKER_GROUPS);
-  return `${150 + group}.77.${1 + (k >> 7)}.${1 + (k & 127)}`;
-}
-
-/** True when `a` is in one of the attacker's /16 groups. */
-export function isAttackerAddress(a: NetAddress): boolean {
-  return a.network === "ipv4" && a.bytes[0] >= 150 && a.bytes[0] < 150 + ATTACKER_GROUPS &&
-    a.bytes[1] === 77;
-}
-
-/** What the attacker needs. */
-interface AttackerOptions {
-  readonly world: SimWorld;
-  readonly random: Random;
-  readonly addresses: number;
-}
-
-/** The attacker: many listening addresses, one behaviour. */
-export class EclipseAttacker {
-  readonly hosts: string[];
-  /** The same, parsed once (the flood sends thousands a minute). */
-  readonly #addresses: NetAddress[];
-  /** Connections accepted on the attacker's addresses. */
-  accepted = 0;
-  /** `addr` messages sent (answers and flood). */
-  addrSent = 0;
-  readonly #world: SimWorld;
-  readonly #random: Random;
-  readonly #peers = new Set<Peer>();
-  #nextId = 1;
-  #stopped = false;
-
-  constructor(options: AttackerOptions) {
-    this.#world = options.world;
-    this.#random = options.random;
-    this.hosts = Array.from({ length: options.addresses }, (_, i) => attackerHost(i));
-    this.#addresses = this.hosts.map((h) => parseAddress(h));
-  }
-
-  /** Listens on every attacker address. */
-  async listen(): Promise<void> {
-    const port = this.#world.params.defaultPort;
-    for (const host of this.hosts) {
-      await this.#world.net.listen(host, {
-        host,
-        port,
-        onConn: (conn) => {
-          if (this.#stopped) return conn.close();
-          this.accepted++;
-          this.#run(newInboundPeer(conn, this.#peerOptions()), false);
-        },
-      });
-    }
-  }
-
-  /** Keeps `count` inbound connections open to `target` (a host), flooding `addr` over them. */
-  attack(target: string, count: number): void {
-    for (let i = 0; i < count; i++) this.#connect(target);
-  }
-
-  /** Stops flooding and redialling, and drops every connection. */
-  stop(): void {
-    this.#stopped = true;
-    for (const p of this.#peers) void p.disconnect("attacker stopped");
-  }
-
-  #connect(target: string): void {
-    if (this.#stopped) return;
-    const from = this.hosts[this.#random.int(this.hosts.length)];
-    const port = this.#world.params.defaultPort;
-    const retry = () => this.#world.clock.setTimer(REDIAL_MS, () => this.#connect(target));
-    this.#world.net.dial(from, { host: target, port }, { timeoutMs: 10_000 }).then((conn) => {
-      const peer = newOutboundPeer(
-        { address: parseAddress(target), port },
-        conn,
-        { ...this.#peerOptions(), requiredServices: 0n },
-      );
-      peer.on("disconnected", retry);
-      this.#run(peer, true);
-    }, retry);
-  }
-
-  #run(peer: Peer, flood: boolean): void {
-    this.#peers.add(peer);
-    const clock = this.#world.clock;
-    const abort = new AbortController();
-    peer.on("disconnected", () => {
-      this.#peers.delete(peer);
-      abort.abort();
-    });
-    peer.on("message", (msg) => {
-      if (msg.command === "getaddr") this.#sendAddr(peer);
-    });
-    if (flood) {
-      peer.on("ready", () => {
-        const tick = () => {
-          if (this.#stopped) return;
-          this.#sendAddr(peer);
-          clock.setTimer(FLOOD_INTERVAL_MS, tick, abort.signal);
-        };
-        tick();
-      });
-    }
-    peer.start();
-  }
-
-  /** One `addr` message of random attacker addresses, recently seen. */
-  #sendAddr(peer: Peer): void {
-    const now = Math.floor(this.#world.clock.now() / 1000);
-    const addresses: PeerAddress[] = [];
-    for (let i = 0; i < MAX_ADDR_ENTRIES; i++) {
-      addresses.push({
-        time: now - this.#random.int(FRESH_SECONDS),
-        services: NODE_NETWORK | NODE_WITNESS,
-        addr: this.#addresses[this.#random.int(this.#addresses.length)],
-        port: this.#world.params.defaultPort,
-      });
-    }
-    if (peer.send({ command: "addr", addresses })) this.addrSent++;
-  }
-
-  #peerOptions(): PeerOptions {
-    return {
-      magic: this.#world.params.magic,
-      sha256: this.#world.sha256,
-      clock: this.#world.clock,
-      random: this.#random,
-      logger: silentLogger,
-      services: NODE_NETWORK | NODE_WITNESS,
-      id: this.#nextId++,
-    };
-  }
-}
+/** The honest network finds a block this often (regtest's target spacing). */
+export const BLOCK_INTERVAL_MS = 10 * 60_000;
+/** Default time the victim stays down at its restart. */
+export const OFFLINE_MS = 30 * 60_000;
+/** The attack begins this long after the start (once the victim is up). */
+const ATTACK_START_MS = 120_000;
+/** The control token of every node's (in-memory) API: blocks are submitted through it. */
+const API_TOKEN = "simulated-eclipse-token";
+/** Address messages (either way): none may cross a block-relay-only connection. */
+const ADDRESS_COMMANDS = ["addr", "addrv2", "getaddr"];
+/** The kinds counted as outbound peers here (by name: kinds a build lacks count none). */
+const FULL_RELAY = "outbound-full-relay";
+const BLOCK_RELAY = "block-relay-only";
 
 /** What to run. */
 export interface EclipseScenarioOptions {
@@ -184,8 +65,14 @@ export interface EclipseScenarioOptions {
   readonly honest: number;
   /** Virtual time of the attack before the restart. */
   readonly attackMs: number;
+  /** Virtual time the victim is down at its restart (default `OFFLINE_MS`). */
+  readonly offlineMs?: number;
   /** Virtual time after the restart before the figures are taken. */
   readonly afterRestartMs: number;
+  /** Then a restart as after a crash (no anchors), and this long before its figures (0: none). */
+  readonly afterCrashMs?: number;
+  /** Builds the honest blocks (a regtest miner). */
+  readonly mine: MineBlock;
   /** Attacker addresses (default `ATTACKER_ADDRESSES`). */
   readonly attackerAddresses?: number;
   /** Inbound connections the attacker keeps to the victim (default `ATTACKER_INBOUND`). */
@@ -197,13 +84,38 @@ export interface EclipseScenarioOptions {
 
 /** The victim's address book and outbound peers at one moment. */
 export interface VictimView {
+  /** Ready outbound full-relay peers, and those outside the attacker's groups. */
   readonly outbound: number;
-  /** Outbound peers outside the attacker's groups. */
   readonly honestOutbound: number;
+  /** Ready block-relay-only peers, and those outside the attacker's groups. */
+  readonly blockRelay: number;
+  readonly honestBlockRelay: number;
   readonly newEntries: number;
   readonly newAttacker: number;
   readonly triedEntries: number;
   readonly triedAttacker: number;
+  /** The victim's tip height, and the honest chain's. */
+  readonly height: number;
+  readonly honestHeight: number;
+}
+
+/** One anchor connection after the restart. */
+export interface AnchorView {
+  readonly peer: string;
+  readonly kind: string;
+  readonly honest: boolean;
+}
+
+/** What the address-relay probe saw of the victim's honest outbound peers, by kind. */
+export interface ProbeView {
+  /** Probe addresses the attacker sent. */
+  readonly probesSent: number;
+  /** Honest peers of each kind, and those holding a probe heard from the victim. */
+  readonly fullRelay: { readonly honest: number; readonly revealed: number };
+  readonly blockRelay: { readonly honest: number; readonly revealed: number };
+  /** Address messages (addr, addrv2, getaddr) on the victim's block-relay-only connections. */
+  readonly blockRelayAddrSent: number;
+  readonly blockRelayAddrReceived: number;
 }
 
 /** What came out. */
@@ -215,6 +127,18 @@ export interface EclipseFigures {
   readonly before: VictimView;
   /** After the restart. */
   readonly after: VictimView;
+  /** After the restart without anchors (when run). */
+  readonly afterCrash: VictimView | null;
+  /** The probe's findings at the end of the attack. */
+  readonly probe: ProbeView;
+  /** The connections made to saved anchors at the restart. */
+  readonly anchors: readonly AnchorView[];
+  /** Height the attacker's stale chain stopped at (the honest tip when the victim went down). */
+  readonly staleHeight: number;
+  /** Virtual ms from the restart until the victim held the honest tip block; null: never. */
+  readonly honestTipMs: number | null;
+  /** The same after the restart without anchors (null: never, or not run). */
+  readonly crashHonestTipMs: number | null;
   /** Connections the attacker accepted, and `addr` messages it sent. */
   readonly attackerAccepted: number;
   readonly attackerAddrMessages: number;
@@ -223,9 +147,19 @@ export interface EclipseFigures {
   readonly peakHeap: number;
 }
 
-/** The victim's view now. */
-export function victimView(world: SimWorld, node: EdgeNode): VictimView {
-  const outbound = world.outboundPeers(node);
+/** The ready connections of `node` whose kind is named `kind`. */
+function readyOf(node: EdgeNode, kind: string) {
+  return (node.connmgr?.connections() ?? []).filter((c) =>
+    String(c.kind) === kind && c.peer.state === "ready"
+  );
+}
+
+/** The victim's view now (`chain`: the honest chain). */
+export function victimView(node: EdgeNode, chain: SimChain): VictimView {
+  const full = readyOf(node, FULL_RELAY);
+  const block = readyOf(node, BLOCK_RELAY);
+  const honest = (list: typeof full) =>
+    list.filter((c) => !isAttackerAddress(c.peer.address.address)).length;
   let newEntries = 0, newAttacker = 0, triedEntries = 0, triedAttacker = 0;
   for (const e of node.addrman?.tables.byKey.values() ?? []) {
     const attacker = isAttackerAddress(entryAddress(e));
@@ -238,12 +172,55 @@ export function victimView(world: SimWorld, node: EdgeNode): VictimView {
     }
   }
   return {
-    outbound: outbound.length,
-    honestOutbound: outbound.filter((c) => !isAttackerAddress(c.peer.address.address)).length,
+    outbound: full.length,
+    honestOutbound: honest(full),
+    blockRelay: block.length,
+    honestBlockRelay: honest(block),
     newEntries,
     newAttacker,
     triedEntries,
     triedAttacker,
+    height: node.status().chain.height,
+    honestHeight: chain.height,
+  };
+}
+
+/** True when `w`'s book holds a probe address first heard from `victim`. */
+function heardProbeFrom(w: WorldNode, victim: NetAddress): boolean {
+  for (const e of w.node.addrman?.tables.byKey.values() ?? []) {
+    if (isProbeAddress(entryAddress(e)) && bytesEqual(e.source.bytes, victim.bytes)) return true;
+  }
+  return false;
+}
+
+/** What the probe revealed of the victim's honest outbound peers now. */
+function probeView(world: SimWorld, victim: WorldNode, attacker: EclipseAttacker): ProbeView {
+  const victimAddress = parseAddress(victim.host);
+  const byHost = new Map(world.nodes.map((w) => [w.host, w]));
+  const look = (kind: string) => {
+    let honest = 0, revealed = 0;
+    for (const c of readyOf(victim.node, kind)) {
+      const remote = byHost.get(formatAddress(c.peer.address.address));
+      if (remote === undefined) continue; // the attacker's: it knows them anyway
+      honest++;
+      if (heardProbeFrom(remote, victimAddress)) revealed++;
+    }
+    return { honest, revealed };
+  };
+  let sent = 0, received = 0;
+  for (const c of readyOf(victim.node, BLOCK_RELAY)) {
+    const s = c.peer.stats();
+    for (const command of ADDRESS_COMMANDS) {
+      sent += s.sent.perCommand[command]?.messages ?? 0;
+      received += s.received.perCommand[command]?.messages ?? 0;
+    }
+  }
+  return {
+    probesSent: attacker.probesSent,
+    fullRelay: look(FULL_RELAY),
+    blockRelay: look(BLOCK_RELAY),
+    blockRelayAddrSent: sent,
+    blockRelayAddrReceived: received,
   };
 }
 
@@ -252,52 +229,75 @@ export async function runEclipseScenario(options: EclipseScenarioOptions): Promi
   const world = new SimWorld({
     sha256: options.sha256,
     seed: options.seed,
+    network: "regtest",
     memory: options.memory,
   });
   const honest = Array.from({ length: options.honest }, (_, i) => worldHost(i));
   const victimHost = worldHost(options.honest);
-  for (const host of [...honest, victimHost]) world.addNode(host, { dnsseed: true });
+  for (const host of [...honest, victimHost]) {
+    world.addNode(host, { dnsseed: true, apiToken: API_TOKEN });
+  }
   const victim: WorldNode = world.nodes[world.nodes.length - 1];
   const seeds = world.params.dnsSeeds;
+  const answering = Math.min(ANSWERING_SEEDS, seeds.length);
   for (let s = 0; s < seeds.length; s++) {
-    const known = s < ANSWERING_SEEDS ? honest.filter((_, i) => i % ANSWERING_SEEDS === s) : [];
+    const known = s < answering ? honest.filter((_, i) => i % answering === s) : [];
     world.net.setDns(seeds[s], () => sampleOf(world.random, known, SEED_ANSWER_SIZE));
   }
+  const chain = new SimChain(world.params, world.sha256, options.mine);
+  mineForever(world, chain, world.nodes[0].node);
   const attacker = new EclipseAttacker({
     world,
     random: world.random,
     addresses: options.attackerAddresses ?? ATTACKER_ADDRESSES,
+    chain,
   });
   await attacker.listen();
   world.startAll(world.nodes, 60_000);
-  // The attack begins once the victim is up.
-  world.clock.setTimer(
-    120_000,
-    () => attacker.attack(victimHost, options.attackerInbound ?? ATTACKER_INBOUND),
-  );
+  world.clock.setTimer(ATTACK_START_MS, () => {
+    attacker.attack(victimHost, options.attackerInbound ?? ATTACKER_INBOUND);
+    attacker.probe(victimHost);
+  });
   for (let ran = 0, hour = 1; ran < options.attackMs; hour++) {
     const step = Math.min(3_600_000, options.attackMs - ran);
     await world.run(step);
     ran += step;
-    options.onHour?.(hour, victimView(world, victim.node));
+    options.onHour?.(hour, victimView(victim.node, chain));
   }
-  const before = victimView(world, victim.node);
-  // Restart: a clean stop, then a new node on the same host and store.
-  const stopping = victim.node.stop();
-  let stopped = false;
-  void stopping.then(() => (stopped = true));
-  await world.run(10_000, () => stopped);
-  await stopping;
-  world.renew(victim, { dnsseed: true }).start().catch(() => {});
-  await world.run(options.afterRestartMs);
+  const before = victimView(victim.node, chain);
+  const probe = probeView(world, victim, attacker);
+
+  // Restart: a clean stop; from now on the attacker serves a stale chain.
+  attacker.freeze();
+  const staleHeight = attacker.height;
+  const first = await restart(world, victim, chain, options, false);
+  const anchors = (first.node.connmgr?.connections() ?? []).filter((c) => c.anchor).map((c) => ({
+    peer: c.peer.toString(),
+    kind: String(c.kind),
+    honest: !isAttackerAddress(c.peer.address.address),
+  }));
+  const crash = options.afterCrashMs
+    ? await restart(
+      world,
+      victim,
+      chain,
+      { ...options, afterRestartMs: options.afterCrashMs },
+      true,
+    )
+    : null;
   world.sampleMemory();
-  const after = victimView(world, victim.node);
   const figures: EclipseFigures = {
     honestNodes: options.honest,
     attackerAddresses: attacker.hosts.length,
     attackerGroups: ATTACKER_GROUPS,
     before,
-    after,
+    after: first.view,
+    afterCrash: crash?.view ?? null,
+    probe,
+    anchors,
+    staleHeight,
+    honestTipMs: first.honestTipMs,
+    crashHonestTipMs: crash?.honestTipMs ?? null,
     attackerAccepted: attacker.accepted,
     attackerAddrMessages: attacker.addrSent,
     virtualMs: world.elapsedMs,
@@ -307,4 +307,67 @@ export async function runEclipseScenario(options: EclipseScenarioOptions): Promi
   attacker.stop();
   await world.stopAll();
   return figures;
+}
+
+/** What one restart of the victim came to: its node, its view then, and its time to the honest tip. */
+interface Restarted {
+  readonly node: EdgeNode;
+  readonly view: VictimView;
+  readonly honestTipMs: number | null;
+}
+
+/**
+ * Stops the victim cleanly (without its anchors when `crashed`: only a clean
+ * stop writes them), keeps it down `offlineMs`, starts a new node on the same
+ * host and store, and runs `afterRestartMs`, watching for the honest tip.
+ */
+async function restart(
+  world: SimWorld,
+  victim: WorldNode,
+  chain: SimChain,
+  options: EclipseScenarioOptions,
+  crashed: boolean,
+): Promise<Restarted> {
+  const stopping = victim.node.stop();
+  let stopped = false;
+  void stopping.then(() => (stopped = true));
+  await world.run(10_000, () => stopped);
+  await stopping;
+  if (crashed) await world.net.store(victim.datadir).delete(ANCHORS_KEY);
+  await world.run(options.offlineMs ?? OFFLINE_MS);
+  const node = world.renew(victim, { dnsseed: true, apiToken: API_TOKEN });
+  const restartAt = world.clock.now();
+  let reachedAt: number | null = null;
+  const listening = new AbortController();
+  void (async () => {
+    for await (const e of node.events(listening.signal)) {
+      if (e.type === "block.accepted" && e.data.hash === chain.hashHex()) {
+        reachedAt ??= world.clock.now();
+      }
+    }
+  })();
+  node.start().catch(() => {});
+  await world.run(options.afterRestartMs);
+  listening.abort();
+  return {
+    node,
+    view: victimView(node, chain),
+    honestTipMs: reachedAt === null ? null : reachedAt - restartAt,
+  };
+}
+
+/** Mines the next honest block every `BLOCK_INTERVAL_MS` and submits it to `miner`'s API. */
+function mineForever(world: SimWorld, chain: SimChain, miner: EdgeNode): void {
+  const tick = () => {
+    const block = chain.mineNext(Math.floor(world.clock.now() / 1000));
+    void miner.app.fetch(
+      new Request("http://sim/blocks", {
+        method: "POST",
+        headers: { authorization: `Bearer ${API_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ hex: toHex(block) }),
+      }),
+    );
+    world.clock.setTimer(BLOCK_INTERVAL_MS, tick);
+  };
+  world.clock.setTimer(BLOCK_INTERVAL_MS, tick);
 }

@@ -1,20 +1,23 @@
 /**
  * Address gossip with live peers: the half of gossip that talks. When a
- * peer's handshake completes it joins the gossip (`gossip.ts`), is asked
- * for addresses once while the book needs them (always, when it is a
- * `--seednode` peer), and, when it is outbound and we listen, is told our
- * own address (`self_advert.ts`). Its addr/addrv2 go to the gossip, and the
- * fresh ones are relayed to the peers the gossip picks, one message per
- * receiving peer: addrv2 to peers that asked for it, else the addresses
- * addr can carry. Its getaddr is answered from the gossip's cache (inbound
- * peers only). Peers are seen only through the small `AddrPeer` interface.
+ * peer's handshake completes it joins the gossip (`gossip.ts`) as its
+ * connection kind says (`AddrRelay`): an outbound peer that takes part from
+ * the handshake is asked for addresses once (a `--seednode` peer too) and,
+ * when we listen, told our own address (`self_advert.ts`); an inbound peer
+ * takes part once it sends an address message; a block-relay-only peer
+ * never does: nothing is sent to it and what it sends is ignored. Addr and
+ * addrv2 go to the gossip, and the fresh ones are relayed to the peers the
+ * gossip picks, one message per receiving peer: addrv2 to peers that asked
+ * for it, else the addresses addr can carry. A getaddr is answered from the
+ * gossip's cache (inbound peers only). Peers are seen only through the
+ * small `AddrPeer` interface.
  */
 import type { Logger } from "../log/logger.ts";
 import { isAddrV1Compatible, type NetAddress } from "../wire/address.ts";
 import type { Message } from "../wire/message.ts";
 import type { PeerAddress } from "../wire/messages/addr.ts";
 import type { VersionMessage } from "../wire/messages/version.ts";
-import type { AddrGossip, RelayOrder } from "./gossip.ts";
+import type { AddrGossip, AddrRelay, RelayOrder } from "./gossip.ts";
 import { type LocalService, selfAdvertisement } from "./self_advert.ts";
 
 /** A connected peer as the address exchange sees it (`Peer` satisfies it). */
@@ -59,18 +62,20 @@ export class AddrExchange {
   }
 
   /**
-   * A peer completed its handshake. `seed`: a `--seednode` peer, there only
-   * to be asked for addresses (asked even when the book is full; not told
-   * our address).
+   * A peer completed its handshake; `relay` says when it takes part in
+   * address relay. `seed`: a `--seednode` peer, there only to be asked for
+   * addresses (not told our address).
    */
-  addPeer(peer: AddrPeer, seed: boolean): void {
+  addPeer(peer: AddrPeer, relay: AddrRelay, seed = false): void {
     this.#peers.set(peer.id, peer);
     this.#gossip.addPeer({
       id: peer.id,
       address: peer.address.address,
       inbound: peer.direction === "inbound",
       addrv2: peer.features.addrV2,
+      addrRelay: relay,
     });
+    if (relay === "never") return;
     if (seed || this.#gossip.shouldSendGetaddr(peer.id)) {
       if (peer.send({ command: "getaddr" })) this.#gossip.getaddrSent(peer.id);
     }

@@ -1,11 +1,12 @@
 /**
  * Address gossip with peers (Core net_processing's addr/addrv2/getaddr
- * handling), on top of the address book: per-peer rate limits on incoming
- * addresses, timestamp cleaning and ageing, relay of fresh addresses to two
- * peers, one getaddr to outbound peers while the book is small, and cached
- * getaddr answers for inbound peers. It tracks peers only by id and the few
- * facts it needs; the node tells it who connects and leaves, and sends what
- * it returns.
+ * handling), on top of the address book: who takes part in address relay
+ * (Core's SetupAddressRelay, see `AddrRelay`), per-peer rate limits on
+ * incoming addresses, timestamp cleaning and ageing, relay of fresh
+ * addresses to two of the peers taking part, one getaddr to each outbound
+ * peer that takes part, and cached getaddr answers for inbound peers. It
+ * tracks peers only by id and the few facts it needs; the node tells it who
+ * connects and leaves, and sends what it returns.
  */
 import { mayHaveUsefulAddressDb } from "../peer/services.ts";
 import type { Clock } from "../platform/clock.ts";
@@ -20,6 +21,18 @@ import { MAX_RELAY_BATCH, RELAY_FRESH_SECONDS, RelayChooser } from "./addr_relay
 import { GOSSIP_PENALTY_SECONDS, sanitiseTime } from "./timestamps.ts";
 import { AddrTokenBucket, GETADDR_GRANT } from "./token_bucket.ts";
 
+/**
+ * When a peer takes part in address relay (Core's SetupAddressRelay):
+ * - "from-handshake": at once (outbound full-relay, manual and seed peers):
+ *   it is asked for addresses once, and may be told fresh ones;
+ * - "once-asked": from its first addr, addrv2 or getaddr (inbound peers), so
+ *   addresses are relayed only to inbound peers that take part themselves;
+ * - "never": block-relay-only connections and feelers: nothing is asked of
+ *   it, nothing it sends is taken, nothing is relayed to it, so no address
+ *   ever crosses the connection (address-relay probing cannot find it).
+ */
+export type AddrRelay = "from-handshake" | "once-asked" | "never";
+
 /** What gossip needs to know about a connected peer. */
 export interface GossipPeer {
   /** The node's id for the peer. */
@@ -29,8 +42,11 @@ export interface GossipPeer {
   readonly inbound: boolean;
   /** The peer sent sendaddrv2 (gets addrv2, and Tor/I2P/CJDNS addresses). */
   readonly addrv2: boolean;
-  /** Takes part in address relay (false for block-relay-only connections). Default true. */
-  readonly relay?: boolean;
+  /**
+   * When it takes part in address relay. Default: "once-asked" for inbound
+   * peers, "from-handshake" for outbound ones.
+   */
+  readonly addrRelay?: AddrRelay;
 }
 
 /** One address to forward, and to whom. */
@@ -63,7 +79,7 @@ export interface GossipStats {
   readonly rateLimited: number;
   readonly relayed: number;
   readonly getaddrAnswered: number;
-  /** getaddr from outbound peers or repeated on a connection. */
+  /** getaddr from outbound peers, from peers outside address relay, or repeated. */
   readonly getaddrIgnored: number;
   /** addr messages from peers outside address relay. */
   readonly addrIgnored: number;
@@ -82,6 +98,9 @@ export interface AddrGossipOptions {
 
 interface PeerState {
   readonly info: GossipPeer;
+  readonly mode: AddrRelay;
+  /** It takes part in address relay now (Core m_addr_relay_enabled). */
+  relaying: boolean;
   readonly bucket: AddrTokenBucket;
   /** We asked it for addresses and the answer has not ended yet (Core m_getaddr_sent). */
   getaddrSent: boolean;
@@ -120,8 +139,11 @@ export class AddrGossip {
 
   /** A peer finished its handshake. */
   addPeer(peer: GossipPeer): void {
+    const mode = peer.addrRelay ?? (peer.inbound ? "once-asked" : "from-handshake");
     this.#peers.set(peer.id, {
       info: peer,
+      mode,
+      relaying: mode === "from-handshake",
       bucket: new AddrTokenBucket(this.#clock.now()),
       getaddrSent: false,
       getaddrEverSent: false,
@@ -134,15 +156,20 @@ export class AddrGossip {
     this.#peers.delete(id);
   }
 
+  /** True while peer `id` takes part in address relay. */
+  relaying(id: number): boolean {
+    return this.#peers.get(id)?.relaying ?? false;
+  }
+
   /**
-   * Whether to send getaddr to peer `id` now: outbound, in address relay,
-   * not asked before on this connection, and the book has under 1,000
-   * addresses.
+   * Whether to send getaddr to peer `id` now: outbound, in address relay
+   * from the handshake, not asked before on this connection (Core asks
+   * every such peer once, however full the book: fresh answers keep it
+   * current).
    */
   shouldSendGetaddr(id: number): boolean {
     const p = this.#peers.get(id);
-    return p !== undefined && !p.info.inbound && p.info.relay !== false && !p.getaddrEverSent &&
-      this.#book.needMoreAddresses();
+    return p !== undefined && !p.info.inbound && p.relaying && !p.getaddrEverSent;
   }
 
   /** We sent getaddr to `id`: its answer (up to 1,000 addresses) passes the rate limit. */
@@ -156,21 +183,24 @@ export class AddrGossip {
 
   /**
    * An addr/addrv2 message from peer `id` (already bounded to 1,000 entries
-   * by the decoder). Addresses are taken in random order until the peer's
-   * token bucket is empty; the rest are dropped and counted. Addresses of
-   * nodes that keep no blocks (neither NODE_NETWORK nor NODE_NETWORK_LIMITED:
-   * Core's ADDR handler, `mayHaveUsefulAddressDb`) and banned addresses are
-   * skipped, neither stored nor relayed. Timestamps are cleaned, then the book adds the
+   * by the decoder); an inbound peer takes part in address relay from its
+   * first one, a peer that never does is ignored. Addresses are taken in
+   * random order until the peer's token bucket is empty; the rest are
+   * dropped and counted. Addresses of nodes that keep no blocks (neither
+   * NODE_NETWORK nor NODE_NETWORK_LIMITED: Core's ADDR handler,
+   * `mayHaveUsefulAddressDb`) and banned addresses are skipped, neither
+   * stored nor relayed. Timestamps are cleaned, then the book adds the
    * addresses with a 2-hour penalty (none for the peer's own address). From
    * a small message (≤ 10) that is not a getaddr answer, fresh routable
    * addresses are relayed to two other peers.
    */
   onAddr(id: number, addresses: readonly PeerAddress[]): AddrReceipt {
     const p = this.#peers.get(id);
-    if (p === undefined || p.info.relay === false) {
+    if (p === undefined || p.mode === "never") {
       this.#stats.addrIgnored++;
       return { accepted: 0, rateLimited: 0, added: 0, relay: [] };
     }
+    p.relaying = true;
     const nowMs = this.#clock.now();
     const now = Math.floor(nowMs / 1000);
     p.bucket.refill(nowMs);
@@ -209,23 +239,25 @@ export class AddrGossip {
 
   *#relayCandidates(): Iterable<{ id: number; addrv2: boolean }> {
     for (const p of this.#peers.values()) {
-      if (p.info.relay !== false) yield { id: p.info.id, addrv2: p.info.addrv2 };
+      if (p.relaying) yield { id: p.info.id, addrv2: p.info.addrv2 };
     }
   }
 
   /**
    * A getaddr from peer `id`: answered once per connection, and only for
    * inbound peers (answering outbound ones would let the peers we chose
-   * fingerprint us). The answer is the cached sample for the peer's network
+   * fingerprint us), which take part in address relay from then on. The
+   * answer is the cached sample for the peer's network
    * (23% of the book, at most 1,000, no terrible or banned addresses),
    * as addrv2 to peers that asked for it, else as addr with IPv4/IPv6 only.
    */
   onGetaddr(id: number): GetaddrAnswer | undefined {
     const p = this.#peers.get(id);
-    if (p === undefined || !p.info.inbound || p.getaddrAnswered) {
+    if (p === undefined || !p.info.inbound || p.mode === "never" || p.getaddrAnswered) {
       this.#stats.getaddrIgnored++;
       return undefined;
     }
+    p.relaying = true;
     p.getaddrAnswered = true;
     const sample = this.#cache.get(
       networkOf(p.info.address),

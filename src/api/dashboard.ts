@@ -12,15 +12,19 @@
  * also works when an embedder mounts the app under a prefix. Data reaches
  * the DOM only through `textContent` and attributes, never as HTML.
  *
- * Stable hooks for browser tests: `#peers tbody tr[data-peer="<id>"]` with
- * `td[data-field]` cells, `#addrman tbody tr[data-network]`,
+ * Peers are grouped by connection type (`PEER_GROUPING`): the peers chart's
+ * series, the order of the peers table and a count per type.
+ *
+ * Stable hooks for browser tests: `#peers tbody tr[data-peer="<id>"]` (with
+ * `data-group`) with `td[data-field]` cells, `#addrman tbody tr[data-network]`,
  * `#blocks tbody tr[data-block="<hash>"]`, `#events li[data-event]`,
- * `[data-count]` peer counts, `#header-height`, `#sync-progress`, `#live`,
+ * `[data-count]` peer counts, `#peer-groups [data-group]` counts per
+ * connection type, `#header-height`, `#sync-progress`, `#live`,
  * `#store-count`, `#store-heights`, `#store-bytes`,
  * `figure[data-chart="peers|traffic|blocks|height"]` with `data-points` (the
  * points drawn) and a uPlot canvas.
  */
-import { ADDRESS_NETWORKS, NODE_EVENT_TYPES } from "./schemas.ts";
+import { ADDRESS_NETWORKS, CONNECTION_TYPES, NODE_EVENT_TYPES } from "./schemas.ts";
 import { UPLOT_CSS, UPLOT_JS, UPLOT_NOTICE } from "./vendor_uplot.ts";
 
 /** How often the page polls, ms (each poll is a chart point: 900 an hour). */
@@ -33,14 +37,13 @@ const MIN_SAMPLE_MS = 1_000;
 export const DASHBOARD_HISTORY_MS = 60 * 60 * 1000;
 
 /**
- * How the peers chart groups peers: the `/peers` field and its values, in
- * legend order (any other value counts as "other"). The one place to change
- * when `/peers` gains a connection type (Core's outbound-full-relay,
- * block-relay-only, manual, feeler, addr-fetch, inbound).
+ * How the page groups peers (the chart's series, the peers table's order
+ * and the per-group counts): the `/peers` field and its values, in legend
+ * order (any other value counts as "other"). The one place to change.
  */
 export const PEER_GROUPING: { readonly field: string; readonly groups: readonly string[] } = {
-  field: "direction",
-  groups: ["inbound", "outbound"],
+  field: "connectionType",
+  groups: ["inbound", ...CONNECTION_TYPES.filter((t) => t !== "inbound")],
 };
 
 /**
@@ -115,6 +118,9 @@ const BODY = `
         <dt>persistent</dt><dd data-count="persistent">–</dd>
         <dt>feeler</dt><dd data-count="feeler">–</dd>
       </dl>
+      <dl id="peer-groups">${
+  PEER_GROUPING.groups.map((g) => `<dt>${g}</dt><dd data-group="${g}">–</dd>`).join("")
+}</dl>
     </section>
     <section class="card" id="sync">
       <h2>Headers</h2>
@@ -173,7 +179,8 @@ const BODY = `
   <section class="wide">
     <h2>Connected peers</h2>
     <table id="peers">
-      <thead><tr><th>peer</th><th>direction</th><th>user agent</th><th class="num">height</th>
+      <thead><tr><th>peer</th><th>${PEER_GROUPING.field}</th><th>direction</th>
+        <th>user agent</th><th class="num">height</th>
         <th class="num">ping</th><th class="num">sent</th><th class="num">received</th>
         <th class="num">connected</th></tr></thead>
       <tbody></tbody>
@@ -291,10 +298,21 @@ const SCRIPT = `
 
   function renderPeers(peers) {
     var tbody = document.querySelector("#peers tbody");
-    var rows = peers.map(function (p) {
+    var counts = {};
+    PEER_GROUPING.groups.forEach(function (g) { counts[g] = 0; });
+    var order = function (p) {
+      var i = PEER_GROUPING.groups.indexOf(peerGroup(p));
+      return i < 0 ? PEER_GROUPING.groups.length : i;
+    };
+    var sorted = peers.slice().sort(function (a, b) { return order(a) - order(b) || a.id - b.id; });
+    var rows = sorted.map(function (p) {
+      var group = peerGroup(p);
+      if (group in counts) counts[group]++;
       var tr = document.createElement("tr");
       tr.setAttribute("data-peer", String(p.id));
+      tr.setAttribute("data-group", group);
       tr.appendChild(cell("td", p.address + " (" + p.direction + ")", "peer", "mono"));
+      tr.appendChild(cell("td", p[PEER_GROUPING.field], PEER_GROUPING.field));
       tr.appendChild(cell("td", p.direction, "direction"));
       tr.appendChild(cell("td", p.userAgent, "userAgent"));
       tr.appendChild(cell("td", p.startHeight, "height", "num"));
@@ -306,6 +324,10 @@ const SCRIPT = `
     });
     tbody.replaceChildren.apply(tbody, rows);
     byId("peers-empty").hidden = rows.length > 0;
+    PEER_GROUPING.groups.forEach(function (g) {
+      var e = document.querySelector('#peer-groups [data-group="' + g + '"]');
+      if (e) e.textContent = String(counts[g]);
+    });
   }
 
   function renderAddresses(page) {
@@ -353,6 +375,8 @@ const SCRIPT = `
     switch (ev.type) {
       case "peer.connected": return d.peer + " " + (d.userAgent || "");
       case "peer.disconnected": return d.peer + ": " + d.reason;
+      case "peer.evicted": return d.peer + " " + d.connectionType + " (" + d.rule + "): " + d.reason;
+      case "tip.stale": return "no new tip for " + duration(d.staleSeconds) + ": trying an extra peer";
       case "block.accepted": return "height " + d.height + " " + shortHash(d.hash);
       case "block.relayed": return shortHash(d.hash) + " to " + (d.to ? d.to.length : 0) + " peers";
       case "ban": return d.address + " until " + new Date(d.until).toLocaleString() + ": " + d.reason;

@@ -7,6 +7,8 @@
  */
 import { errorText } from "../util/error_text.ts";
 import { z } from "zod";
+import type { ConnKind } from "../connmgr/connection.ts";
+import type { EvictionRule } from "../connmgr/conn_events.ts";
 import type { BanEntry } from "../peer/ban_list.ts";
 import type { PeerStats } from "../peer/peer_stats.ts";
 import { formatAddress, parseAddress } from "../wire/address_format.ts";
@@ -21,6 +23,27 @@ export type AddressNetwork = (typeof ADDRESS_NETWORKS)[number];
 export const ADDRESS_TABLES = ["new", "tried"] as const;
 /** An address-manager table. */
 export type AddressTable = (typeof ADDRESS_TABLES)[number];
+/**
+ * Why a connection exists, with Core's getpeerinfo `connection_type` names
+ * (the connection manager's kinds; checked against them below).
+ */
+export const CONNECTION_TYPES = [
+  "outbound-full-relay",
+  "block-relay-only",
+  "manual",
+  "feeler",
+  "addr-fetch",
+  "inbound",
+] as const;
+/** A connection type (Core's getpeerinfo names). */
+export type ConnectionType = (typeof CONNECTION_TYPES)[number];
+/** The rules that evict a peer (`peer.evicted` events; checked against the connection manager's). */
+export const EVICTION_RULES = [
+  "chain-sync",
+  "extra-full-relay",
+  "extra-block-relay",
+  "inbound",
+] as const;
 /** Most addresses in one `GET /addresses` page: keeps a response well under a megabyte. */
 export const MAX_ADDRESS_PAGE = 1_000;
 /** Page size when `limit` is not given. */
@@ -44,6 +67,8 @@ const blockHash = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lowercase hex 
   .describe("Block hash, display-order hex");
 const network = z.enum(ADDRESS_NETWORKS);
 const table = z.enum(ADDRESS_TABLES);
+const connectionType = z.enum(CONNECTION_TYPES)
+  .describe("Why the connection exists (Core's getpeerinfo connection_type)");
 
 /**
  * An address without a port (IPv4, IPv6, Tor v3 `.onion`, I2P `.b32.i2p`),
@@ -176,9 +201,12 @@ export const statusResponse = z.object({
       "User-requested peers (--connect, --addnode, POST /peers with persistent)",
     ),
     feeler: count.describe("Short-lived outbound connections that test an address"),
+    byConnectionType: z.record(z.enum(CONNECTION_TYPES), count)
+      .describe("Connections per connection type (Core's getpeerinfo names)"),
     list: z.array(z.object({
       id: z.number().int().positive(),
       peer: z.string(),
+      connectionType,
       state: z.string(),
       userAgent: z.string().nullable(),
       version: z.number().int().nullable(),
@@ -218,11 +246,12 @@ const traffic = z.object({
   perCommand: z.record(z.string(), z.object({ messages: count, bytes: count })),
 });
 
-/** One peer; mirrors `PeerStats` (src/peer/peer_stats.ts). */
+/** One peer; mirrors `PeerStats` (src/peer/peer_stats.ts) and its connection type. */
 export const peerResponse = z.object({
   id: z.number().int().positive(),
   address: z.string().describe("host:port (IPv6 in brackets)"),
   direction: z.enum(["inbound", "outbound"]),
+  connectionType,
   persistent: z.boolean(),
   handshake: z.enum(["awaiting-version", "version-sent", "awaiting-verack", "ready", "closed"]),
   services: z.string().regex(/^[0-9a-f]{16}$/).describe("Service bits, 16 hex digits"),
@@ -384,6 +413,7 @@ export const nodeEvent = z.discriminatedUnion("type", [
       id: z.number().int().positive(),
       peer: z.string().describe("String form: address and direction"),
       direction: z.enum(["inbound", "outbound"]),
+      connectionType,
       userAgent: z.string(),
       persistent: z.boolean(),
     }),
@@ -391,6 +421,27 @@ export const nodeEvent = z.discriminatedUnion("type", [
   eventOf(
     "peer.disconnected",
     z.object({ id: z.number().int().positive(), peer: z.string(), reason: z.string() }),
+  ),
+  eventOf(
+    "peer.evicted",
+    z.object({
+      id: z.number().int().positive(),
+      peer: z.string(),
+      connectionType,
+      rule: z.enum(EVICTION_RULES).describe(
+        "chain-sync: an outbound peer whose chain stayed behind ours; extra-full-relay / " +
+          "extra-block-relay: an extra outbound peer beyond the targets; inbound: room for a " +
+          "new inbound peer",
+      ),
+      reason: z.string(),
+    }),
+  ),
+  eventOf(
+    "tip.stale",
+    z.object({
+      lastTipChange: timeMs.describe("When our tip last changed"),
+      staleSeconds: count.describe("Seconds since (an extra outbound peer is tried)"),
+    }),
   ),
   eventOf(
     "block.accepted",
@@ -413,5 +464,9 @@ export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : fa
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };
 /** Compiles only when `T` is `true`. */
 export type Holds<T extends true> = T;
-type _PeerSchemaAgrees = Holds<Same<Mutable<z.output<typeof peerResponse>>, Mutable<PeerStats>>>;
+type _PeerSchemaAgrees = Holds<
+  Same<Mutable<z.output<typeof peerResponse>>, Mutable<PeerStats & { connectionType: ConnKind }>>
+>;
+type _ConnectionTypesAgree = Holds<Same<ConnectionType, ConnKind>>;
+type _EvictionRulesAgree = Holds<Same<(typeof EVICTION_RULES)[number], EvictionRule>>;
 type _BanSchemaAgrees = Holds<Same<z.output<typeof banResponse>, BanEntry>>;

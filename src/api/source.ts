@@ -15,6 +15,7 @@ import type {
   AddressNetwork,
   AddressTable,
   chainResponse,
+  ConnectionType,
   Holds,
   inventoryResponse,
   nodeEvent,
@@ -34,11 +35,19 @@ export interface AddressQuery {
   readonly cursor?: string;
 }
 
+/** One peer as `GET /peers` shows it: its statistics and why the connection exists. */
+export interface PeerView extends PeerStats {
+  /** Core's getpeerinfo `connection_type`. */
+  connectionType: ConnectionType;
+}
+
 /** One peer in the status summary. */
 export interface PeerSummary {
   id: number;
   /** The peer's one string form: address and direction. */
   peer: string;
+  /** Core's getpeerinfo `connection_type`. */
+  connectionType: ConnectionType;
   state: string;
   userAgent: string | null;
   version: number | null;
@@ -98,6 +107,8 @@ export interface NodeStatus {
     persistent: number;
     /** Short-lived outbound connections that test an address. */
     feeler: number;
+    /** Connections per connection type (Core's getpeerinfo names). */
+    byConnectionType: Record<ConnectionType, number>;
     list: PeerSummary[];
   };
   /** Our header chain tip. */
@@ -170,10 +181,25 @@ export type NodeEvent =
     /** String form: address and direction. */
     peer: string;
     direction: "inbound" | "outbound";
+    connectionType: ConnectionType;
     userAgent: string;
     persistent: boolean;
   }>
   | EventOf<"peer.disconnected", { id: number; peer: string; reason: string }>
+  | EventOf<"peer.evicted", {
+    id: number;
+    peer: string;
+    connectionType: ConnectionType;
+    /** Which rule evicted it. */
+    rule: "chain-sync" | "extra-full-relay" | "extra-block-relay" | "inbound";
+    reason: string;
+  }>
+  | EventOf<"tip.stale", {
+    /** When our tip last changed (ms since the epoch). */
+    lastTipChange: number;
+    /** Seconds since. */
+    staleSeconds: number;
+  }>
   | EventOf<"block.accepted", { hash: string; height: number; from?: string }>
   | EventOf<"block.relayed", { hash: string; to: string[] }>
   | EventOf<"ban", { address: string; until: number; reason: string }>
@@ -221,9 +247,9 @@ export interface ApiSource {
   /** The node at a glance. */
   status(): NodeStatus;
   /** Every connected peer. */
-  peers(): PeerStats[];
+  peers(): PeerView[];
   /** One peer, or `undefined` (→ 404). */
-  peer(id: number): PeerStats | undefined;
+  peer(id: number): PeerView | undefined;
   /**
    * A page of the address book. May throw `ApiRequestError(400, …, "cursor")`
    * for a cursor it cannot continue from.

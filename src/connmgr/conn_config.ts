@@ -6,11 +6,17 @@ import type { HostPort } from "../platform/conn.ts";
 import { FEELER_INTERVAL_MS } from "./feeler.ts";
 import { DEFAULT_MAX_INBOUND, DEFAULT_MAX_INBOUND_PER_IP } from "./inbound.ts";
 import { RETRY_MAX_MS, RETRY_STEP_MS } from "./manual.ts";
+import { MAX_BLOCK_RELAY_ONLY_CONNECTIONS } from "./outbound.ts";
 
 /** Everything the connection manager can be told. */
 export interface ConnConfig {
   /** Automatic full outbound peers to keep (Core MAX_OUTBOUND_FULL_RELAY_CONNECTIONS: 8). */
   readonly targetOutbound: number;
+  /**
+   * Automatic block-relay-only peers to keep besides them (Core
+   * MAX_BLOCK_RELAY_ONLY_CONNECTIONS: 2); none when `targetOutbound` is 0.
+   */
+  readonly blockRelayOnly: number;
   /** Most inbound peers. */
   readonly maxInbound: number;
   /** Most inbound peers from one IP address. */
@@ -54,6 +60,7 @@ export interface ConnConfig {
 /** The defaults: the option defaults and Core's timings. */
 export const DEFAULT_CONN_CONFIG: ConnConfig = {
   targetOutbound: 8,
+  blockRelayOnly: MAX_BLOCK_RELAY_ONLY_CONNECTIONS,
   maxInbound: DEFAULT_MAX_INBOUND,
   maxInboundPerIp: DEFAULT_MAX_INBOUND_PER_IP,
   connectTimeoutMs: 10_000,

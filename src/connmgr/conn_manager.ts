@@ -8,6 +8,10 @@
  * - how many of which kind, which groups are taken: `connection_table.ts`;
  * - where an outbound slot is filled: `outbound.ts`, with the address
  *   chosen by `candidate.ts` and network groups from `group.ts`;
+ * - which outbound peers go to keep us on the honest chain: chain-sync
+ *   eviction `chain_sync.ts`, the stale-tip check and its extra peers
+ *   `stale_tip.ts`, which extra peer goes `outbound_eviction.ts`, over what
+ *   the block side tells (`chain_view.ts`); what it reports: `conn_events.ts`;
  * - how a dial goes out (direct or SOCKS5): `dialer.ts`, `socks5.ts`;
  * - feelers: `feeler.ts`; seeding (`--seednode`, DNS and fixed seeds):
  *   `seeding.ts`, `fixed_seeds.ts`; anchors: `anchors.ts`;
@@ -19,7 +23,9 @@
  * Address-manager reporting follows Core: `attempt` when a dial starts (it
  * stamps the try and counts a failure unless the address later proves
  * `good`), `good` after a completed outbound handshake, `connected` when an
- * outbound peer that completed its handshake is lost. Failures are counted
+ * outbound peer that completed its handshake is lost (never for a
+ * block-relay-only peer: its last-seen time would tell who we hold such a
+ * connection to). Failures are counted
  * only while we appear online (`ONLINE_MIN_GROUPS` in `outbound.ts`): a
  * node whose own network is down reaches nobody and would otherwise condemn
  * every address it tries.
@@ -41,7 +47,10 @@ import { errorText } from "../util/error_text.ts";
 import type { NetAddress } from "../wire/address.ts";
 import { type AddressPort, formatEndpoint, numericAddress } from "../wire/host_port.ts";
 import type { NetworkParams } from "../wire/params.ts";
+import type { ChainView } from "./chain_view.ts";
+import { ChainSyncWatch } from "./chain_sync.ts";
 import { type ConnConfig, DEFAULT_CONN_CONFIG } from "./conn_config.ts";
+import type { ConnEvent, EvictionRule } from "./conn_events.ts";
 import {
   CONN_KINDS,
   type ConnectionInfo,
@@ -57,9 +66,15 @@ import {
 import { Dialer } from "./dialer.ts";
 import { runFeelers } from "./feeler.ts";
 import { InboundGate } from "./inbound.ts";
-import { FULL_RELAY, OutboundSlots } from "./outbound.ts";
+import { BLOCK_RELAY, FULL_RELAY, OutboundSlots } from "./outbound.ts";
+import {
+  extraBlockRelayToEvict,
+  extraFullRelayToEvict,
+  type OutboundPeerFacts,
+} from "./outbound_eviction.ts";
 import { ManualConnections, type UserConnectResult } from "./manual.ts";
 import { runSeeding, superviseAddrFetch } from "./seeding.ts";
+import { StaleTipCheck } from "./stale_tip.ts";
 
 /** Starts named background tasks (the node's `TaskGroup`). */
 export interface TaskSpawner {
@@ -90,6 +105,13 @@ export interface ConnManagerOptions {
   readonly desirableServices?: (services: bigint) => bigint;
   /** Each new peer, before it starts: the node subscribes to its messages here. */
   readonly onPeer?: (peer: Peer, kind: ConnKind) => void;
+  /**
+   * The block side (the block manager behind `ChainView`): without it there
+   * is no chain-sync eviction, stale-tip check or extra peer.
+   */
+  readonly chain?: ChainView;
+  /** Stale tips detected and peers evicted (`conn_events.ts`). */
+  readonly onEvent?: (event: ConnEvent) => void;
   readonly config?: Partial<ConnConfig>;
 }
 
@@ -112,6 +134,9 @@ export class ConnManager {
   readonly #dialer: Dialer;
   readonly #outbound: OutboundSlots;
   readonly #manual: ManualConnections;
+  readonly #chainSync: ChainSyncWatch | null;
+  readonly #staleTip: StaleTipCheck | null;
+  readonly #onEvent: ConnManagerOptions["onEvent"];
   #closing = false;
   #stopped: Promise<void> | null = null;
 
@@ -126,7 +151,29 @@ export class ConnManager {
     this.#peerOptions = options.peerOptions;
     this.#desirable = options.desirableServices ?? ((services) => desirableServices(services, 0));
     this.#onPeer = options.onPeer;
+    this.#onEvent = options.onEvent;
     this.#abort = childController(options.signal);
+    const { chain } = options;
+    const clock = options.platform.clock;
+    this.#chainSync = chain === undefined ? null : new ChainSyncWatch({
+      chain,
+      clock,
+      signal: this.#abort.signal,
+      logger: this.#log,
+      evict: (id, reason) => this.#evict(id, "chain-sync", reason),
+    });
+    this.#staleTip = chain === undefined ? null : new StaleTipCheck({
+      chain,
+      clock,
+      random: this.#random,
+      signal: this.#abort.signal,
+      logger: this.#log,
+      blockIntervalSeconds: this.#params.powTargetSpacing,
+      evictExtra: () => this.#evictExtra(chain),
+      checkChainSync: () => this.#chainSync?.checkAll(),
+      onStaleTip: (lastTipChangeAt) => this.#onEvent?.({ type: "stale-tip", lastTipChangeAt }),
+      wakeOutbound: () => this.#outbound.wake(),
+    });
     this.#inbound = new InboundGate({
       listen: options.platform.listen,
       closing: () => this.#closing,
@@ -137,7 +184,10 @@ export class ConnManager {
       sha256: options.platform.sha256,
       random: this.#random,
       logger: this.#log,
+      desirableServices: this.#desirable,
+      peerChain: (id) => chain?.peerChain(id),
       open: (conn, remote) => this.#openInbound(conn, remote),
+      evict: (id, reason) => this.#evict(id, "inbound", reason),
     });
     this.#outbound = new OutboundSlots({
       table: this.#table,
@@ -151,6 +201,7 @@ export class ConnManager {
       desirableServices: this.#desirable,
       logger: this.#log,
       dial: (target, r, anchor) => this.#spawnDial(target, r, anchor),
+      extras: this.#staleTip ?? undefined,
     });
     this.#manual = new ManualConnections({
       table: this.#table,
@@ -242,15 +293,31 @@ export class ConnManager {
   }
 
   /**
-   * Starts the outbound loop and the feelers (nothing with `--connect`). With
-   * an outbound target of 0 the node makes no automatic connection at all:
-   * no feelers either.
+   * Starts the outbound loop, the stale-tip check (with a block side) and
+   * the feelers (nothing with `--connect`). With an outbound target of 0 the
+   * node makes no automatic connection at all: no feelers either.
    */
   startOutbound(): boolean {
     if (this.connectOnly) return false;
     const loop = this.#tasks.spawn("outbound slots", () => this.#outbound.run());
     if (this.config.targetOutbound === 0) return loop;
-    return loop && this.startFeelers();
+    const staleTip = this.#staleTip;
+    const checking = staleTip === null ||
+      this.#tasks.spawn("stale tip check", () => staleTip.run());
+    return loop && checking && this.startFeelers();
+  }
+
+  /**
+   * The block side's "chain" event: our tip moved (`tipChanged`), or peer
+   * `peerId` showed a better header; the chain-sync states follow.
+   */
+  chainMoved(peerId: number | null, tipChanged: boolean): void {
+    this.#chainSync?.chainMoved(peerId, tipChanged);
+  }
+
+  /** True when peer `id` is protected from chain-sync and extra-peer eviction. */
+  isProtected(id: number): boolean {
+    return this.#chainSync?.isProtected(id) ?? false;
   }
 
   /**
@@ -290,7 +357,7 @@ export class ConnManager {
     return true;
   }
 
-  /** The outbound peers worth remembering as anchors: the longest-lived ready ones. */
+  /** The peers worth remembering as anchors: the longest-lived ready block-relay-only ones. */
   anchors(): AddressPort[] {
     return this.#outbound.anchors();
   }
@@ -326,7 +393,7 @@ export class ConnManager {
         if (this.#abort.signal.aborted) return;
         const fields = { peer, kind: r.kind, anchor, error: errorText(error) };
         this.#log.debug("outbound connection failed", fields);
-        if (r.kind === "outbound-full-relay") this.#outbound.wakeAfterFailure();
+        if (SLOT_KINDS.includes(r.kind)) this.#outbound.wakeAfterFailure();
       }
     });
     if (!started) this.#table.release(r);
@@ -399,6 +466,7 @@ export class ConnManager {
   #onReady(c: Connection): void {
     c.readyAt = this.#platform.clock.now();
     if (c.kind === "inbound") return;
+    this.#chainSync?.add(c.peer.id, c.kind);
     const { address, port } = c.peer.address;
     if (address.network !== "internal") {
       this.#addrman.good(address, port);
@@ -411,8 +479,12 @@ export class ConnManager {
   #onGone(c: Connection, reason: string): void {
     this.#table.closed(c, reason);
     if (c.kind === "inbound") return;
+    this.#chainSync?.remove(c.peer.id);
     const { address, port } = c.peer.address;
-    if (c.readyAt !== null && c.kind !== "feeler" && address.network !== "internal") {
+    if (
+      c.readyAt !== null && c.kind !== "feeler" && c.kind !== "block-relay-only" &&
+      address.network !== "internal"
+    ) {
       this.#addrman.connected(address, port);
     }
     // Dropped after its version (without the services we want, say): the book learns what it
@@ -421,6 +493,55 @@ export class ConnManager {
     if (c.readyAt === null && services !== undefined && address.network !== "internal") {
       this.#addrman.setServices(address, port, services);
     }
-    if (c.kind === "outbound-full-relay" && !this.#closing) this.#outbound.wake();
+    if (SLOT_KINDS.includes(c.kind) && !this.#closing) this.#outbound.wake();
+  }
+
+  // ---- eviction ----
+
+  /** Disconnects peer `id` by `rule` and reports it. */
+  #evict(id: number, rule: EvictionRule, reason: string): void {
+    const c = this.#table.get(id);
+    if (c === undefined) return;
+    this.#log.info("peer evicted", { peer: c.peer.toString(), kind: c.kind, rule, reason });
+    this.#onEvent?.({ type: "evicted", id, peer: c.peer.toString(), kind: c.kind, rule, reason });
+    void c.peer.disconnect(reason);
+  }
+
+  /**
+   * Evicts the extra outbound peers beyond the targets (`outbound_eviction.ts`):
+   * one block-relay-only and one full-relay at most. True when a full-relay
+   * one went.
+   */
+  #evictExtra(chain: ChainView): boolean {
+    const now = this.#platform.clock.now();
+    const ready = this.#table.list({ kinds: SLOT_KINDS, ready: true })
+      .filter((c) => c.peer.state === "ready");
+    const facts = ready.map((c): OutboundPeerFacts => {
+      const seen = chain.peerChain(c.peer.id);
+      return {
+        id: c.peer.id,
+        kind: c.kind,
+        network: c.peer.address.address.network,
+        connectedAt: c.peer.stats().connectedAt,
+        protect: this.isProtected(c.peer.id),
+        lastAnnouncementAt: seen?.lastAnnouncementAt ?? 0,
+        lastBlockAt: seen?.lastBlockAt ?? 0,
+        blocksInFlight: chain.blocksInFlight(c.peer.id),
+      };
+    });
+    const blockTarget = this.config.targetOutbound === 0 ? 0 : this.config.blockRelayOnly;
+    const block = extraBlockRelayToEvict(facts, blockTarget, now);
+    if (block !== undefined) {
+      this.#evict(block, "extra-block-relay", "extra block-relay-only peer evicted");
+    }
+    const manual = this.#table.list({ kinds: ["manual"] })
+      .map((c) => c.peer.address.address.network);
+    const full = extraFullRelayToEvict(facts, this.config.targetOutbound, manual, now);
+    if (full === undefined) return false;
+    this.#evict(full, "extra-full-relay", "extra outbound peer evicted");
+    return true;
   }
 }
+
+/** The kinds of the automatic outbound slots. */
+const SLOT_KINDS: readonly ConnKind[] = [...FULL_RELAY, ...BLOCK_RELAY];

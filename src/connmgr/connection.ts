@@ -3,6 +3,7 @@
  * as the rest of the node sees it. Kinds carry Bitcoin Core's names (its
  * getpeerinfo `connection_type`), so the API can show them as they are.
  */
+import type { AddrRelay } from "../addrmgr/gossip.ts";
 import type { Peer } from "../peer/peer.ts";
 
 /** What the manager needs to know about a kind. */
@@ -18,11 +19,17 @@ interface KindTraits {
    * Manual peers are taken as the user chose them, feelers only test.
    */
   readonly expectServices: boolean;
+  /** When it takes part in address relay (Core's SetupAddressRelay; see `AddrRelay`). */
+  readonly addrRelay: AddrRelay;
 }
 
 /**
  * Every connection kind and its traits; adding a kind is one line here.
- * - `outbound-full-relay`: one of the automatic outbound slots (anchors included);
+ * - `outbound-full-relay`: one of the 8 automatic outbound slots that relay
+ *   blocks and addresses;
+ * - `block-relay-only`: one of the 2 automatic outbound slots that relay
+ *   blocks and nothing else (no address ever crosses it, so address-relay
+ *   probing cannot find it); the anchors are these (Core since 0.19);
  * - `feeler`: a short test of an address, closed after the handshake;
  * - `addr-fetch`: a `--seednode` connection: handshake, getaddr, disconnect;
  * - `manual`: user-requested: `--connect` and `--addnode` (kept connected), or
@@ -30,11 +37,12 @@ interface KindTraits {
  * - `inbound`: the remote connected to us.
  */
 export const CONN_KINDS = {
-  "outbound-full-relay": { automatic: true, expectServices: true },
-  "feeler": { automatic: true, expectServices: false },
-  "addr-fetch": { automatic: false, expectServices: true },
-  "manual": { automatic: false, expectServices: false },
-  "inbound": { automatic: false, expectServices: false },
+  "outbound-full-relay": { automatic: true, expectServices: true, addrRelay: "from-handshake" },
+  "block-relay-only": { automatic: true, expectServices: true, addrRelay: "never" },
+  "feeler": { automatic: true, expectServices: false, addrRelay: "never" },
+  "addr-fetch": { automatic: false, expectServices: true, addrRelay: "from-handshake" },
+  "manual": { automatic: false, expectServices: false, addrRelay: "from-handshake" },
+  "inbound": { automatic: false, expectServices: false, addrRelay: "once-asked" },
 } as const satisfies Record<string, KindTraits>;
 
 /** Why a connection exists (see `CONN_KINDS`). */
@@ -50,7 +58,7 @@ export interface ConnectionInfo {
   readonly kind: ConnKind;
   /** Kept connected: redialled after every loss (`--connect`, `--addnode`, API `persistent`). */
   readonly persistent: boolean;
-  /** An outbound connection to a saved anchor. */
+  /** An outbound connection to a saved anchor (block-relay-only). */
   readonly anchor: boolean;
   /** When the handshake completed (ms), or null. */
   readonly readyAt: number | null;

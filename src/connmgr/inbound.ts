@@ -2,18 +2,23 @@
  * Inbound connections: the listeners and admission. Banned addresses are
  * refused, then the per-IP limit (btcd's, default 3) is applied, then the
  * total inbound limit (default 125); at the limit an existing peer is
- * evicted (`eviction.ts` chooses it from the candidates built here) to make
- * room, or the new connection is refused when every peer is protected. An
- * admitted connection is handed back to the connection manager, which runs
- * it like any other.
+ * evicted (`eviction.ts` chooses it from the candidates built here: its
+ * ping, services, relay flag, misbehaviour, network, and the novel blocks
+ * it gave us as the block side saw them) to make room, or the new
+ * connection is refused when every peer is protected. An admitted
+ * connection is handed back to the connection manager, which runs it like
+ * any other.
  */
 import type { Logger } from "../log/logger.ts";
+import { hasServices } from "../peer/services.ts";
 import type { Conn, HostPort, Listen, Listener } from "../platform/conn.ts";
 import type { Sha256 } from "../platform/hash.ts";
 import type { Random } from "../platform/random.ts";
 import type { NetAddress } from "../wire/address.ts";
 import { formatAddress } from "../wire/address_format.ts";
 import { formatHostPort, numericAddress } from "../wire/host_port.ts";
+import { isLocal } from "../wire/routability.ts";
+import type { PeerChainFacts } from "./chain_view.ts";
 import type { Connection, ConnectionTable } from "./connection_table.ts";
 import { type EvictionCandidate, selectEviction } from "./eviction.ts";
 import { groupKey } from "./group.ts";
@@ -75,8 +80,17 @@ export interface InboundGateOptions {
   /** Draws the per-node secret of the keyed network groups. */
   readonly random: Random;
   readonly logger: Logger;
+  /**
+   * The services wanted of a peer announcing `services` (Core
+   * `GetDesirableServiceFlags`): eviction protects peers that have them.
+   */
+  readonly desirableServices: (services: bigint) => bigint;
+  /** What the block side knows of peer `id`'s chain (its novel blocks), if anything. */
+  readonly peerChain: (id: number) => PeerChainFacts | undefined;
   /** Runs an admitted connection from `remote` (`host:port`). */
   readonly open: (conn: Conn, remote: string) => void;
+  /** Disconnects inbound peer `id`, evicted for a newcomer, for `reason`. */
+  readonly evict: (id: number, reason: string) => void;
 }
 
 /** Where inbound connections come in: listened for, admitted, refused or made room for. */
@@ -139,27 +153,32 @@ export class InboundGate {
       return conn.close();
     }
     if (decision.evict !== undefined) {
-      const victim = table.get(decision.evict)!;
-      logger.debug("inbound peer evicted for a newcomer", {
-        peer: victim.peer.toString(),
-        newcomer: remote,
-      });
-      void victim.peer.disconnect("evicted to make room for a new inbound peer");
+      this.#options.evict(
+        decision.evict,
+        `evicted to make room for a new inbound peer (${remote})`,
+      );
     }
     this.#options.open(conn, remote);
   }
 
   /** What eviction knows of the inbound connection `c`. */
   #candidate(c: Connection): EvictionCandidate {
-    const s = c.peer.stats();
-    const group = groupKey(c.peer.address.address);
+    const { peer } = c;
+    const s = peer.stats();
+    const address = peer.address.address;
+    const remote = peer.remoteVersion;
+    const services = remote?.services ?? 0n;
     return {
-      id: c.peer.id,
-      group,
-      keyedGroup: this.#keyedGroup(group),
-      minPingMs: s.minPingMs,
-      lastBlockTime: s.lastBlockAnnounced?.time ?? 0,
+      id: peer.id,
       connectedAt: s.connectedAt,
+      minPingMs: s.minPingMs,
+      lastBlockTime: this.#options.peerChain(peer.id)?.lastBlockAt ?? 0,
+      relayTxs: remote?.relay ?? false,
+      relevantServices: hasServices(services, this.#options.desirableServices(services)),
+      keyedGroup: this.#keyedGroup(groupKey(address)),
+      preferEvict: s.banScore > 0,
+      isLocal: isLocal(address),
+      network: address.network,
     };
   }
 

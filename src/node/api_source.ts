@@ -17,13 +17,13 @@ import {
   type InventoryView,
   type NodeEvent,
   type NodeStatus,
+  type PeerView,
   type SubmittedBlock,
 } from "../api/source.ts";
 import { ADDRESS_NETWORKS, type AddressNetwork } from "../api/schemas.ts";
 import type { ConnManager } from "../connmgr/conn_manager.ts";
 import { MAX_USER_CONNECTIONS } from "../connmgr/manual.ts";
 import type { BanEntry, BanList } from "../peer/ban_list.ts";
-import type { PeerStats } from "../peer/peer_stats.ts";
 import { servicesHex } from "../peer/services.ts";
 import { type NetAddress, netAddress } from "../wire/address.ts";
 import { formatAddress, parseAddress } from "../wire/address_format.ts";
@@ -163,7 +163,8 @@ function blockMetrics(
 /** An `ApiSource` over the node's parts. */
 export function nodeApiSource(parts: NodeParts): ApiSource {
   const connections = () => parts.connmgr()?.connections() ?? [];
-  const peerStats = (): PeerStats[] => connections().map((c) => c.peer.stats());
+  const peerStats = (): PeerView[] =>
+    connections().map((c) => ({ ...c.peer.stats(), connectionType: c.kind }));
   return {
     status: parts.status,
     peers: peerStats,

@@ -3,10 +3,12 @@
  * relay, declared here by its users (the way btcd's netsync declares what
  * it needs of the server in interface.go). The message dispatch hands it
  * peers and their messages (`BlockPeers`); the status and the API read it
- * and submit blocks (`BlockViews`); the node loads, starts and stops it and
- * listens to its events (`BlockService`). The node runs the block manager
- * (`src/sync/block_manager.ts`) behind it.
+ * and submit blocks (`BlockViews`); the connection manager's eviction
+ * rules read the chain (`ChainView`, declared by connmgr); the node loads,
+ * starts and stops it and listens to its events (`BlockService`). The node
+ * runs the block manager (`src/sync/block_manager.ts`) behind it.
  */
+import type { ChainView } from "../connmgr/chain_view.ts";
 import type { Peer } from "../peer/peer.ts";
 import type { KvStore } from "../platform/storage.ts";
 import type { BlockManagerEvents } from "../sync/block_events.ts";
@@ -47,7 +49,7 @@ export interface BlockViews {
 }
 
 /** The block side as the node runs it. */
-export interface BlockService extends BlockPeers, BlockViews {
+export interface BlockService extends BlockPeers, BlockViews, ChainView {
   /** Fills the header chain from the data directory; new headers are saved there. */
   load(store: KvStore): Promise<HeaderLoadReport>;
   /** Opens the block store (after `load`); blocks are kept there. */
@@ -58,7 +60,7 @@ export interface BlockService extends BlockPeers, BlockViews {
   start(): void;
   /** Stops and saves the headers one last time; never rejects. */
   stop(): Promise<void>;
-  /** Subscribes to "accepted" and "relayed"; returns the function that unsubscribes. */
+  /** Subscribes to "accepted", "relayed" and "chain"; returns the function that unsubscribes. */
   on<K extends keyof BlockManagerEvents>(
     event: K,
     handler: (...args: BlockManagerEvents[K]) => void,

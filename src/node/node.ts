@@ -27,7 +27,14 @@ import { AddrGossip } from "../addrmgr/gossip.ts";
 import { AddrManager } from "../addrmgr/addr_manager.ts";
 import { createApp } from "../api/app.ts";
 import { generateToken } from "../api/cookie.ts";
-import type { AddressPage, AddressQuery, ApiSource, NodeEvent, NodeStatus } from "../api/source.ts";
+import type {
+  AddressPage,
+  AddressQuery,
+  ApiSource,
+  NodeEvent,
+  NodeStatus,
+  PeerView,
+} from "../api/source.ts";
 import { splitOptionHostPort } from "../config/host_port.ts";
 import type { Options } from "../config/options.ts";
 import { saveAnchors, takeAnchors } from "../connmgr/anchors.ts";
@@ -38,7 +45,6 @@ import type { Logger } from "../log/logger.ts";
 import { BanList } from "../peer/ban_list.ts";
 import type { Peer } from "../peer/peer.ts";
 import type { PeerOptions } from "../peer/peer_options.ts";
-import type { PeerStats } from "../peer/peer_stats.ts";
 import { desirableServices, NODE_NETWORK_LIMITED, NODE_WITNESS } from "../peer/services.ts";
 import type { Conn, DialOptions, HostPort } from "../platform/conn.ts";
 import type { Platform } from "../platform/platform.ts";
@@ -57,7 +63,12 @@ import { NodeBans } from "./bans.ts";
 import type { BlockService } from "./block_service.ts";
 import { EventBus } from "./event_bus.ts";
 import { MessageDispatch } from "./message_dispatch.ts";
-import { publishAddrmanSaved, publishBlockEvents, publishPeerEvents } from "./node_events.ts";
+import {
+  publishAddrmanSaved,
+  publishBlockEvents,
+  publishConnEvent,
+  publishPeerEvents,
+} from "./node_events.ts";
 import { NodeMetrics } from "./node_metrics.ts";
 import { nodeStatus } from "./status.ts";
 import { TaskGroup } from "./task_group.ts";
@@ -292,9 +303,9 @@ export class EdgeNode {
     });
   }
 
-  /** Per-peer statistics. */
-  peers(): PeerStats[] {
-    return (this.#connmgr?.connections() ?? []).map((c) => c.peer.stats());
+  /** Per-peer statistics, each with its connection type. */
+  peers(): PeerView[] {
+    return this.#source.peers();
   }
 
   // ---- start ----
@@ -391,8 +402,11 @@ export class EdgeNode {
       desirableServices: (services) =>
         desirableServices(services, this.#blocks.approximateTipDepth()),
       onPeer: (peer, kind) => this.#onPeer(peer, kind, dispatch),
+      chain: this.#blocks,
+      onEvent: (event) => publishConnEvent(this.#events, this.#platform.clock, event),
       config: this.#connConfig(),
     });
+    this.#blocks.on("chain", (e) => connmgr.chainMoved(e.peerId, e.tipChanged));
     log.info("peer handler started", {
       targetOutbound: connmgr.config.targetOutbound,
       maxInbound: connmgr.config.maxInbound,

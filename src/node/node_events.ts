@@ -1,11 +1,14 @@
 /**
  * The node's events (what `GET /events` streams and `node.events()` yields),
  * translated from what its parts report: a peer's handshake completing and
- * its connection ending (feelers are not announced), a block accepted, a
- * block relayed (its relay latency goes to the metrics histogram), the
- * address book saved. Bans are published where they are made (`bans.ts`).
+ * its connection ending (feelers are not announced), a peer evicted by one
+ * of the connection manager's rules, a potentially stale tip, a block
+ * accepted, a block relayed (its relay latency goes to the metrics
+ * histogram), the address book saved. Bans are published where they are
+ * made (`bans.ts`).
  */
 import type { NodeEvent } from "../api/source.ts";
+import type { ConnEvent } from "../connmgr/conn_events.ts";
 import type { ConnKind } from "../connmgr/connection.ts";
 import type { Peer } from "../peer/peer.ts";
 import type { Clock } from "../platform/clock.ts";
@@ -31,6 +34,7 @@ export function publishPeerEvents(
         id: peer.id,
         peer: peer.toString(),
         direction: peer.direction,
+        connectionType: kind,
         userAgent: peer.stats().userAgent,
         persistent: peer.persistent,
       },
@@ -43,6 +47,25 @@ export function publishPeerEvents(
       time: clock.now(),
       data: { id: peer.id, peer: peer.toString(), reason },
     });
+  });
+}
+
+/** Publishes "peer.evicted" or "tip.stale" for a connection-manager event. */
+export function publishConnEvent(bus: EventBus<NodeEvent>, clock: Clock, e: ConnEvent): void {
+  const time = clock.now();
+  if (e.type === "stale-tip") {
+    const staleSeconds = Math.max(0, Math.floor((time - e.lastTipChangeAt) / 1000));
+    bus.publish({
+      type: "tip.stale",
+      time,
+      data: { lastTipChange: e.lastTipChangeAt, staleSeconds },
+    });
+    return;
+  }
+  bus.publish({
+    type: "peer.evicted",
+    time,
+    data: { id: e.id, peer: e.peer, connectionType: e.kind, rule: e.rule, reason: e.reason },
   });
 }
 

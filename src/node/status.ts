@@ -1,11 +1,12 @@
 /**
  * The node's status snapshot (`GET /status`, `node.status()`), assembled
- * from its parts: connections by kind, listeners, the API address, the
- * block side's tip and header sync, the address book's sizes, bans and
- * memory. Parts not started yet count as empty.
+ * from its parts: connections by kind (Core's connection-type names),
+ * listeners, the API address, the block side's tip and header sync, the
+ * address book's sizes, bans and memory. Parts not started yet count as
+ * empty.
  */
 import type { NodeStatus } from "../api/source.ts";
-import type { ConnectionInfo } from "../connmgr/connection.ts";
+import { CONN_KINDS, type ConnectionInfo, type ConnKind } from "../connmgr/connection.ts";
 import type { HostPort } from "../platform/conn.ts";
 import { formatEndpoint } from "../wire/host_port.ts";
 import type { BlockViews } from "./block_service.ts";
@@ -34,14 +35,15 @@ export interface StatusParts {
 
 /** The node at a glance, from its parts. */
 export function nodeStatus(p: StatusParts): NodeStatus {
-  let inbound = 0;
   let persistent = 0;
-  let feeler = 0;
+  const byConnectionType = Object.fromEntries(
+    Object.keys(CONN_KINDS).map((k) => [k, 0]),
+  ) as Record<ConnKind, number>;
   for (const c of p.connections) {
-    if (c.kind === "inbound") inbound++;
+    byConnectionType[c.kind]++;
     if (c.persistent) persistent++;
-    if (c.kind === "feeler") feeler++;
   }
+  const inbound = byConnectionType.inbound;
   const blocks = p.blocks.status();
   const sync = blocks.headerSync;
   return {
@@ -56,10 +58,12 @@ export function nodeStatus(p: StatusParts): NodeStatus {
       inbound,
       outbound: p.connections.length - inbound,
       persistent,
-      feeler,
-      list: p.connections.map(({ peer }) => ({
+      feeler: byConnectionType.feeler,
+      byConnectionType,
+      list: p.connections.map(({ peer, kind }) => ({
         id: peer.id,
         peer: peer.toString(),
+        connectionType: kind,
         state: peer.state,
         userAgent: peer.remoteVersion?.userAgent ?? null,
         version: peer.remoteVersion?.version ?? null,

@@ -2,9 +2,11 @@
  * The optional features a remote turns on with a message of its own:
  * BIP339 `wtxidrelay` and BIP155 `sendaddrv2` (between `version` and
  * `verack`; `handshake.ts` enforces when), BIP130 `sendheaders` and BIP133
- * `feefilter`. Each counts only from the protocol version that defines it,
- * and a fee rate only within range; otherwise the message is ignored, and
- * the reason says why. Pure: the peer keeps the value and logs the reason.
+ * `feefilter`. Each counts only from the protocol version that defines it
+ * (`sendaddrv2` from any: BIP155 ties it to no version, and Core accepts it
+ * whatever the version), and a fee rate only within range; otherwise the
+ * message is ignored, and the reason says why. Pure: the peer keeps the
+ * value and logs the reason.
  */
 import type { EmptyCommand } from "../wire/messages/simple.ts";
 import type { FeeFilterMessage } from "../wire/messages/feefilter.ts";
@@ -38,13 +40,12 @@ export function withFeature(
 ): PeerFeatures | string {
   switch (msg.command) {
     case "wtxidrelay":
-    case "sendaddrv2":
       if (negotiated < WTXID_RELAY_VERSION) {
-        return `${msg.command} below protocol ${WTXID_RELAY_VERSION}`;
+        return `wtxidrelay below protocol ${WTXID_RELAY_VERSION}`;
       }
-      return msg.command === "wtxidrelay"
-        ? { ...features, wtxidRelay: true }
-        : { ...features, addrV2: true };
+      return { ...features, wtxidRelay: true };
+    case "sendaddrv2":
+      return { ...features, addrV2: true };
     case "sendheaders":
       if (negotiated < SENDHEADERS_VERSION) {
         return `sendheaders below protocol ${SENDHEADERS_VERSION}`;

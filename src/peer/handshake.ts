@@ -223,7 +223,11 @@ export function negotiatedVersion(ours: number, theirs: number): number {
 export const SENDHEADERS_VERSION = 70012;
 /** Protocol version from which `feefilter` is understood (BIP133). */
 export const FEEFILTER_VERSION = 70013;
-/** Protocol version from which `wtxidrelay` and `sendaddrv2` are negotiated (BIP339, BIP155). */
+/**
+ * Protocol version from which `wtxidrelay` is negotiated (BIP339), and from
+ * which we send `sendaddrv2` (BIP155 names no version; as Core, we accept
+ * it from any peer, but send it only to peers this recent).
+ */
 export const WTXID_RELAY_VERSION = 70016;
 /**
  * Default lowest protocol version we talk to: 70001 is the first with the

@@ -1,7 +1,8 @@
 /**
  * What the block manager tells its owner: a block was accepted, a block was
- * announced to peers. The node turns them into its own events and the relay
- * latency metric; tests and benches record them.
+ * announced to peers, our tip or a peer's best header moved. The node turns
+ * them into its own events and the relay latency metric, and hands the
+ * chain progress to the connection manager; tests and benches record them.
  */
 
 /** Emitted when a block is accepted. */
@@ -30,8 +31,17 @@ export interface BlockRelayedEvent {
   readonly latencyMs: number;
 }
 
+/** Emitted when our best tip moved, or a peer showed us a better header than before. */
+export interface ChainProgressEvent {
+  /** The peer whose message it was; null for a block submitted locally. */
+  readonly peerId: number | null;
+  /** Our best tip moved. */
+  readonly tipChanged: boolean;
+}
+
 /** The events of a block manager. */
 export interface BlockManagerEvents {
   accepted: [BlockAcceptedEvent];
   relayed: [BlockRelayedEvent];
+  chain: [ChainProgressEvent];
 }

@@ -34,6 +34,10 @@
  *   ignored, never requested; compact blocks are never asked for (a
  *   `cmpctblock` received is an announcement of its header).
  * - Misbehaviour: each offence costs what `penalties.ts` says.
+ * - For the connection manager's eviction rules (read side): each peer's
+ *   best known header, last tip-moving announcement and last novel block
+ *   (`peer_chain.ts`), when our tip last changed, blocks in flight, and a
+ *   "chain" event whenever our tip or a peer's best header moves.
  *
  * The header chain is the manager's own: `load` fills it from the store
  * (the one path for stored headers), `loadBlocks` opens the block store,
@@ -49,7 +53,7 @@ import type { Sha256 } from "../platform/hash.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";
 import type { KvStore } from "../platform/storage.ts";
 import { Emitter } from "../util/emitter.ts";
-import { BLOCK_HEADER_SIZE, blockHeaderHash } from "../wire/block_header.ts";
+import { BLOCK_HEADER_SIZE, blockHeaderHash, encodeBlockHeader } from "../wire/block_header.ts";
 import { bytesEqual, hashToHex } from "../wire/bytes.ts";
 import type { Message } from "../wire/message.ts";
 import {
@@ -96,6 +100,7 @@ import type { HeaderLoadReport } from "./header_persist.ts";
 import { HeaderRequests } from "./header_requests.ts";
 import { answerGetBlocks, answerGetHeaders } from "./header_serve.ts";
 import type { HeaderSyncState } from "./header_sync.ts";
+import { PeerChain, type PeerChainView } from "./peer_chain.ts";
 import type { HeaderSyncStatus } from "./sync_progress.ts";
 import type { SyncPeer } from "./sync_peer.ts";
 
@@ -185,6 +190,8 @@ interface PeerState extends HeaderPeer {
   readonly getdata: GetDataQueue;
   /** Blocks it failed to deliver. */
   readonly lacks: KnownInventory;
+  /** Its best header, announcements and novel blocks. */
+  readonly chain: PeerChain;
 }
 
 /** Syncs headers; downloads, accepts, caches, serves and relays blocks. */
@@ -217,6 +224,8 @@ export class BlockManager {
   };
   #started = false;
   #stopped = false;
+  /** Clock time our best tip last changed (the start until it does). */
+  #tipChangedAt = 0;
 
   constructor(options: BlockManagerOptions) {
     const limits = this.#limits = blockManagerLimits(options.limits);
@@ -333,6 +342,7 @@ export class BlockManager {
   /** Begins taking part: peers, messages and submitted blocks are handled from now on. */
   start(): void {
     this.#started = true;
+    this.#tipChangedAt = this.#clock.now();
   }
 
   /**
@@ -396,8 +406,8 @@ export class BlockManager {
       getdata,
       headers,
       lacks,
+      chain: new PeerChain(),
       bestHeight: -1,
-      bestWork: 0n,
       presync: null,
     };
     this.#peers.set(peer.id, st);
@@ -424,6 +434,13 @@ export class BlockManager {
    */
   onMessage(peer: SyncPeer, msg: Message): void {
     if (!this.#running) return;
+    const tipWork = this.#chain.tipWork;
+    this.#dispatch(peer, msg);
+    const st = this.#peers.get(peer.id);
+    this.#progress(st?.peer === peer ? st : undefined, msg, tipWork);
+  }
+
+  #dispatch(peer: SyncPeer, msg: Message): void {
     const st = this.#peers.get(peer.id);
     switch (msg.command) {
       case "block":
@@ -494,8 +511,10 @@ export class BlockManager {
    */
   injectBlock(bytes: Uint8Array, from?: SyncPeer): BlockAcceptResult {
     const registered = from !== undefined && this.#peers.get(from.id)?.peer === from;
+    const tipWork = this.#chain.tipWork;
     const result = this.#accept({ bytes, from, registered, origin: "local" });
     this.#fetchAll();
+    this.#progress(undefined, undefined, tipWork);
     return result;
   }
 
@@ -533,6 +552,49 @@ export class BlockManager {
     return Math.max(0, Math.floor(ageSeconds / this.#params.powTargetSpacing));
   }
 
+  /** What we know of peer `id`'s chain; undefined when it is not one of our peers. */
+  peerChain(id: number): PeerChainView | undefined {
+    return this.#peers.get(id)?.chain;
+  }
+
+  /**
+   * True once header sync has started with peer `id` (Core's fSyncStarted):
+   * while the initial sync runs, only with the sync peer.
+   */
+  syncStarted(id: number): boolean {
+    const st = this.#peers.get(id);
+    return st !== undefined && this.#headers.mayAsk(st);
+  }
+
+  /** Our best chain's total work, tip hash (wire order, a copy) and tip header time (Unix s). */
+  tip(): { work: bigint; hash: Uint8Array; time: number } {
+    const { work, hash, time } = this.#chain.tip();
+    return { work, hash, time };
+  }
+
+  /** Clock time (ms) our best tip last changed; the start time until it does. */
+  lastTipChangeAt(): number {
+    return this.#tipChangedAt;
+  }
+
+  /** Blocks in flight from peer `id`, or from every peer. */
+  blocksInFlight(id?: number): number {
+    return id === undefined ? this.#download.size : this.#download.countFor(id);
+  }
+
+  /**
+   * Asks peer `id` for the headers after the parent of header `hash`, so
+   * that a peer holding `hash` answers with it at least (Core asks from the
+   * work header's parent when it checks an outbound peer's chain). Not sent
+   * while a request to it is outstanding. True when sent.
+   */
+  requestHeadersFrom(id: number, hash: Uint8Array): boolean {
+    const st = this.#peers.get(id);
+    const raw = this.#chain.header(hash);
+    if (st === undefined || raw === undefined) return false;
+    return st.headers.request(raw.subarray(4, 36));
+  }
+
   /** A snapshot: tip, header sync, downloads, caches and counters. */
   status(): BlockManagerStatus {
     const tip = this.#chain.tip();
@@ -568,16 +630,6 @@ export class BlockManager {
     });
   }
 
-  /** Most chain work of a header peer `id` showed us it has (any branch), or undefined. */
-  peerBestWork(id: number): bigint | undefined {
-    return this.#peers.get(id)?.bestWork;
-  }
-
-  /** Clock time our best chain's tip last changed (the manager's start until it does). */
-  get tipChangedAt(): number {
-    return this.#headers.tipChangedAt;
-  }
-
   // ---- serving ----
 
   /** Where serving finds blocks: the cache, then the store; heights from the chain first. */
@@ -595,6 +647,48 @@ export class BlockManager {
     const compact = this.#compact;
     if ("command" in request) return compact.answerGetBlockTxn(peer, request, held);
     return answerGetData(request, held, (hash, h) => compact.answerCmpctBlock(hash, h));
+  }
+
+  // ---- chain progress (for the connection manager) ----
+
+  /**
+   * After a message from `st` (or a local block): notes which blocks the
+   * peer has shown it has, whether the tip moved (and whether its headers or
+   * block moved it), and emits "chain" when anything did.
+   */
+  #progress(st: PeerState | undefined, msg: Message | undefined, tipWork: bigint): void {
+    let shown = false;
+    if (st !== undefined && msg !== undefined) {
+      switch (msg.command) {
+        case "headers":
+          if (msg.headers.length > 0) {
+            const last = encodeBlockHeader(msg.headers[msg.headers.length - 1]);
+            shown = st.chain.noteHas(this.#chain, blockHeaderHash(this.#sha256, last));
+          }
+          break;
+        case "inv":
+          for (const item of msg.items) {
+            if ((item.type & ~MSG_WITNESS_FLAG) !== MSG_BLOCK) continue;
+            if (st.chain.noteHas(this.#chain, item.hash)) shown = true;
+          }
+          break;
+        case "block":
+          if (msg.raw.length >= BLOCK_HEADER_SIZE) {
+            shown = st.chain.noteHas(this.#chain, blockHeaderHash(this.#sha256, msg.raw));
+          }
+          break;
+      }
+    }
+    const tipChanged = this.#chain.tipWork !== tipWork;
+    if (tipChanged) {
+      this.#tipChangedAt = this.#clock.now();
+      if (st !== undefined && (msg?.command === "headers" || msg?.command === "block")) {
+        st.chain.lastAnnouncementAt = this.#tipChangedAt;
+      }
+    }
+    if (shown || tipChanged) {
+      this.#events.emit("chain", { peerId: st?.peer.id ?? null, tipChanged });
+    }
   }
 
   // ---- announcements from peers ----
@@ -725,12 +819,13 @@ export class BlockManager {
     const requested = this.#download.release(hash) !== undefined;
     peer.known.add(hash);
     if (!this.#blocks.duplicate(hash)) {
-      this.#accept({
+      const result = this.#accept({
         bytes: raw,
         from: peer,
         registered,
         origin: requested ? "requested" : "unrequested",
       });
+      if (result.status === "accepted" && registered) st.chain.lastBlockAt = this.#clock.now();
     }
     this.#fetchAll(registered ? st : undefined);
   }

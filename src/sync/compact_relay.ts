@@ -41,7 +41,7 @@ import type { Logger } from "../log/logger.ts";
 import type { Sha256 } from "../platform/hash.ts";
 import type { Random } from "../platform/random.ts";
 import { type Block, blockTx, blockWtxids, decodeBlock } from "../wire/block.ts";
-import { bytesEqual, hashToHex } from "../wire/bytes.ts";
+import { bytesEqual } from "../wire/bytes.ts";
 import { buildCmpctBlock } from "../wire/compact_block.ts";
 import type { Message } from "../wire/message.ts";
 import type { CmpctBlockMessage } from "../wire/messages/cmpctblock.ts";

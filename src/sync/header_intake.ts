@@ -60,8 +60,6 @@ export interface HeaderPeer {
   readonly headers: HeaderRequests;
   /** Highest best-chain height it showed us it has (headers or inv), −1 before. */
   bestHeight: number;
-  /** Most work of a header it showed us it has (any branch; 0 before). */
-  bestWork: bigint;
   /** Its download-twice sync, while its chain is below the work threshold. */
   presync: HeadersPresync | null;
 }
@@ -131,14 +129,10 @@ export class HeaderIntake {
   /** The last block whose inv drew such a `getheaders` (one new peer per new block). */
   #lastInvTrigger = "";
   #lastPresyncLog = -Infinity;
-  #tipWork: bigint;
-  #tipChangedAt: number;
 
   constructor(options: HeaderIntakeOptions) {
     this.#o = options;
     const chain = this.#chain = options.chain;
-    this.#tipWork = chain.tipWork;
-    this.#tipChangedAt = options.clock.now();
     this.#progress = new HeaderSyncProgress(() => options.clock.now());
     this.#sync = new HeaderSync({
       clock: options.clock,
@@ -171,11 +165,6 @@ export class HeaderIntake {
     return this.#belowThreshold;
   }
 
-  /** Clock time our best chain's tip last changed (start, until it does). */
-  get tipChangedAt(): number {
-    return this.#tipChangedAt;
-  }
-
   /** True while the initial sync runs (downloads wait for it). */
   get syncing(): boolean {
     return this.#sync.state === "syncing";
@@ -196,7 +185,6 @@ export class HeaderIntake {
       logger: o.logger,
     });
     const report = await this.#persistence.load();
-    this.#noteTip();
     return report;
   }
 
@@ -341,14 +329,12 @@ export class HeaderIntake {
     return this.#sync.state !== "syncing" || this.#sync.syncPeer === p.peer;
   }
 
-  /** Raises the peer's best height (best chain) and best work (any branch) to `hash`'s. */
+  /** Raises the peer's best height (best chain) to `hash`'s. */
   noteHeight(p: HeaderPeer, hash: Uint8Array): void {
-    const info = this.#chain.info(hash);
-    if (info === undefined) return;
-    if (info.chainWork > p.bestWork) p.bestWork = info.chainWork;
-    if (!info.onBestChain || info.height <= p.bestHeight) return;
-    p.bestHeight = info.height;
-    this.#progress.setPeerHeight(p.peer.id, info.height);
+    const height = this.#chain.heightOf(hash);
+    if (height === undefined || height <= p.bestHeight) return;
+    p.bestHeight = height;
+    this.#progress.setPeerHeight(p.peer.id, height);
   }
 
   /** `count` headers were added to the chain (here or with their blocks): counted and saved soon. */
@@ -356,7 +342,6 @@ export class HeaderIntake {
     if (count === 0) return;
     this.#accepted += count;
     this.#progress.recordAccepted(count);
-    this.#noteTip();
     const persistence = this.#persistence;
     if (persistence === undefined || this.#cancelSave !== null || this.#closed) return;
     this.#cancelSave = this.#o.clock.setTimer(this.#o.saveDelayMs, () => {
@@ -548,14 +533,6 @@ export class HeaderIntake {
     } else {
       this.#o.logger.warn("header not stored", { peer: peer.toString(), error: error.message });
     }
-  }
-
-  /** Notes the time when our tip's work changed. */
-  #noteTip(): void {
-    const work = this.#chain.tipWork;
-    if (work === this.#tipWork) return;
-    this.#tipWork = work;
-    this.#tipChangedAt = this.#o.clock.now();
   }
 
   #synced(): void {

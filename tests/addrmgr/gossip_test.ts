@@ -1,6 +1,7 @@
 /**
- * Gossip: timestamps cleaned and aged, the per-peer token bucket, relay
- * fan-out, getaddr to outbound peers, cached getaddr answers to inbound ones.
+ * Gossip: timestamps cleaned and aged, the per-peer token bucket, who takes
+ * part in address relay, relay fan-out, getaddr to outbound peers, cached
+ * getaddr answers to inbound ones.
  */
 import { describe, expect, test } from "bun:test";
 import { AddrManager } from "../../src/addrmgr/addr_manager.ts";
@@ -121,7 +122,7 @@ describe("token bucket", () => {
 
   test("peers outside address relay are ignored", () => {
     const { gossip, book } = setup();
-    gossip.addPeer(peer(1, { relay: false }));
+    gossip.addPeer(peer(1, { addrRelay: "never" }));
     expect(gossip.onAddr(1, addresses(1)).accepted).toBe(0);
     expect(gossip.onAddr(99, addresses(1)).accepted).toBe(0);
     expect(book.size).toBe(0);
@@ -164,6 +165,54 @@ describe("services", () => {
       receipt.relay.map((o) => formatHostPort(o.address.addr, o.address.port)),
     );
     expect([...relayed].sort()).toEqual(["153.1.1.1:8333", "154.1.1.1:8333"]);
+  });
+});
+
+describe("who takes part in address relay (Core SetupAddressRelay)", () => {
+  test("outbound peers from the handshake, inbound ones once they send addr, never the others", () => {
+    const { gossip } = setup();
+    gossip.addPeer(peer(1));
+    gossip.addPeer(peer(2, { inbound: true }));
+    gossip.addPeer(peer(3, { addrRelay: "never" }));
+    gossip.addPeer(peer(4, { inbound: true }));
+    gossip.addPeer(peer(5, { inbound: true }));
+    expect([1, 2, 3, 4, 5].map((id) => gossip.relaying(id))).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    // Inbound peer 2 takes part once it sends addresses, 4 once it asks for them.
+    gossip.onAddr(2, []);
+    gossip.onGetaddr(4);
+    gossip.onAddr(3, []);
+    expect([1, 2, 3, 4, 5].map((id) => gossip.relaying(id))).toEqual([
+      true,
+      true,
+      false,
+      true,
+      false,
+    ]);
+    expect(gossip.stats().addrIgnored).toBe(1);
+  });
+
+  test("fresh addresses are relayed only to peers taking part", () => {
+    const { gossip } = setup();
+    gossip.addPeer(peer(1, { inbound: true }));
+    gossip.addPeer(peer(2, { inbound: true }));
+    gossip.addPeer(peer(3, { addrRelay: "never" }));
+    gossip.addPeer(peer(4));
+    gossip.addPeer(peer(5));
+    gossip.getaddrSent(1); // tokens for what follows (an inbound peer is never asked in practice)
+    gossip.onAddr(1, []); // ends that "answer"; peer 1 now takes part
+    const to = new Set<number>();
+    for (let k = 0; k < 30; k++) {
+      const r = gossip.onAddr(1, addresses(1, 60, k));
+      expect(r.relay.length).toBe(2);
+      for (const o of r.relay) to.add(o.peerId);
+    }
+    expect([...to].sort()).toEqual([4, 5]);
   });
 });
 
@@ -234,20 +283,20 @@ describe("relay", () => {
 });
 
 describe("getaddr", () => {
-  test("sent once to outbound peers while the book has under 1,000 addresses", () => {
+  test("sent once to each outbound peer taking part, however full the book", () => {
     const { gossip, book } = setup();
     gossip.addPeer(peer(1));
     gossip.addPeer(peer(2, { inbound: true }));
-    gossip.addPeer(peer(3, { relay: false }));
+    gossip.addPeer(peer(3, { addrRelay: "never" }));
     expect(gossip.shouldSendGetaddr(1)).toBe(true);
     expect(gossip.shouldSendGetaddr(2)).toBe(false);
     expect(gossip.shouldSendGetaddr(3)).toBe(false);
     gossip.getaddrSent(1);
     expect(gossip.shouldSendGetaddr(1)).toBe(false);
     addSpread(book, addresses(1100));
-    expect(book.size).toBeGreaterThanOrEqual(1000);
+    expect(book.needMoreAddresses()).toBe(false);
     gossip.addPeer(peer(4));
-    expect(gossip.shouldSendGetaddr(4)).toBe(false);
+    expect(gossip.shouldSendGetaddr(4)).toBe(true);
   });
 
   test("answered once, to inbound peers only, with 23% of the book", () => {
@@ -256,12 +305,14 @@ describe("getaddr", () => {
     expect(book.size).toBeGreaterThan(1950);
     gossip.addPeer(peer(1, { inbound: true }));
     gossip.addPeer(peer(2));
+    gossip.addPeer(peer(3, { inbound: true, addrRelay: "never" }));
     const answer = gossip.onGetaddr(1)!;
     expect(answer.command).toBe("addrv2");
     expect(answer.addresses.length).toBe(Math.floor((book.size * 23) / 100));
     expect(gossip.onGetaddr(1)).toBeUndefined();
     expect(gossip.onGetaddr(2)).toBeUndefined();
-    expect(gossip.stats()).toMatchObject({ getaddrAnswered: 1, getaddrIgnored: 2 });
+    expect(gossip.onGetaddr(3)).toBeUndefined();
+    expect(gossip.stats()).toMatchObject({ getaddrAnswered: 1, getaddrIgnored: 3 });
   });
 
   test("at most 1,000 addresses; terrible and banned ones left out", () => {

@@ -241,7 +241,7 @@ function peerRow(dom: string, id: number): Map<string, string> | undefined {
   const tbody = /<table id="peers">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(dom)?.[1];
   const row = tbody === undefined
     ? undefined
-    : new RegExp(`<tr data-peer="${id}">([\\s\\S]*?)</tr>`).exec(tbody)?.[1];
+    : new RegExp(`<tr data-peer="${id}"[^>]*>([\\s\\S]*?)</tr>`).exec(tbody)?.[1];
   if (row === undefined) return undefined;
   const cells = new Map<string, string>();
   for (const m of row.matchAll(/<td data-field="([^"]+)"[^>]*>([^<]*)<\/td>/g)) {
@@ -290,6 +290,8 @@ describe("dashboard in headless Chromium", () => {
     if (cells === undefined) throw new Error(`no row for peer ${peer.id} in the DOM:\n${dom}`);
     expect(cells.get("peer")).toBe(`${peer.address} (${peer.direction})`);
     expect(cells.get("direction")).toBe("inbound");
+    expect(cells.get("connectionType")).toBe("inbound");
+    expect(dom).toMatch(/<dd data-group="inbound">1<\/dd>/);
     expect(dom).toMatch(/<p id="peers-empty" class="empty" hidden="">/);
     expect(dom).toContain('<span id="node-network">regtest</span>');
     expect(dom).toMatch(/<div id="error" role="alert" hidden="">/);
@@ -301,7 +303,7 @@ describe("dashboard in headless Chromium", () => {
     expect(chart.points).toBeGreaterThanOrEqual(2);
     expect(chart.canvas).not.toBe("0x0");
     expect(chart.inbound).toBeGreaterThan(20);
-    expect(dom).toContain("<figcaption>Peers by direction</figcaption>");
+    expect(dom).toContain("<figcaption>Peers by connectionType</figcaption>");
 
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(join(ARTIFACTS, "dashboard.png"), png);

@@ -53,6 +53,7 @@ const connected: NodeEvent = {
     id: 3,
     peer: "203.0.113.3:8333 (outbound)",
     direction: "outbound",
+    connectionType: "block-relay-only",
     userAgent: "/Satoshi:27.0.0/",
     persistent: false,
   },

@@ -94,8 +94,17 @@ describe("connection table", () => {
 
   test("kinds are Core's connection types; the automatic ones come from their traits", () => {
     expect(Object.keys(CONN_KINDS).sort()).toEqual(
-      ["addr-fetch", "feeler", "inbound", "manual", "outbound-full-relay"],
+      ["addr-fetch", "block-relay-only", "feeler", "inbound", "manual", "outbound-full-relay"],
     );
-    expect([...AUTOMATIC_KINDS].sort()).toEqual(["feeler", "outbound-full-relay"]);
+    expect([...AUTOMATIC_KINDS].sort()).toEqual([
+      "block-relay-only",
+      "feeler",
+      "outbound-full-relay",
+    ]);
+    // Address relay (Core SetupAddressRelay): never across block-relay-only or feeler ones.
+    expect(CONN_KINDS["block-relay-only"].addrRelay).toBe("never");
+    expect(CONN_KINDS["feeler"].addrRelay).toBe("never");
+    expect(CONN_KINDS["outbound-full-relay"].addrRelay).toBe("from-handshake");
+    expect(CONN_KINDS["inbound"].addrRelay).toBe("once-asked");
   });
 });

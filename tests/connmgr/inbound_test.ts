@@ -106,14 +106,17 @@ describe("inbound limits", () => {
     expect(evicted.length).toBe(1);
     // The youngest crowd peer that no protection covers: every crowd peer that
     // connected after it was protected, and only the ping protection can shield
-    // a younger one (the others favour older peers), so it answered faster.
+    // a younger one (the others favour older peers), so it answered no slower
+    // (equal pings are protected in no particular order, as Core's sort).
     const victim = crowdStats[crowd.indexOf(evicted[0])];
     const younger = crowdStats.filter((s) => s.connectedAt > victim.connectedAt);
     expect(younger.length).toBeLessThanOrEqual(PROTECT_BY_PING);
-    for (const s of younger) expect(s.minPingMs!).toBeLessThan(victim.minPingMs!);
+    for (const s of younger) expect(s.minPingMs!).toBeLessThanOrEqual(victim.minPingMs!);
     expect(loners.every((p) => p.state === "ready")).toBe(true);
     expect(inbound(sim).length).toBe(40);
-    expect(sim.records.some((r) => r.message === "inbound peer evicted for a newcomer")).toBe(true);
+    expect(
+      sim.records.some((r) => r.message === "peer evicted" && r.fields.rule === "inbound"),
+    ).toBe(true);
   });
 
   test("a banned address is refused at accept", async () => {

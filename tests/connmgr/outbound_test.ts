@@ -1,8 +1,9 @@
 /**
  * Automatic outbound connections on a simulated network of remote nodes on
- * distinct routable hosts: the slots fill to the target, refill at once when
- * peers are lost, never hold two peers of one network group, and the address
- * manager hears `good` for every completed handshake.
+ * distinct routable hosts: 8 full-relay and 2 block-relay-only slots fill,
+ * refill at once when peers are lost, never hold two peers of one network
+ * group, and the address manager hears `good` for every completed handshake
+ * (and `connected` at the end, except for block-relay-only peers).
  */
 import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
@@ -14,6 +15,7 @@ import {
   hostIp,
   MAIN,
   preloadBook,
+  readyAutomatic,
   readyOutbound,
   remoteNodes,
   simNetwork,
@@ -30,7 +32,7 @@ function groupsOf(n: SimNode): (string | null)[] {
 }
 
 describe("outbound slots", () => {
-  test("fill to 8, refill after peers are killed, one peer per network group", async () => {
+  test("fill 8 full-relay and 2 block-relay-only, refill after peers are killed, one peer per group", async () => {
     const net = simNetwork();
     const hosts = Array.from({ length: 30 }, (_, i) => hostIp(i));
     const remotes = await remoteNodes(net, hosts);
@@ -38,12 +40,15 @@ describe("outbound slots", () => {
     await preloadBook(net, sim.node.datadir, addressesOf(hosts));
     running.push(sim);
     await sim.node.start();
-    await waitFor(() => readyOutbound(sim.node).length === 8, "8 ready outbound peers");
-    expect(new Set(groupsOf(sim)).size).toBe(8);
+    await waitFor(() => readyAutomatic(sim.node).length === 10, "10 ready automatic peers");
+    expect(readyOutbound(sim.node).length).toBe(8);
+    expect(readyOutbound(sim.node, "block-relay-only").length).toBe(2);
+    const groups = readyAutomatic(sim.node).map((c) => outboundGroup(c.peer.address.address));
+    expect(new Set(groups).size).toBe(10);
 
     // Every completed handshake moved its address to the tried table.
     const book = sim.node.addrman!;
-    for (const c of readyOutbound(sim.node)) {
+    for (const c of readyAutomatic(sim.node)) {
       expect(book.find(c.peer.address.address, c.peer.address.port)?.tried).toBe(true);
     }
 
@@ -60,6 +65,35 @@ describe("outbound slots", () => {
     );
     expect(new Set(groupsOf(sim)).size).toBe(8);
     expect(sim.node.connmgr!.count({ kinds: ["outbound-full-relay"] })).toBe(8);
+    await waitFor(() => readyAutomatic(sim.node).length === 10, "10 ready automatic peers again");
+    const all = readyAutomatic(sim.node).map((c) => outboundGroup(c.peer.address.address));
+    expect(new Set(all).size).toBe(10);
+  });
+
+  test("a lost block-relay-only peer is not reported connected to the address book", async () => {
+    const net = simNetwork();
+    const hosts = Array.from({ length: 4 }, (_, i) => hostIp(i));
+    const remotes = await remoteNodes(net, hosts);
+    const sim = simNode(net, { targetoutbound: 2 });
+    // Last seen an hour ago: Connected() refreshes a time older than 20 minutes.
+    const hourAgo = addressesOf(hosts).map((a) => ({ ...a, time: a.time - 3600 }));
+    await preloadBook(net, sim.node.datadir, hourAgo);
+    running.push(sim);
+    await sim.node.start();
+    await waitFor(() => readyAutomatic(sim.node).length === 4, "2 full-relay, 2 block-relay-only");
+    const book = sim.node.addrman!;
+    const [full] = readyOutbound(sim.node);
+    const [block] = readyOutbound(sim.node, "block-relay-only");
+    const timeOf = (c: typeof full) => book.find(c.peer.address.address, c.peer.address.port)!.time;
+    const before = { full: timeOf(full), block: timeOf(block) };
+    const remoteOf = (c: typeof full) =>
+      remotes.find((r) => c.peer.toString().startsWith(`${r.host}:`))!;
+    await remoteOf(full).stop();
+    await remoteOf(block).stop();
+    await waitFor(() => full.peer.state === "closed" && block.peer.state === "closed", "both lost");
+    // Core's Connected(): the full-relay peer's time is refreshed, never a block-relay-only one's.
+    await waitFor(() => timeOf(full) !== before.full, "the full-relay peer's time refreshed");
+    expect(timeOf(block)).toBe(before.block);
   });
 
   test("never two outbound peers in one /16: four groups give four peers", async () => {
@@ -111,7 +145,8 @@ describe("outbound slots", () => {
 
   test("non-default ports are dialled only when desperate", async () => {
     const net = simNetwork();
-    const normal = Array.from({ length: 3 }, (_, i) => hostIp(i));
+    // Enough default-port hosts for 3 full-relay and 2 block-relay-only slots.
+    const normal = Array.from({ length: 5 }, (_, i) => hostIp(i));
     const odd = Array.from({ length: 5 }, (_, i) => hostIp(20 + i));
     await remoteNodes(net, normal);
     await Promise.all(
@@ -132,8 +167,8 @@ describe("outbound slots", () => {
     ]);
     running.push(sim);
     await sim.node.start();
-    await waitFor(() => readyOutbound(sim.node).length === 3, "3 ready outbound peers");
-    expect(readyOutbound(sim.node).every((c) => c.peer.address.port === MAIN.defaultPort)).toBe(
+    await waitFor(() => readyAutomatic(sim.node).length === 5, "5 ready automatic peers");
+    expect(readyAutomatic(sim.node).every((c) => c.peer.address.port === MAIN.defaultPort)).toBe(
       true,
     );
     expect(net.dials.filter((d) => d.endsWith(":18333"))).toEqual([]);

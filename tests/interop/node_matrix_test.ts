@@ -138,7 +138,7 @@ describe("node matrix: 3 listeners × 3 dialers across runtimes", () => {
           expect(inbound.handshake).toBe("ready");
           expect(inbound.direction).toBe("inbound");
 
-          // Addresses: an outbound peer whose book needs addresses sends one getaddr
+          // Addresses: an outbound peer taking part in address relay sends one getaddr
           // (gossip.shouldSendGetaddr); an inbound peer's first getaddr is always
           // answered (gossip.onGetaddr) — as addrv2, both sides having sent
           // sendaddrv2 — even when the sample is empty: loopback addresses are not

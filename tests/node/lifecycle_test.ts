@@ -165,8 +165,19 @@ describe("node lifecycle", () => {
     await preloadBook(net, first.node.datadir, addressesOf(hosts));
     await first.node.start();
     await waitFor(() => readyOutbound(first.node).length === 3, "3 outbound peers");
+    await waitFor(
+      () => readyOutbound(first.node, "block-relay-only").length === 2,
+      "2 block-relay-only peers",
+    );
     const expected = first.node.connmgr!.anchors().map((a) => a.address.bytes.join(".") + ":8333");
     expect(expected.length).toBe(2);
+    // The anchors are the block-relay-only peers (Core's anchors.dat).
+    expect(
+      readyOutbound(first.node, "block-relay-only").map((c) =>
+        c.peer.address.address.bytes.join(".") + ":8333"
+      ).sort(),
+    )
+      .toEqual([...expected].sort());
     await first.node.stop();
     const saved = JSON.parse(
       new TextDecoder().decode(await net.store(first.node.datadir).get(ANCHORS_KEY)),
@@ -186,6 +197,10 @@ describe("node lifecycle", () => {
           2,
       "both anchors connected",
     );
+    // Dialled back as block-relay-only connections.
+    for (const c of second.node.connmgr!.connections().filter((c) => c.anchor)) {
+      expect(c.kind).toBe("block-relay-only");
+    }
 
     // A crash now leaves the data directory as it is while running: no anchors.
     const third = simNode(net, { targetoutbound: 3 }, FAST, "9.9.9.11", 3);

@@ -71,7 +71,7 @@ function eventsOf(text: string): { type: string; data: unknown }[] {
 
 describe("the status API of a running node", () => {
   test("every read route answers 200 with a schema-valid body", async () => {
-    const { a } = await pair();
+    const { a, b } = await pair();
     const [hex] = minedBlocks(1);
     const submitted = await fetch(`${apiUrl(a)}/blocks`, authed("POST", { hex }, cookieToken(a)));
     expect(submitted.status).toBe(200);
@@ -95,10 +95,27 @@ describe("the status API of a running node", () => {
       expect(`${path} ${res.status}`).toBe(`${path} 200`);
       bodies[path] = await checked(name, res);
     }
-    const status = bodies["/status"] as { state: string; chain: { height: number } };
+    const status = bodies["/status"] as {
+      state: string;
+      chain: { height: number };
+      peers: { byConnectionType: Record<string, number>; list: { connectionType: string }[] };
+    };
     expect(status.state).toBe("running");
     expect(status.chain.height).toBe(1);
-    expect((bodies["/peers"] as unknown[]).length).toBe(1);
+    // Connection types with Core's getpeerinfo names: B dialled A with --connect.
+    expect(status.peers.byConnectionType).toEqual({
+      "outbound-full-relay": 0,
+      "block-relay-only": 0,
+      "manual": 0,
+      "feeler": 0,
+      "addr-fetch": 0,
+      "inbound": 1,
+    });
+    expect(status.peers.list.map((p) => p.connectionType)).toEqual(["inbound"]);
+    const peers = bodies["/peers"] as { connectionType: string }[];
+    expect(peers.map((p) => p.connectionType)).toEqual(["inbound"]);
+    expect(b.node.peers().map((p) => p.connectionType)).toEqual(["manual"]);
+    expect(b.node.status().peers.byConnectionType.manual).toBe(1);
     const chain = bodies["/chain"] as {
       tip: { hash: string; height: number };
       headersStored: number;
@@ -211,7 +228,11 @@ describe("the status API of a running node", () => {
     expect(types).toContain("block.accepted");
     expect(types).toContain("block.relayed");
     const peer = events.find((e) => e.type === "peer.connected")!.data as { data: object };
-    expect(peer.data).toMatchObject({ direction: "inbound", persistent: false });
+    expect(peer.data).toMatchObject({
+      direction: "inbound",
+      connectionType: "inbound",
+      persistent: false,
+    });
     const relayed = events.find((e) => e.type === "block.relayed")!.data as { data: object };
     expect(relayed.data).toMatchObject({ to: [a.node.peers()[0].address + " (inbound)"] });
   });

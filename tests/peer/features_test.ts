@@ -1,4 +1,7 @@
-/** Feature messages: each from the protocol version that defines it, fee rates within range. */
+/**
+ * Feature messages: each from the protocol version that defines it
+ * (sendaddrv2 from any), fee rates within range.
+ */
 import { describe, expect, test } from "bun:test";
 import { NO_FEATURES, withFeature } from "../../src/peer/features.ts";
 import {
@@ -30,12 +33,17 @@ describe("withFeature", () => {
   test("below its protocol version a feature message is ignored, saying which version", () => {
     expect(withFeature(NO_FEATURES, { command: "wtxidrelay" }, WTXID_RELAY_VERSION - 1))
       .toBe(`wtxidrelay below protocol ${WTXID_RELAY_VERSION}`);
-    expect(withFeature(NO_FEATURES, { command: "sendaddrv2" }, WTXID_RELAY_VERSION - 1))
-      .toBe(`sendaddrv2 below protocol ${WTXID_RELAY_VERSION}`);
     expect(withFeature(NO_FEATURES, { command: "sendheaders" }, SENDHEADERS_VERSION - 1))
       .toBe(`sendheaders below protocol ${SENDHEADERS_VERSION}`);
     expect(withFeature(NO_FEATURES, { command: "feefilter", feeRate: 1n }, FEEFILTER_VERSION - 1))
       .toBe(`feefilter below protocol ${FEEFILTER_VERSION}`);
+  });
+
+  test("sendaddrv2 counts whatever the protocol version (BIP155 names none)", () => {
+    for (const version of [70001, SENDHEADERS_VERSION, WTXID_RELAY_VERSION - 1]) {
+      expect(withFeature(NO_FEATURES, { command: "sendaddrv2" }, version))
+        .toEqual({ ...NO_FEATURES, addrV2: true });
+    }
   });
 
   test("a fee rate counts from 0 to MAX_MONEY; outside that it is ignored", () => {

@@ -1,6 +1,6 @@
 /**
  * A fake `ApiSource` for the API and node tests: sample answers (a full
- * `NodeStatus`, `PeerStats`, ban, chain, inventory and metrics), recorded
+ * `NodeStatus`, `PeerView`, ban, chain, inventory and metrics), recorded
  * control calls, a switch that makes every call fail, and an event feed.
  */
 import { Histogram, RELAY_LATENCY_BUCKETS } from "../../src/api/metrics.ts";
@@ -14,22 +14,23 @@ import type {
   InventoryView,
   NodeEvent,
   NodeStatus,
+  PeerView,
   Readiness,
   SubmittedBlock,
 } from "../../src/api/source.ts";
 import type { BanEntry } from "../../src/peer/ban_list.ts";
-import type { PeerStats } from "../../src/peer/peer_stats.ts";
 
 /** A block hash in display hex. */
 export const HASH_A = "00000000000000000001a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7";
 export const HASH_B = "0000000000000000000200000000000000000000000000000000000000000002";
 
-/** A full `PeerStats`. */
-export function samplePeer(id: number, direction: "inbound" | "outbound" = "outbound"): PeerStats {
+/** A full `PeerView` (an inbound peer, or an outbound full-relay one). */
+export function samplePeer(id: number, direction: "inbound" | "outbound" = "outbound"): PeerView {
   return {
     id,
     address: `203.0.113.${id}:8333`,
     direction,
+    connectionType: direction === "inbound" ? "inbound" : "outbound-full-relay",
     persistent: false,
     handshake: "ready",
     services: "0000000000000409",
@@ -72,9 +73,18 @@ export function sampleStatus(): NodeStatus {
       outbound: 1,
       persistent: 0,
       feeler: 0,
+      byConnectionType: {
+        "outbound-full-relay": 1,
+        "block-relay-only": 0,
+        "manual": 0,
+        "feeler": 0,
+        "addr-fetch": 0,
+        "inbound": 1,
+      },
       list: [{
         id: 1,
         peer: "203.0.113.1:8333 (outbound)",
+        connectionType: "outbound-full-relay",
         state: "ready",
         userAgent: "/Satoshi:27.0.0/",
         version: 70016,
@@ -105,7 +115,7 @@ export function sampleStatus(): NodeStatus {
 /** A fake node: sample answers, recorded control calls, and an event feed. */
 export class FakeSource implements ApiSource {
   statusValue: NodeStatus = sampleStatus();
-  peerList: PeerStats[] = [samplePeer(1), samplePeer(2, "inbound")];
+  peerList: PeerView[] = [samplePeer(1), samplePeer(2, "inbound")];
   banList: BanEntry[] = [{
     address: "198.51.100.9",
     bannedAt: 1_700_000_000_000,
@@ -131,11 +141,11 @@ export class FakeSource implements ApiSource {
     this.#check();
     return this.statusValue;
   }
-  peers(): PeerStats[] {
+  peers(): PeerView[] {
     this.#check();
     return this.peerList;
   }
-  peer(id: number): PeerStats | undefined {
+  peer(id: number): PeerView | undefined {
     this.#check();
     return this.peerList.find((p) => p.id === id);
   }

@@ -122,8 +122,17 @@ export class RegtestMiner {
     return block;
   }
 
-  /** A block at `height` on `prev` holding `txs` after its coinbase (does not move the tip). */
-  build(prev: Uint8Array, height: number, txs: readonly Uint8Array[] = []): Uint8Array {
+  /**
+   * A block at `height` on `prev` holding `txs` after its coinbase (does not
+   * move the tip), stamped `time` (Unix seconds; default genesis + 10 minutes
+   * a block).
+   */
+  build(
+    prev: Uint8Array,
+    height: number,
+    txs: readonly Uint8Array[] = [],
+    time: number = REGTEST_GENESIS_TIME + height * 600,
+  ): Uint8Array {
     const sha256 = this.#sha256;
     const wtxids = new Uint8Array(32 * (txs.length + 1));
     txs.forEach((tx, i) => wtxids.set(computeWtxid(sha256, tx), 32 * (i + 1)));
@@ -141,7 +150,7 @@ export class RegtestMiner {
       version: 0x20000000,
       prevBlock: prev,
       merkleRoot: root,
-      time: REGTEST_GENESIS_TIME + height * 600,
+      time,
       bits: NETWORKS.regtest.powLimitBits,
       nonce: 0,
     };

@@ -11,6 +11,7 @@ import { SimNetwork } from "../../adapters/sim/network.ts";
 import { RemoteNode } from "../../adapters/sim/remote_node.ts";
 import { AddrManager } from "../../src/addrmgr/addr_manager.ts";
 import { resolveOptions } from "../../src/config/load.ts";
+import type { ConnKind } from "../../src/connmgr/connection.ts";
 import type { OptionsInput } from "../../src/config/options.ts";
 import { createLogger, type LogRecord } from "../../src/log/logger.ts";
 import { EdgeNode, type NodeTuning } from "../../src/node/node.ts";
@@ -150,9 +151,14 @@ export function stoppedAfterEach(): { push(sim: SimNode): void } {
   return { push: (sim) => cleanup.push(() => sim.node.stop()) };
 }
 
-/** The node's ready outbound connections of kind "outbound-full-relay". */
-export function readyOutbound(node: EdgeNode) {
+/** The node's ready connections of kind `kind` ("outbound-full-relay" by default). */
+export function readyOutbound(node: EdgeNode, kind: ConnKind = "outbound-full-relay") {
   return (node.connmgr?.connections() ?? []).filter((c) =>
-    c.kind === "outbound-full-relay" && c.peer.state === "ready"
+    c.kind === kind && c.peer.state === "ready"
   );
+}
+
+/** The node's ready automatic outbound connections: full-relay and block-relay-only. */
+export function readyAutomatic(node: EdgeNode) {
+  return [...readyOutbound(node), ...readyOutbound(node, "block-relay-only")];
 }
