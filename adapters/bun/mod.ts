@@ -2,7 +2,8 @@
  * The Bun adapter: the ports bound to `Bun.connect`, `Bun.listen`,
  * `Bun.serve` and `Bun.SHA256` (DNS through Bun's `node:dns`), plus the
  * process services the CLI entry needs. `#platform` resolves here under Bun
- * (the "bun" condition).
+ * (the "bun" condition). Bun's `node:crypto` has neither ChaCha20-Poly1305
+ * nor secp256k1, so BIP324 runs on the core's TypeScript fallbacks here.
  */
 import type { Platform } from "../../src/platform/platform.ts";
 import { systemClock } from "../../src/platform/system_clock.ts";
