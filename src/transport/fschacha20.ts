@@ -22,6 +22,19 @@ const ZEROS = new Uint8Array(KEYSTREAM_BATCH);
 /** Where the run counter sits in the nonce: after 4 zero bytes, as a u64le. */
 const NONCE_RUN_OFFSET = 4;
 
+/**
+ * Throws a `RangeError` unless `key` is 32 bytes and `rekeyInterval` a
+ * positive integer: the arguments of both forward-secure ciphers.
+ */
+export function checkForwardSecureArgs(key: Uint8Array, rekeyInterval: number): void {
+  if (key.length !== AEAD_KEY_SIZE) {
+    throw new RangeError(`key must be 32 bytes, got ${key.length}`);
+  }
+  if (!Number.isInteger(rekeyInterval) || rekeyInterval < 1) {
+    throw new RangeError(`rekey interval must be a positive integer, got ${rekeyInterval}`);
+  }
+}
+
 /** One direction's length cipher. */
 export class FSChaCha20 {
   readonly #rekeyInterval: number;
@@ -40,12 +53,7 @@ export class FSChaCha20 {
 
   /** `key`: 32 bytes (copied). `rekeyInterval`: chunks per run (BIP324: 224; tests vary it). */
   constructor(key: Uint8Array, rekeyInterval: number = REKEY_INTERVAL) {
-    if (key.length !== AEAD_KEY_SIZE) {
-      throw new RangeError(`key must be 32 bytes, got ${key.length}`);
-    }
-    if (!Number.isInteger(rekeyInterval) || rekeyInterval < 1) {
-      throw new RangeError(`rekey interval must be a positive integer, got ${rekeyInterval}`);
-    }
+    checkForwardSecureArgs(key, rekeyInterval);
     this.#key = key.slice();
     this.#rekeyInterval = rekeyInterval;
   }

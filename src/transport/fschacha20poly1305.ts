@@ -16,7 +16,7 @@ import {
   AEAD_TAG_SIZE,
   type ChaCha20Poly1305,
 } from "../platform/aead.ts";
-import { REKEY_INTERVAL } from "./fschacha20.ts";
+import { checkForwardSecureArgs, REKEY_INTERVAL } from "./fschacha20.ts";
 
 /** Where the run counter sits in the nonce: after the u32 packet counter, as a u64le. */
 const NONCE_RUN_OFFSET = 4;
@@ -44,12 +44,7 @@ export class FSChaCha20Poly1305 {
    * `rekeyInterval`: packets per key (BIP324: 224; tests vary it).
    */
   constructor(key: Uint8Array, aead: ChaCha20Poly1305, rekeyInterval: number = REKEY_INTERVAL) {
-    if (key.length !== AEAD_KEY_SIZE) {
-      throw new RangeError(`key must be 32 bytes, got ${key.length}`);
-    }
-    if (!Number.isInteger(rekeyInterval) || rekeyInterval < 1) {
-      throw new RangeError(`rekey interval must be a positive integer, got ${rekeyInterval}`);
-    }
+    checkForwardSecureArgs(key, rekeyInterval);
     this.#key = key.slice();
     this.#aead = aead;
     this.#rekeyInterval = rekeyInterval;
