@@ -3,11 +3,13 @@
  * `Bun.serve` and `Bun.SHA256` (DNS through Bun's `node:dns`), plus the
  * process services the CLI entry needs. `#platform` resolves here under Bun
  * (the "bun" condition). Bun's `node:crypto` has neither ChaCha20-Poly1305
- * nor secp256k1, so BIP324 runs on the core's TypeScript fallbacks here.
+ * nor secp256k1: BIP324's AEAD is the core's TypeScript one here, its curve
+ * libsecp256k1 in WebAssembly.
  */
 import type { Platform } from "../../src/platform/platform.ts";
 import { systemClock } from "../../src/platform/system_clock.ts";
 import { freePort as freePortWith } from "../shared/free_port.ts";
+import { wasmSecp256k1 as secp256k1 } from "../shared/wasm_secp256k1.ts";
 import { resolve } from "../shared/node_dns.ts";
 import { openFileStore } from "../storage/file.ts";
 import { dial } from "./dial.ts";
@@ -32,6 +34,7 @@ export const platform: Platform = {
   serve,
   openStore: openFileStore,
   memory,
+  secp256k1,
 };
 
 /** Test helper: a loopback port that was free a moment ago. */

@@ -1,8 +1,9 @@
 /**
  * The BIP324 crypto ports done by node:crypto (OpenSSL under Node, Deno's
- * own Rust crypto behind its node:crypto): ChaCha20-Poly1305 and secp256k1
- * ECDH. Node's and Deno's adapters use them; Bun's node:crypto has neither
- * the cipher nor the curve, so Bun's core uses the TypeScript fallbacks.
+ * own Rust crypto behind its node:crypto): ChaCha20-Poly1305, which Node's
+ * and Deno's adapters use, and secp256k1 ECDH, which Deno's uses (under Node
+ * libsecp256k1 in WebAssembly is faster: adapters/shared/wasm_secp256k1.ts).
+ * Bun's node:crypto has neither the cipher nor the curve.
  * Figures: bench/bip324_crypto.ts.
  */
 import { createCipheriv, createDecipheriv, createECDH } from "node:crypto";

@@ -1,8 +1,8 @@
 /**
  * The secp256k1 port: the key pair and x-only Diffie-Hellman of a BIP324
- * handshake, its costliest step. An adapter supplies the runtime's native
- * curve where it has one (node:crypto's ECDH under Node and Deno); without it
- * the core uses the TypeScript fallback in
+ * handshake, its costliest step. An adapter supplies the fastest curve its
+ * runtime has (libsecp256k1 in WebAssembly under Node and Bun, node:crypto's
+ * ECDH under Deno); without one the core uses the TypeScript fallback in
  * src/transport/bip324_secp256k1_noble.ts. Figures: bench/bip324_crypto.ts.
  */
 

@@ -7,11 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { Buffer } from "node:buffer";
 import { hkdfSync } from "node:crypto";
-import { platform } from "#platform";
-import type { ChaCha20Poly1305 } from "../../src/platform/aead.ts";
 import { seededRandom } from "../../src/platform/random.ts";
-import type { Secp256k1 } from "../../src/platform/secp256k1.ts";
-import { nobleChaCha20Poly1305 } from "../../src/transport/bip324_aead_noble.ts";
 import {
   Bip324Cipher,
   LENGTH_SIZE,
@@ -22,16 +18,12 @@ import { bip324KeyOf, newBip324Key } from "../../src/transport/bip324_ecdh.ts";
 import { ellswiftDecode } from "../../src/transport/bip324_ellswift.ts";
 import { type Bip324SessionKeys, deriveBip324Keys } from "../../src/transport/bip324_keys.ts";
 import { Bip324PacketError } from "../../src/transport/bip324_packet_error.ts";
-import { nobleSecp256k1 } from "../../src/transport/bip324_secp256k1_noble.ts";
 import { FSChaCha20, REKEY_INTERVAL } from "../../src/transport/fschacha20.ts";
 import { fromHex, toHex } from "../../src/wire/bytes.ts";
+import { ALL_AEADS, ALL_CURVES } from "./bip324_ports.ts";
 import { BIP324_CONSTANTS, bip324Csv, MAINNET_MAGIC } from "./bip324_vectors.ts";
 
 const PACKETS = bip324Csv("packet_encoding_test_vectors.csv");
-const AEADS: ChaCha20Poly1305[] = [nobleChaCha20Poly1305];
-if (platform.aead) AEADS.push(platform.aead);
-const CURVES: Secp256k1[] = [nobleSecp256k1];
-if (platform.secp256k1) CURVES.push(platform.secp256k1);
 /** The largest contents a 3-byte length holds: the vectors' longest row has exactly that. */
 const MAX_ENCODABLE = 0xffffff;
 const EMPTY = new Uint8Array(0);
@@ -70,7 +62,7 @@ describe("packet_encoding_test_vectors.csv", () => {
     expect(Math.max(...longest)).toBe(MAX_ENCODABLE);
   });
 
-  for (const curve of CURVES) {
+  for (const curve of ALL_CURVES) {
     test(`key exchange and key derivation of every row (curve: ${curve.name})`, () => {
       for (const row of PACKETS) {
         const initiating = row.in_initiating === "1";
@@ -95,7 +87,7 @@ describe("packet_encoding_test_vectors.csv", () => {
     });
   }
 
-  for (const aead of AEADS) {
+  for (const aead of ALL_AEADS) {
     for (const row of PACKETS) {
       const size = row.in_contents.length / 2 * Number(row.in_multiply);
       test(
@@ -161,7 +153,7 @@ describe("key derivation", () => {
 });
 
 describe("initiator and responder", () => {
-  for (const curve of CURVES) {
+  for (const curve of ALL_CURVES) {
     test(`fresh keys agree on the session; packets go both ways across rekeys (curve: ${curve.name})`, () => {
       const random = seededRandom(17);
       const a = newBip324Key(random, curve);

@@ -1,16 +1,14 @@
 /**
- * The secp256k1 port: this runtime's adapter curve (native where it has one)
- * agrees with the TypeScript one on random keys, and both refuse bad input.
+ * The secp256k1 port: every curve this runtime runs (TypeScript, WebAssembly,
+ * node:crypto's) agrees on random keys, and each refuses bad input; the
+ * adapter picks among the implementations tested here.
  */
 import { describe, expect, test } from "bun:test";
-import { platform } from "#platform";
 import { seededRandom } from "../../src/platform/random.ts";
-import type { Secp256k1 } from "../../src/platform/secp256k1.ts";
-import { nobleSecp256k1 } from "../../src/transport/bip324_secp256k1_noble.ts";
 import { fromHex, toHex } from "../../src/wire/bytes.ts";
+import { ALL_AEADS, ALL_CURVES, CHOSEN_AEAD, CHOSEN_CURVE } from "./bip324_ports.ts";
 
-const CURVES: Secp256k1[] = [nobleSecp256k1];
-if (platform.secp256k1) CURVES.push(platform.secp256k1);
+const CURVES = ALL_CURVES;
 /** The group order n. */
 const N = fromHex("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
 
@@ -54,4 +52,9 @@ describe("secp256k1 ports", () => {
       expect(() => pair.sharedX(new Uint8Array(31))).toThrow(RangeError);
     });
   }
+});
+
+test("the adapter's picks are implementations these tests check", () => {
+  expect(ALL_CURVES).toContain(CHOSEN_CURVE);
+  expect(ALL_AEADS).toContain(CHOSEN_AEAD);
 });
