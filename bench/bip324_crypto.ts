@@ -13,27 +13,33 @@
  *   @noble/hashes, node:crypto's hkdfSync and WebCrypto (async).
  *
  * Each figure is the best of ROUNDS rounds (implementations take turns, so
- * a busy machine hurts them alike). Every implementation is checked against
- * another before it is timed.
+ * a busy machine hurts them alike); `--cpu` times by the process's CPU time
+ * (which also counts GC and compiler threads) for a machine busy with other
+ * work. Every implementation is checked against another before it is timed.
  *
  * Run: node_modules/.bin/bun bench/bip324_crypto.ts
  *      node_modules/.bin/deno run -A bench/bip324_crypto.ts
- *      node_modules/.bin/node bench/bip324_crypto.ts
+ *      node_modules/.bin/node bench/bip324_crypto.ts [--cpu]
  */
 import { platform } from "#platform";
 import { hkdfSync } from "node:crypto";
+import process from "node:process";
 import type { ChaCha20Poly1305 } from "../src/platform/aead.ts";
 import { cryptoRandom } from "../src/platform/random.ts";
 import type { Secp256k1 } from "../src/platform/secp256k1.ts";
-import { nobleChaCha20Poly1305 } from "../src/transport/bip324_aead_noble.ts";
 import { Bip324Cipher, LENGTH_SIZE } from "../src/transport/bip324_cipher.ts";
 import { type Bip324Key, newBip324Key } from "../src/transport/bip324_ecdh.ts";
 import { ellswiftDecode, ellswiftEncode } from "../src/transport/bip324_ellswift.ts";
 import { type Bip324SessionKeys, deriveBip324Keys } from "../src/transport/bip324_keys.ts";
 import { Bip324PacketError } from "../src/transport/bip324_packet_error.ts";
-import { nobleSecp256k1 } from "../src/transport/bip324_secp256k1_noble.ts";
 import { bytesEqual } from "../src/wire/bytes.ts";
 import { encodeFrame, FrameDecoder } from "../src/wire/framing.ts";
+import {
+  ALL_AEADS as aeads,
+  ALL_CURVES as curves,
+  CHOSEN_AEAD as chosenAead,
+  CHOSEN_CURVE as chosenCurve,
+} from "../tests/transport/bip324_ports.ts";
 import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
 
@@ -45,17 +51,18 @@ const BATCH: Record<number, number> = { 100: 10_000, 1000: 10_000, 1_000_000: 20
 const ROUNDS = 5;
 /** Milliseconds each handshake figure is timed for in each round. */
 const CELL_MS = 300;
+/** `--cpu`: time by this process's CPU time instead of the wall clock (for a busy machine). */
+const CPU_CLOCK = process.argv.includes("--cpu");
+/** Milliseconds on the chosen clock. */
+const now: () => number = CPU_CLOCK
+  ? () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  }
+  : () => performance.now();
 /** Mainnet's magic, wire order. */
 const MAGIC = new Uint8Array([0xf9, 0xbe, 0xb4, 0xd9]);
 const EMPTY = new Uint8Array(0);
-
-const aeads: ChaCha20Poly1305[] = [nobleChaCha20Poly1305];
-if (platform.aead) aeads.push(platform.aead);
-const curves: Secp256k1[] = [nobleSecp256k1];
-if (platform.secp256k1) curves.push(platform.secp256k1);
-/** What the core uses on this runtime. */
-const chosenAead = platform.aead ?? nobleChaCha20Poly1305;
-const chosenCurve = platform.secp256k1 ?? nobleSecp256k1;
 
 /** Both sides' keys of one session. */
 function sessionPair(): [Bip324SessionKeys, Bip324SessionKeys] {
@@ -82,12 +89,12 @@ function packetRound(
   const sender = new Bip324Cipher(a, { aead });
   const receiver = new Bip324Cipher(b, { aead });
   const packets: Uint8Array[] = [];
-  const t0 = performance.now();
+  const t0 = now();
   for (let i = 0; i < count; i++) packets.push(sender.encrypt(contents, EMPTY, false));
-  const t1 = performance.now();
+  const t1 = now();
   let sink = 0;
   for (const packet of packets) sink ^= receive(receiver, packet).length;
-  const t2 = performance.now();
+  const t2 = now();
   if (sink === -1) console.log(sink);
   return [t1 - t0, t2 - t1];
 }
@@ -95,19 +102,19 @@ function packetRound(
 /** Milliseconds to frame, and to unframe, `count` v1 messages of `payload`. */
 function frameRound(payload: Uint8Array, count: number): [number, number] {
   const frames: Uint8Array[] = [];
-  const t0 = performance.now();
+  const t0 = now();
   // A fresh payload object each time: a decoded payload's checksum would be remembered.
   for (let i = 0; i < count; i++) {
     frames.push(encodeFrame(MAGIC, "tx", payload.slice(), platform.sha256));
   }
-  const t1 = performance.now();
+  const t1 = now();
   const decoder = new FrameDecoder(MAGIC, platform.sha256);
   let sink = 0;
   for (const frame of frames) {
     decoder.push(frame);
     for (let f = decoder.next(); f !== null; f = decoder.next()) sink ^= f.payload.length;
   }
-  const t2 = performance.now();
+  const t2 = now();
   if (sink === -1) console.log(sink);
   return [t1 - t0, t2 - t1];
 }
@@ -151,7 +158,10 @@ for (let round = 0; round < ROUNDS; round++) {
   });
 }
 
-console.log(`\nBIP324 packets — ${runtime} (MB/s of contents, best of ${ROUNDS} rounds)`);
+const clockName = CPU_CLOCK ? "CPU time" : "wall clock";
+console.log(
+  `\nBIP324 packets — ${runtime} (MB/s of contents, ${clockName}, best of ${ROUNDS} rounds)`,
+);
 const header = ["path", ...SIZES.flatMap((n) => [`enc ${label(n)}`, `dec ${label(n)}`])];
 const rows = paths.map(([name], p) => [
   name,
@@ -265,27 +275,27 @@ for (let round = 0; round < ROUNDS; round++) {
   syncCells.forEach(([, fn], c) => {
     for (let i = 0; i < 3; i++) sink ^= fn(i); // warm-up
     let n = 0;
-    const begin = performance.now();
-    let now = begin;
-    while (now - begin < CELL_MS) {
+    const begin = now();
+    let at = begin;
+    while (at - begin < CELL_MS) {
       sink ^= fn(n++);
-      now = performance.now();
+      at = now();
     }
-    perSecond[c] = Math.max(perSecond[c], n / ((now - begin) / 1000));
+    perSecond[c] = Math.max(perSecond[c], n / ((at - begin) / 1000));
   });
   let n = 0;
-  const begin = performance.now();
-  let now = begin;
-  while (now - begin < CELL_MS) {
+  const begin = now();
+  let at = begin;
+  while (at - begin < CELL_MS) {
     sink ^= await webCryptoHkdf();
     n++;
-    now = performance.now();
+    at = now();
   }
-  webCryptoPerSecond = Math.max(webCryptoPerSecond, n / ((now - begin) / 1000));
+  webCryptoPerSecond = Math.max(webCryptoPerSecond, n / ((at - begin) / 1000));
 }
 if (sink === -1) console.log(sink);
 
-console.log(`\nBIP324 handshake — ${runtime} (per second, best of ${ROUNDS} rounds)`);
+console.log(`\nBIP324 handshake — ${runtime} (per second, ${clockName}, best of ${ROUNDS} rounds)`);
 table(
   ["work", "/s", "µs each"],
   [
@@ -308,36 +318,17 @@ const mbs = (p: number, s: number) => {
   const [enc, dec] = packetBest[p][s];
   return 1 / (1 / enc + 1 / dec); // encrypt then decrypt, MB of contents per second
 };
-const named = (name: string) => paths.findIndex(([n]) => n === name);
 printResult("bip324_crypto", [
-  ...SIZES.flatMap((size, s) => [
-    ...["noble", "node:crypto"].map((impl) => ({
-      name: `bip324: v2 packet encrypt+decrypt ${label(size)}, ${impl}`,
+  ...SIZES.flatMap((size, s) =>
+    paths.map(([name], p) => ({
+      name: `bip324: ${name} encrypt+decrypt ${label(size)}`,
       unit: "MB/s",
-      value: named(`v2 ${impl}`) === -1 ? NaN : mbs(named(`v2 ${impl}`), s),
-    })),
-    {
-      name: `bip324: v1 frame encode+decode ${label(size)} (checksums)`,
-      unit: "MB/s",
-      value: mbs(named("v1 framing"), s),
-    },
-  ]).filter((m) => Number.isFinite(m.value)),
-  ...["noble", "node:crypto"].flatMap((impl) => {
-    const c = syncCells.findIndex(([n]) => n === `handshake key work, ${impl} curve`);
-    return c === -1 ? [] : [{
-      name: `bip324: handshake key work, ${impl} curve`,
-      unit: "/s",
-      value: perSecond[c],
-    }];
-  }),
-  {
-    name: "bip324: ElligatorSwift encode",
+      value: mbs(p, s),
+    }))
+  ),
+  ...syncCells.map(([name], c) => ({
+    name: `bip324: ${name}`,
     unit: "/s",
-    value: perSecond[syncCells.findIndex(([n]) => n === "ElligatorSwift encode")],
-  },
-  {
-    name: "bip324: ElligatorSwift decode",
-    unit: "/s",
-    value: perSecond[syncCells.findIndex(([n]) => n === "ElligatorSwift decode")],
-  },
+    value: perSecond[c],
+  })),
 ]);
