@@ -3,8 +3,8 @@
  *
  * - Packets: MB/s of encrypting then decrypting whole v2 packets
  *   (Bip324Cipher) of 100 B, 1 KB and 1 MB contents, over each AEAD this
- *   runtime has (@noble/ciphers; node:crypto's chacha20-poly1305 through the
- *   adapter where it exists), next to v1 framing of the same payloads
+ *   runtime has (@noble/ciphers; node:crypto's chacha20-poly1305 under Node
+ *   and Deno, OpenSSL through bun:ffi under Bun), next to v1 framing of the same payloads
  *   (header with SHA-256d checksum, then the decoder's checksum check).
  * - Handshake: one side's key work per second (a fresh key, its
  *   ElligatorSwift encoding, decoding the peer's, x-only ECDH, the tagged

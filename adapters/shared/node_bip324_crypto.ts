@@ -3,7 +3,8 @@
  * own Rust crypto behind its node:crypto): ChaCha20-Poly1305, which Node's
  * and Deno's adapters use, and secp256k1 ECDH, which Deno's uses (under Node
  * libsecp256k1 in WebAssembly is faster: adapters/shared/wasm_secp256k1.ts).
- * Bun's node:crypto has neither the cipher nor the curve.
+ * Bun's node:crypto has neither the cipher nor the curve
+ * (adapters/bun/libcrypto_aead.ts brings the cipher there).
  * Figures: bench/bip324_crypto.ts.
  */
 import { createCipheriv, createDecipheriv, createECDH } from "node:crypto";

@@ -1,7 +1,8 @@
 /**
  * The AEAD port: ChaCha20-Poly1305 (RFC 8439), where the BIP324 v2 transport
  * spends its bulk time. An adapter supplies the runtime's native one where it
- * has one (node:crypto under Node and Deno); without it the core uses the
+ * has one (node:crypto under Node and Deno, OpenSSL through bun:ffi under
+ * Bun); without it the core uses the
  * TypeScript fallback in src/transport/bip324_aead_noble.ts. The choice per
  * runtime, with its figures, is in bench/bip324_crypto.ts.
  */

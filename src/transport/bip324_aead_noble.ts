@@ -1,7 +1,8 @@
 /**
  * ChaCha20-Poly1305 in TypeScript (@noble/ciphers): the AEAD port's fallback
- * for a runtime whose adapter brings no native one (Bun's node:crypto has no
- * ChaCha20). See src/platform/aead.ts and bench/bip324_crypto.ts.
+ * for a runtime whose adapter brings no native one (Bun without the system's
+ * libcrypto: its node:crypto has no ChaCha20). See src/platform/aead.ts and
+ * bench/bip324_crypto.ts.
  */
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
 import { AEAD_TAG_SIZE, type ChaCha20Poly1305 } from "../platform/aead.ts";

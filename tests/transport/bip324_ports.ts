@@ -5,6 +5,7 @@
  */
 import { platform } from "#platform";
 import { createECDH, getCiphers } from "node:crypto";
+import { loadLibcryptoAead } from "../../adapters/bun/libcrypto_aead.ts";
 import { nodeChaCha20Poly1305, nodeSecp256k1 } from "../../adapters/shared/node_bip324_crypto.ts";
 import { wasmSecp256k1 } from "../../adapters/shared/wasm_secp256k1.ts";
 import type { ChaCha20Poly1305 } from "../../src/platform/aead.ts";
@@ -22,10 +23,14 @@ function nodeCurveWorks(): boolean {
   }
 }
 
+/** OpenSSL's through bun:ffi, under Bun where libcrypto loads. */
+const libcryptoAead = await loadLibcryptoAead();
+
 /** The ChaCha20-Poly1305 implementations this runtime runs. */
 export const ALL_AEADS: readonly ChaCha20Poly1305[] = [
   nobleChaCha20Poly1305,
   ...(getCiphers().includes("chacha20-poly1305") ? [nodeChaCha20Poly1305] : []),
+  ...(libcryptoAead ? [libcryptoAead] : []),
 ];
 
 /** The secp256k1 implementations this runtime runs. */
