@@ -10,6 +10,7 @@ import type { Sha256 } from "../platform/hash.ts";
 import { bytesEqual, toHex } from "../wire/bytes.ts";
 import { DecodeError } from "../wire/errors.ts";
 import { sha256d } from "../wire/hash.ts";
+import { ChunkGather } from "./chunk_gather.ts";
 import { MAX_PAYLOAD } from "./transport.ts";
 
 /** Bytes in a message header: magic 4 + command 12 + length 4 + checksum 4. */
@@ -20,8 +21,6 @@ export const COMMAND_SIZE = 12;
 const MAGIC_SIZE = 4;
 /** Offset just past the length field: the point where the header can be judged. */
 const LENGTH_END = MAGIC_SIZE + COMMAND_SIZE + 4;
-/** First allocation for a payload that arrives in pieces; it grows as bytes come. */
-const INITIAL_PAYLOAD_CAPACITY = 64 * 1024;
 /**
  * Payloads from this size up have their verified checksum remembered. Below
  * it, hashing again costs under ~40 µs: not worth a map entry per message.
@@ -124,9 +123,8 @@ export function isValidCommandName(command: string): boolean {
  * checksum (kind "checksum") consumes just that frame: decoding may go on.
  *
  * A payload that lies whole inside one chunk is returned as a view of that
- * chunk (no copy), so a pushed chunk must not be modified afterwards. A payload
- * split across chunks is gathered into a buffer that grows as bytes arrive, so
- * a peer announcing 4 MB and sending nothing costs 64 KiB, not 4 MB. Either
+ * chunk (no copy), so a pushed chunk must not be modified afterwards; one
+ * split across chunks is gathered as it arrives (`chunk_gather.ts`). Either
  * way a returned payload must not be modified: the checksum of a large one is
  * remembered for sending it on (see `encodeHeader`).
  */
@@ -138,9 +136,7 @@ export class FrameDecoder {
   #headerLength = 0;
   #command = "";
   #payloadLength = 0;
-  /** Payload gathered across chunks; `null` until a split payload starts. */
-  #partial: Uint8Array | null = null;
-  #partialLength = 0;
+  readonly #payload = new ChunkGather();
   #chunk: Uint8Array = new Uint8Array(0);
   #pos = 0;
   #failure: DecodeError | null = null;
@@ -168,7 +164,7 @@ export class FrameDecoder {
 
   /** Bytes held for an unfinished frame (header and payload so far). */
   get buffered(): number {
-    return this.#headerLength + this.#partialLength;
+    return this.#headerLength + this.#payload.buffered;
   }
 
   /**
@@ -215,12 +211,11 @@ export class FrameDecoder {
     }
     if (this.#headerLength < HEADER_SIZE && !this.#fillHeader(HEADER_SIZE)) return null;
 
-    const payload = this.#takePayload();
+    const payload = this.#payload.take(this.#chunk, this.#pos, this.#payloadLength);
+    this.#pos += this.#payload.used;
     if (payload === null) return null;
     const command = this.#command;
     this.#headerLength = 0;
-    this.#partial = null;
-    this.#partialLength = 0;
     const sum = frameChecksum(this.#sha256, payload);
     const want = this.#header.subarray(LENGTH_END, HEADER_SIZE);
     if (!bytesEqual(sum, want)) {
@@ -241,33 +236,6 @@ export class FrameDecoder {
     this.#headerLength += n;
     this.#pos += n;
     return this.#headerLength === target;
-  }
-
-  /** The whole payload once available (a chunk view when possible), else `null`. */
-  #takePayload(): Uint8Array | null {
-    const length = this.#payloadLength;
-    const available = this.#chunk.length - this.#pos;
-    if (this.#partial === null && available >= length) {
-      const payload = this.#chunk.subarray(this.#pos, this.#pos + length);
-      this.#pos += length;
-      return payload;
-    }
-    // Nothing yet: wait, so a payload arriving whole in the next chunk is still a view.
-    if (available === 0) return null;
-    const n = Math.min(length - this.#partialLength, available);
-    const needed = this.#partialLength + n;
-    if (this.#partial === null || this.#partial.length < needed) {
-      const doubled = (this.#partial?.length ?? 0) * 2;
-      const grown = new Uint8Array(
-        Math.min(length, Math.max(INITIAL_PAYLOAD_CAPACITY, needed, doubled)),
-      );
-      if (this.#partial !== null) grown.set(this.#partial.subarray(0, this.#partialLength));
-      this.#partial = grown;
-    }
-    this.#partial.set(this.#chunk.subarray(this.#pos, this.#pos + n), this.#partialLength);
-    this.#partialLength = needed;
-    this.#pos += n;
-    return needed === length ? this.#partial : null;
   }
 }
 
