@@ -4,10 +4,12 @@
  * the 12-byte NUL-padded ASCII name as in a v1 header; the payload follows.
  * We send the short id whenever the type has one, as Core does.
  *
- * Ids 29 and up are not in BIP324's table (Core reserves 29–36 without a
- * name and gives 37 to BIP434's "feature", which this node does not speak):
- * decoding refuses them like any unknown id, and the caller decides what a
- * refused message costs the peer.
+ * Beyond BIP324's table Core gives 37 to BIP434's "feature" and leaves
+ * 29–36 unassigned. 37 decodes here as "feature" (a message this node does
+ * not speak and ignores like any unknown one, so a Core that starts sending
+ * it is not dropped for it); 29–36 and 38–255 are refused, and the v2
+ * transport disconnects a peer that sends one (Core drops just the message:
+ * nothing sends those ids, so only a broken or hostile peer does).
  */
 import { COMMAND_SIZE, isValidCommandName } from "./v1_framing.ts";
 import { Bip324PacketError } from "./bip324_packet_error.ts";
@@ -43,6 +45,9 @@ const SHORT_IDS: readonly string[] = [
   "getcfcheckpt",
   "cfcheckpt",
   "addrv2",
+  // 29-36: unassigned (an empty name is refused)
+  ...new Array<string>(8).fill(""),
+  "feature", // 37, BIP434 (Core: NetMsgType::FEATURE)
 ];
 /** The first byte of a long message type. */
 const LONG_TYPE = 0;
@@ -51,7 +56,7 @@ const LONG_TYPE_SIZE = 1 + COMMAND_SIZE;
 
 /** Each short id's one-byte encoding, by name. */
 const SHORT_ENCODINGS: ReadonlyMap<string, Uint8Array> = new Map(
-  SHORT_IDS.slice(1).map((name, i) => [name, Uint8Array.of(i + 1)]),
+  SHORT_IDS.flatMap((name, id) => name === "" ? [] : [[name, Uint8Array.of(id)]]),
 );
 
 /**
@@ -89,7 +94,7 @@ export function decodeMessageType(contents: Uint8Array): V2Message | Bip324Packe
   if (contents.length === 0) return typeError("packet contents are empty: no message type");
   const first = contents[0];
   if (first !== LONG_TYPE) {
-    if (first >= SHORT_IDS.length) {
+    if (first >= SHORT_IDS.length || SHORT_IDS[first] === "") {
       return typeError(`unknown short message type id ${first}`);
     }
     return { command: SHORT_IDS[first], payload: contents.subarray(1) };

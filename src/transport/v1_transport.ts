@@ -8,7 +8,7 @@
  */
 import type { Sha256 } from "../platform/hash.ts";
 import { DecodeError } from "../wire/errors.ts";
-import type { Transport, TransportOwner } from "./transport.ts";
+import type { Transport, TransportInfo, TransportOwner } from "./transport.ts";
 import { encodeFrame, encodeHeader, FrameDecoder, HEADER_SIZE } from "./v1_framing.ts";
 
 /**
@@ -16,6 +16,9 @@ import { encodeFrame, encodeHeader, FrameDecoder, HEADER_SIZE } from "./v1_frami
  * one frame with it (a relayed block is sent as the very bytes received).
  */
 export const SEPARATE_PAYLOAD_BYTES = 64 * 1024;
+
+/** What a v1 transport says of itself: always the same. */
+const V1_INFO: TransportInfo = { protocol: "v1", sessionId: "", reconnectV1: false };
 
 /** v1 framing on one connection: the network's magic, SHA-256d checksums. */
 export class V1Transport implements Transport {
@@ -65,5 +68,10 @@ export class V1Transport implements Transport {
     return payload.length >= SEPARATE_PAYLOAD_BYTES
       ? [encodeHeader(this.#magic, command, payload, this.#sha256), payload]
       : [encodeFrame(this.#magic, command, payload, this.#sha256)];
+  }
+
+  /** v1, no session id, never retried as v1. */
+  info(): TransportInfo {
+    return V1_INFO;
   }
 }

@@ -35,8 +35,18 @@ describe("short message type ids", () => {
     }
   });
 
-  test("ids past the table (29-255) are refused", () => {
-    for (let id = 29; id < 256; id++) expect(refusal(Uint8Array.of(id, 0, 0))).toBe("type");
+  test("ids Core leaves unassigned (29-36) and past its table (38-255) are refused", () => {
+    for (let id = 29; id < 256; id++) {
+      if (id !== 37) expect(refusal(Uint8Array.of(id, 0, 0))).toBe("type");
+    }
+  });
+
+  test("37 is BIP434's feature, as in Core's table, both ways", () => {
+    expect(decodeMessageType(Uint8Array.of(37, 5))).toEqual({
+      command: "feature",
+      payload: Uint8Array.of(5),
+    });
+    expect(toHex(encodeMessageType("feature"))).toBe("25");
   });
 
   test("a short id with no payload decodes to an empty payload", () => {
