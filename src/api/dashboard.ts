@@ -163,7 +163,8 @@ const BODY = `
   <section class="wide">
     <h2>Connected peers</h2>
     <table id="peers">
-      <thead><tr><th>peer</th><th>direction</th><th>user agent</th><th class="num">height</th>
+      <thead><tr><th>peer</th><th>direction</th><th>transport</th><th>user agent</th>
+        <th class="num">height</th>
         <th class="num">ping</th><th class="num">sent</th><th class="num">received</th>
         <th class="num">connected</th></tr></thead>
       <tbody></tbody>
@@ -279,6 +280,9 @@ const SCRIPT = `
       tr.setAttribute("data-peer", String(p.id));
       tr.appendChild(cell("td", p.address + " (" + p.direction + ")", "peer", "mono"));
       tr.appendChild(cell("td", p.direction, "direction"));
+      var transport = cell("td", p.transport, "transport");
+      if (p.sessionId) transport.setAttribute("title", "session " + p.sessionId);
+      tr.appendChild(transport);
       tr.appendChild(cell("td", p.userAgent, "userAgent"));
       tr.appendChild(cell("td", p.startHeight, "height", "num"));
       tr.appendChild(cell("td", typeof p.pingMs === "number" ? Math.round(p.pingMs) + " ms" : null, "ping", "num"));

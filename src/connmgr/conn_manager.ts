@@ -14,6 +14,8 @@
  * - peers the user names (`--connect`, `--addnode`, the API), kept or once:
  *   `manual.ts`;
  * - listening, inbound admission and eviction: `inbound.ts`, `eviction.ts`;
+ * - v2 (BIP324) or v1 per connection, the v1 retry of a failed v2 dial and
+ *   the addresses that speak v1 only: `transport_choice.ts`;
  * - the settings: `conn_config.ts`.
  *
  * Address-manager reporting follows Core: `attempt` when a dial starts (it
@@ -54,6 +56,7 @@ import { InboundGate } from "./inbound.ts";
 import { FULL_RELAY, OutboundSlots } from "./outbound.ts";
 import { ManualConnections, type UserConnectResult } from "./manual.ts";
 import { runSeeding, superviseAddrFetch } from "./seeding.ts";
+import { TransportChoice } from "./transport_choice.ts";
 
 /** Starts named background tasks (the node's `TaskGroup`). */
 export interface TaskSpawner {
@@ -63,7 +66,10 @@ export interface TaskSpawner {
 
 /** What the connection manager needs. */
 export interface ConnManagerOptions {
-  readonly platform: Pick<Platform, "dial" | "listen" | "resolve" | "clock" | "sha256">;
+  readonly platform: Pick<
+    Platform,
+    "dial" | "listen" | "resolve" | "clock" | "sha256" | "aead" | "secp256k1"
+  >;
   readonly params: NetworkParams;
   readonly addrman: AddrManager;
   readonly isBanned: (addr: NetAddress) => boolean;
@@ -98,6 +104,9 @@ export class ConnManager {
   readonly #dialer: Dialer;
   readonly #outbound: OutboundSlots;
   readonly #manual: ManualConnections;
+  readonly #transports: TransportChoice;
+  /** The v1 redial reserved for a v2 attempt that ended with nothing received. */
+  readonly #v1Retries = new WeakMap<Connection, Reservation>();
   #closing = false;
   #stopped: Promise<void> | null = null;
 
@@ -145,6 +154,14 @@ export class ConnManager {
       spawn: (name, fn) => this.#tasks.spawn(name, fn),
       dial: (target, r) => this.#spawnDial(target, r),
       run: (target, r) => this.#runConnection(target, r, false),
+    });
+    this.#transports = new TransportChoice({
+      v2: this.config.v2transport,
+      magic: this.#params.magic,
+      sha256: options.platform.sha256,
+      random: this.#random,
+      aead: options.platform.aead,
+      curve: options.platform.secp256k1,
     });
     this.#dialer = new Dialer({
       dial: options.platform.dial,
@@ -318,8 +335,10 @@ export class ConnManager {
   }
 
   /**
-   * One outbound connection from dial to end (the dial must be reserved).
-   * Rejects when the dial fails; resolves with how the connection ended.
+   * One outbound connection from dial to end (the dial must be reserved):
+   * v2 first where `transport_choice.ts` says so, and once more as v1 at
+   * once when that attempt ends with nothing received. Rejects when a dial
+   * fails; resolves with how the (last) connection ended.
    */
   async #runConnection(
     target: HostPort,
@@ -328,35 +347,48 @@ export class ConnManager {
   ): Promise<ConnectionOutcome> {
     const signal = this.#abort.signal;
     const addr = numericAddress(target.host);
+    const book = addr === null ? undefined : this.#addrman.find(addr, target.port);
+    let v2 = this.#transports.tryV2(r.hostPort, r.kind, book?.services);
     if (addr !== null) this.#addrman.attempt(addr, target.port, this.#outbound.online());
-    let dialed;
-    try {
-      dialed = await this.#dialer.connect(target, signal);
-    } catch (error) {
-      this.#table.release(r);
-      throw error;
+    for (;;) {
+      let dialed;
+      try {
+        dialed = await this.#dialer.connect(target, signal);
+      } catch (error) {
+        this.#table.release(r);
+        throw error;
+      }
+      if (signal.aborted) {
+        dialed.conn.close();
+        this.#table.release(r);
+        throw abortReason(signal);
+      }
+      const peer = newOutboundPeer(dialed.address, dialed.conn, {
+        ...this.#peerOptions(r.kind, r.persistent),
+        transport: this.#transports.outbound(v2),
+      });
+      const c = this.#table.connected(r, peer, anchor);
+      this.#adopt(c);
+      await peer.closed;
+      const retry = this.#v1Retries.get(c);
+      if (retry === undefined) return { ready: c.readyAt !== null, reason: c.endReason };
+      this.#log.debug("v2 connection got no answer; retrying with v1", {
+        peer: `${r.hostPort} (outbound)`,
+        reason: c.endReason,
+      });
+      r = retry;
+      v2 = false;
     }
-    if (signal.aborted) {
-      dialed.conn.close();
-      this.#table.release(r);
-      throw abortReason(signal);
-    }
-    const peer = newOutboundPeer(
-      dialed.address,
-      dialed.conn,
-      this.#peerOptions(r.kind, r.persistent),
-    );
-    const c = this.#table.connected(r, peer, anchor);
-    this.#adopt(c);
-    await peer.closed;
-    return { ready: c.readyAt !== null, reason: c.endReason };
   }
 
   /** Runs an inbound connection that `inbound.ts` admitted. */
   #openInbound(conn: Conn, remote: string): void {
     let peer: Peer;
     try {
-      peer = newInboundPeer(conn, this.#peerOptions("inbound", false));
+      peer = newInboundPeer(conn, {
+        ...this.#peerOptions("inbound", false),
+        transport: this.#transports.inbound(),
+      });
     } catch (error) {
       this.#log.debug("inbound connection refused", { remote, reason: errorText(error) });
       return conn.close();
@@ -385,21 +417,28 @@ export class ConnManager {
     c.readyAt = this.#platform.clock.now();
     if (c.kind === "inbound") return;
     const { address, port } = c.peer.address;
+    const services = c.peer.remoteVersion?.services;
+    if (services !== undefined) this.#transports.handshake(c.hostPort, services);
     if (address.network !== "internal") {
       this.#addrman.good(address, port);
-      const services = c.peer.remoteVersion?.services;
       if (services !== undefined) this.#addrman.setServices(address, port, services);
     }
     if (c.kind === "feeler") void c.peer.disconnect("feeler done");
   }
 
   #onGone(c: Connection, reason: string): void {
+    // The v1 redial takes the place before this connection gives it up.
+    const retry = c.kind !== "inbound" && !this.#closing &&
+      this.#transports.retryAsV1(c.hostPort, c.peer);
+    if (retry) {
+      this.#v1Retries.set(c, this.#table.reserve(c.kind, c.hostPort, c.group, c.persistent));
+    }
     this.#table.closed(c, reason);
     if (c.kind === "inbound") return;
     const { address, port } = c.peer.address;
     if (c.readyAt !== null && c.kind !== "feeler" && address.network !== "internal") {
       this.#addrman.connected(address, port);
     }
-    if (c.kind === "outbound-full-relay" && !this.#closing) this.#outbound.wake();
+    if (c.kind === "outbound-full-relay" && !this.#closing && !retry) this.#outbound.wake();
   }
 }

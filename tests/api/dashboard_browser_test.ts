@@ -70,6 +70,8 @@ interface PeerJson {
   id: number;
   address: string;
   direction: string;
+  transport: string;
+  sessionId: string;
 }
 
 /** A minimal Chrome DevTools Protocol client over the browser's WebSocket. */
@@ -290,6 +292,8 @@ describe("dashboard in headless Chromium", () => {
     if (cells === undefined) throw new Error(`no row for peer ${peer.id} in the DOM:\n${dom}`);
     expect(cells.get("peer")).toBe(`${peer.address} (${peer.direction})`);
     expect(cells.get("direction")).toBe("inbound");
+    expect(peer.transport).toBe("v2");
+    expect(cells.get("transport")).toBe("v2");
     expect(dom).toMatch(/<p id="peers-empty" class="empty" hidden="">/);
     expect(dom).toContain('<span id="node-network">regtest</span>');
     expect(dom).toMatch(/<div id="error" role="alert" hidden="">/);
