@@ -42,9 +42,11 @@ const P = secp256k1.Point.Fp.ORDER;
 export function ellswiftEncode(x: Uint8Array, random: Random): Uint8Array {
   const xValue = fieldElement(x, "x");
   for (let draw = 0; draw < MAX_ENCODE_DRAWS; draw++) {
-    const u = bytesToNumberBE(random.bytes(FIELD_SIZE)) % P;
+    // One call per draw: u from 32 bytes, the case from the low bits of one more.
+    const bytes = random.bytes(FIELD_SIZE + 1);
+    const u = bytesToNumberBE(bytes.subarray(0, FIELD_SIZE)) % P;
     if (u === 0n) continue; // decodes as u = 1: would not give back x
-    const t = xswiftecInvValue(xValue, u, random.int(INVERSE_CASES));
+    const t = xswiftecInvValue(xValue, u, bytes[FIELD_SIZE] & (INVERSE_CASES - 1));
     if (t === undefined || t === 0n) continue; // no preimage in this case (t = 0 decodes as 1)
     const out = new Uint8Array(ELLSWIFT_SIZE);
     out.set(numberToBytesBE(u, FIELD_SIZE), 0);

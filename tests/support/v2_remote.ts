@@ -6,7 +6,9 @@
  * It reads nothing back: tests that need both directions pair two real
  * transports. No `bun:test` import (fixtures and benches use it too).
  */
+import type { ChaCha20Poly1305 } from "../../src/platform/aead.ts";
 import type { Random } from "../../src/platform/random.ts";
+import type { Secp256k1 } from "../../src/platform/secp256k1.ts";
 import { Bip324Cipher } from "../../src/transport/bip324_cipher.ts";
 import { type Bip324Key, newBip324Key } from "../../src/transport/bip324_ecdh.ts";
 import { deriveBip324Keys } from "../../src/transport/bip324_keys.ts";
@@ -22,6 +24,9 @@ export interface V2RemoteOptions {
   readonly random: Random;
   /** Its garbage (default: none). */
   readonly garbage?: Uint8Array;
+  /** The AEAD and curve (default: the TypeScript ones). */
+  readonly aead?: ChaCha20Poly1305;
+  readonly curve?: Secp256k1;
 }
 
 /** A hand-driven v2 peer (see the module header). */
@@ -34,7 +39,7 @@ export class V2Remote {
 
   constructor(options: V2RemoteOptions) {
     this.#o = options;
-    this.#key = newBip324Key(options.random, nobleSecp256k1);
+    this.#key = newBip324Key(options.random, options.curve ?? nobleSecp256k1);
     this.garbage = options.garbage ?? new Uint8Array(0);
   }
 
@@ -47,7 +52,9 @@ export class V2Remote {
   establish(theirKey: Uint8Array): void {
     const { initiator, magic } = this.#o;
     const secret = this.#key.sharedSecret(theirKey.subarray(0, 64), initiator);
-    this.#cipher = new Bip324Cipher(deriveBip324Keys(secret, magic, initiator));
+    this.#cipher = new Bip324Cipher(deriveBip324Keys(secret, magic, initiator), {
+      aead: this.#o.aead,
+    });
   }
 
   /** The session id, once established. */
