@@ -37,6 +37,7 @@ console.log(
 const t0 = performance.now();
 const f = await runEclipseScenario({
   sha256: platform.sha256,
+  crypto: platform,
   seed: SEED,
   honest: HONEST,
   attackMs: HOURS * 3_600_000,

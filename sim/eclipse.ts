@@ -25,6 +25,7 @@ import { MAX_ADDR_ENTRIES } from "../src/wire/messages/addr.ts";
 import { silentLogger } from "../src/log/logger.ts";
 import { ANSWERING_SEEDS, SEED_ANSWER_SIZE } from "./network_scenario.ts";
 import { sampleOf, SimWorld, worldHost, type WorldNode } from "./world.ts";
+import type { SimCrypto } from "../adapters/sim/network.ts";
 
 /** The attacker's addresses (Heilman et al. use a botnet of this order). */
 export const ATTACKER_ADDRESSES = 5_000;
@@ -179,6 +180,8 @@ export class EclipseAttacker {
 /** What to run. */
 export interface EclipseScenarioOptions {
   readonly sha256: Sha256;
+  /** The runtime's BIP324 AEAD and curve (see `WorldOptions.crypto`). */
+  readonly crypto?: SimCrypto;
   readonly seed: number;
   /** Honest nodes besides the victim. */
   readonly honest: number;
@@ -251,6 +254,7 @@ export function victimView(world: SimWorld, node: EdgeNode): VictimView {
 export async function runEclipseScenario(options: EclipseScenarioOptions): Promise<EclipseFigures> {
   const world = new SimWorld({
     sha256: options.sha256,
+    crypto: options.crypto,
     seed: options.seed,
     memory: options.memory,
   });

@@ -11,6 +11,7 @@ import type { Sha256 } from "../src/platform/hash.ts";
 import type { MemoryUsage } from "../src/platform/platform.ts";
 import { toHex } from "../src/wire/bytes.ts";
 import { sampleOf, SimWorld, worldHost } from "./world.ts";
+import type { SimCrypto } from "../adapters/sim/network.ts";
 
 /** Addresses in one answer of regtest's seed. */
 const SEED_ANSWER_SIZE = 25;
@@ -24,6 +25,8 @@ const START_SPREAD_MS = 60_000;
 /** What to run. */
 export interface PropagationScenarioOptions {
   readonly sha256: Sha256;
+  /** The runtime's BIP324 AEAD and curve (see `WorldOptions.crypto`). */
+  readonly crypto?: SimCrypto;
   readonly seed: number;
   readonly nodes: number;
   /** Virtual time the nodes connect before the block. */
@@ -102,6 +105,7 @@ export async function runPropagationScenario(
   const counter = new MessageCounter();
   const world = new SimWorld({
     sha256: options.sha256,
+    crypto: options.crypto,
     seed: options.seed,
     network: "regtest",
     memory: options.memory,

@@ -15,7 +15,7 @@ import type { Sha256 } from "../src/platform/hash.ts";
 import type { MemoryUsage } from "../src/platform/platform.ts";
 import { type Random, seededRandom } from "../src/platform/random.ts";
 import { getParams, type NetworkParams } from "../src/wire/params.ts";
-import { SimNetwork } from "../adapters/sim/network.ts";
+import { type SimCrypto, SimNetwork } from "../adapters/sim/network.ts";
 import { VirtualClock } from "../adapters/sim/virtual_clock.ts";
 
 /** Log records kept for the report (the first errors and warnings). */
@@ -27,6 +27,8 @@ const MEMORY_SAMPLE_MS = 60_000;
 export interface WorldOptions {
   /** The runtime's SHA-256. */
   readonly sha256: Sha256;
+  /** The runtime's BIP324 AEAD and curve (v2 handshakes in TypeScript are slow). */
+  readonly crypto?: SimCrypto;
   /** Everything random in the run derives from it. */
   readonly seed: number;
   /** Network parameters of every node. Default "main". */
@@ -119,6 +121,7 @@ export class SimWorld {
     const latency = options.latency ?? { baseMs: 20, jitterMs: 80 };
     this.net = new SimNetwork({
       sha256: options.sha256,
+      crypto: options.crypto,
       clock: this.clock,
       random: seededRandom(options.seed ^ 0x5eed5eed),
       latencyMs: (_from, _to, random) => latency.baseMs + random.int(latency.jitterMs + 1),

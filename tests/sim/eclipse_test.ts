@@ -12,6 +12,7 @@ describe("eclipse attempt on a simulated network", () => {
   test("after the flood and a restart the victim keeps honest outbound peers", async () => {
     const f = await runEclipseScenario({
       sha256: platform.sha256,
+      crypto: platform,
       seed: 3,
       honest: 20,
       attackMs: 30 * 60_000,

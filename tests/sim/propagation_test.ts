@@ -14,6 +14,7 @@ describe("block propagation on a simulated network", () => {
     const nodes = 60;
     const f = await runPropagationScenario({
       sha256: platform.sha256,
+      crypto: platform,
       seed: 2,
       nodes,
       warmupMs: 5 * 60_000,
