@@ -79,6 +79,11 @@ export interface V2TransportOptions {
   readonly aead?: ChaCha20Poly1305;
   /** The curve (default: the TypeScript one). */
   readonly curve?: Secp256k1;
+  /**
+   * Our key for this one connection, made ahead of time (`newBip324Key`);
+   * default: a fresh one when it is first needed. Never give two connections one key.
+   */
+  readonly key?: Bip324Key;
 }
 
 /** Where receiving is. */
@@ -192,7 +197,7 @@ export class V2Transport implements Transport {
   /** Our key and garbage, the first bytes we send. */
   #sendKey(): void {
     const { random, curve } = this.#o;
-    const key = this.#key = newBip324Key(random, curve ?? nobleSecp256k1);
+    const key = this.#key = this.#o.key ?? newBip324Key(random, curve ?? nobleSecp256k1);
     this.#sentGarbage = random.bytes(random.int(MAX_GARBAGE_LEN + 1));
     this.#owner.write([key.ellswift, this.#sentGarbage]);
   }
