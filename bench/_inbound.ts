@@ -83,7 +83,7 @@ export interface Clients {
 /**
  * Starts `count` clients against `port` (at most `window` handshakes in
  * flight); with `hold` they stay connected until `close()`. `magic` in hex
- * (default regtest).
+ * (default regtest); `transport` v1 framing or BIP324 v2.
  */
 export function startClients(
   port: number,
@@ -91,11 +91,20 @@ export function startClients(
   window: number,
   hold: boolean,
   magicHex = "",
+  transport: "v1" | "v2" = "v1",
 ): Clients {
   const [cmd, ...args] = runtimeCommand("node", join(ROOT, "bench", "_handshake_clients.ts"));
   const child = spawn(
     cmd,
-    [...args, String(port), String(count), String(window), hold ? "hold" : "go", magicHex],
+    [
+      ...args,
+      String(port),
+      String(count),
+      String(window),
+      hold ? "hold" : "go",
+      magicHex,
+      transport,
+    ],
     { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] },
   );
   const exited = new Promise((resolve) => child.once("exit", resolve));

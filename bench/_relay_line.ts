@@ -115,9 +115,13 @@ async function watchEvents(node: LineNode, signal: AbortSignal): Promise<void> {
 /**
  * Starts one node per entry of `runtimes` (regtest, loopback, temporary
  * datadirs), connects node i + 1 to node i, waits until every node sees its
- * neighbours ready, and opens every event stream.
+ * neighbours ready, and opens every event stream. `v2transport`: the nodes'
+ * `--v2transport` (every link v2, or every link v1).
  */
-export async function startLine(runtimes: readonly RuntimeName[]): Promise<Line> {
+export async function startLine(
+  runtimes: readonly RuntimeName[],
+  v2transport = true,
+): Promise<Line> {
   const nodes: LineNode[] = [];
   const datadirs: string[] = [];
   const events = new AbortController();
@@ -155,6 +159,7 @@ export async function startLine(runtimes: readonly RuntimeName[]): Promise<Line>
         "--dnsseed=false",
         `--api-token=${API_TOKEN}`,
         "--log-level=warn",
+        `--v2transport=${v2transport}`,
         // Node 0 dials nobody; the others dial only their left neighbour.
         ...(i === 0 ? ["--targetoutbound=0"] : [`--connect=${LOOPBACK}:${nodes[i - 1].p2pPort}`]),
       ];

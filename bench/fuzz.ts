@@ -2,18 +2,22 @@
  * The long fuzz run: at least 1,000,000 decoder inputs (payloads of every
  * command, mutated real vectors, oversized and non-canonical counts, framed
  * streams in random chunks) and 50,000 peer-stage inputs (fuzzed frames to a
- * real peer past its handshake), each stage bounded by a count and a time
- * cap. Prints inputs/s, outcome counts by class and kind, heap min/max and
+ * real peer past its handshake) and 20,000 v2 inputs (BIP324 streams,
+ * mangled, to a v2 responder: tests/fuzz/fuzz_v2.ts), each stage bounded by
+ * a count and a time cap. Prints inputs/s, outcome counts by class and kind, heap min/max and
  * every finding (with the seed and index that replay it). Exits 1 when
  * there is a finding. See tests/fuzz/fuzz_run.ts for what counts as one.
  *
- * Run: node_modules/.bin/node bench/fuzz.ts [seed] [--decoder N] [--peer N] [--time S]
+ * Run: node_modules/.bin/node bench/fuzz.ts [seed] [--decoder N] [--peer N] [--v2 N] [--time S]
  *      node_modules/deno/deno run -A bench/fuzz.ts [...]
  *      node_modules/.bin/bun bench/fuzz.ts [...]
  * The seed defaults to the clock; `--time S` caps each stage at S seconds.
  */
 import process from "node:process";
+import { platform } from "#platform";
+import { loadCorpus } from "../tests/fuzz/fuzz_cases.ts";
 import { type Counts, type FuzzReport, runFuzz } from "../tests/fuzz/fuzz_run.ts";
+import { runV2Fuzz, type V2FuzzReport } from "../tests/fuzz/fuzz_v2.ts";
 import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
 
@@ -21,6 +25,8 @@ import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
 const DECODER_INPUTS = 1_000_000;
 /** Peer-stage inputs of the long run. */
 const PEER_INPUTS = 50_000;
+/** v2-stage inputs of the long run (each a real key exchange: ~1-3 ms). */
+const V2_INPUTS = 20_000;
 /** Time cap of each stage, seconds (npm run bench allows 10 minutes per bench and runtime). */
 const STAGE_SECONDS = 240;
 
@@ -28,12 +34,14 @@ function parseArgs(argv: readonly string[]): {
   seed: number;
   decoder: number;
   peer: number;
+  v2: number;
   seconds: number;
 } {
   const out = {
     seed: Date.now() % 2 ** 32,
     decoder: DECODER_INPUTS,
     peer: PEER_INPUTS,
+    v2: V2_INPUTS,
     seconds: STAGE_SECONDS,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -45,10 +53,11 @@ function parseArgs(argv: readonly string[]): {
     };
     if (a === "--decoder") out.decoder = value();
     else if (a === "--peer") out.peer = value();
+    else if (a === "--v2") out.v2 = value();
     else if (a === "--time") out.seconds = value();
     else if (/^\d+$/.test(a)) out.seed = Number(a) >>> 0;
     else {throw new Error(
-        `unknown argument ${a}; usage: bench/fuzz.ts [seed] [--decoder N] [--peer N] [--time S]`,
+        `unknown argument ${a}; usage: bench/fuzz.ts [seed] [--decoder N] [--peer N] [--v2 N] [--time S]`,
       );}
   }
   return out;
@@ -68,7 +77,7 @@ function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-function print(r: FuzzReport): void {
+function print(r: FuzzReport, v2: V2FuzzReport): void {
   const d = r.decoder;
   console.log(`\nfuzz — ${runtime}, seed ${r.seed}`);
   console.log(
@@ -93,6 +102,12 @@ function print(r: FuzzReport): void {
   counts("outcomes", p.outcomes);
   counts("disconnects", p.disconnects);
   counts("strategies", p.strategies);
+  console.log(
+    `v2 stage: ${v2.inputs.toLocaleString("en-US")} inputs in ${(v2.ms / 1000).toFixed(1)} s` +
+      ` (${rate(v2.inputs, v2.ms)})`,
+  );
+  counts("outcomes", v2.outcomes);
+  counts("strategies", v2.strategies);
   if (r.heap !== null) {
     console.log(
       `heap used: min ${mib(r.heap.min)}, max ${mib(r.heap.max)}, first ${mib(r.heap.first)},` +
@@ -101,7 +116,10 @@ function print(r: FuzzReport): void {
   } else {
     console.log("heap used: not reported by this runtime");
   }
-  console.log(`findings: ${r.findings.length + r.droppedFindings}`);
+  console.log(`findings: ${r.findings.length + r.droppedFindings + v2.findings.length}`);
+  for (const f of v2.findings) {
+    console.log(`  [v2] seed ${r.seed} index ${f.index} ${f.strategy}: ${f.error}`);
+  }
   for (const f of r.findings) {
     console.log(
       `  [${f.stage}] seed ${f.seed} index ${f.index} ${f.strategy}` +
@@ -124,7 +142,13 @@ const report = await runFuzz({
   heapEvery: 10_000,
   progress: (line) => console.log(`  … ${line}`),
 });
-print(report);
+const v2 = runV2Fuzz(loadCorpus(false), platform.sha256, {
+  seed: args.seed,
+  inputs: args.v2,
+  timeMs: args.seconds * 1000,
+});
+print(report, v2);
+const findings = report.findings.length + report.droppedFindings + v2.findings.length;
 printResult("fuzz", [
   {
     name: "fuzz: decoder inputs",
@@ -136,6 +160,7 @@ printResult("fuzz", [
     unit: "/s",
     value: report.peer.inputs / (report.peer.ms / 1000),
   },
-  { name: "fuzz: findings", unit: "", value: report.findings.length + report.droppedFindings },
+  { name: "fuzz: v2 inputs", unit: "/s", value: v2.inputs / (v2.ms / 1000) },
+  { name: "fuzz: findings", unit: "", value: findings },
 ]);
-process.exit(report.findings.length + report.droppedFindings > 0 ? 1 : 0);
+process.exit(findings > 0 ? 1 : 0);

@@ -7,9 +7,10 @@
  * node:v8 flag set at run time; Bun.gc), (after − before) / peers for the
  * resident set and for the JS heap plus external memory (V8) or
  * JavaScriptCore's heap plus its extra memory (Bun). Target: at most
- * 32 KiB per idle peer.
+ * 32 KiB per idle peer. With `v2` the peers speak BIP324 v2 (target: at
+ * most 1.3× the v1 figure).
  *
- * Run: node_modules/.bin/node --expose-gc bench/idle_peers.ts [peers]
+ * Run: node_modules/.bin/node --expose-gc bench/idle_peers.ts [peers] [v1|v2]
  *      node_modules/.bin/bun bench/idle_peers.ts [peers]
  *      node_modules/deno/deno run -A --v8-flags=--expose-gc bench/idle_peers.ts [peers]
  */
@@ -26,26 +27,31 @@ const PEERS = Number(process.argv[2] ?? "") || 1_000;
 const SETTLE_MS = 2_000;
 /** Handshakes in flight while connecting (below the listen backlog). */
 const WINDOW = 250;
+/** The clients' transport. */
+const TRANSPORT: "v1" | "v2" = process.argv[3] === "v2" ? "v2" : "v1";
+/** How the figures name a peer (v1's names are those of the results table from before v2). */
+const PEER_NAME = TRANSPORT === "v2" ? "v2 peer" : "peer";
 /** The issue's bound per idle peer. */
 const TARGET_KIB = 32;
 
 const kib = (bytes: number) => bytes / 1024;
 const collects = canCollect();
 console.log(
-  `Memory per idle peer — our node under ${RUNTIME_LABEL}, ${PEERS} handshaked inbound peers, ` +
+  `Memory per idle ${TRANSPORT} peer — our node under ${RUNTIME_LABEL}, ${PEERS} handshaked inbound peers, ` +
     (collects ? "after a full collection" : "NO forced collection available"),
 );
 
 const node = await startInboundNode(PEERS + 10);
 // A warm-up round first, so code and pools the first peers allocate are in "before".
-const warm = startClients(node.port, 100, WINDOW, false, toHex(NETWORKS.regtest.magic));
+const magic = toHex(NETWORKS.regtest.magic);
+const warm = startClients(node.port, 100, WINDOW, false, magic, TRANSPORT);
 await warm.report;
 await warm.close();
 await until(() => node.inbound() === 0, "the warm-up peers to go");
 await new Promise((r) => setTimeout(r, 500));
 
 const before = await memory();
-const clients = startClients(node.port, PEERS, WINDOW, true, toHex(NETWORKS.regtest.magic));
+const clients = startClients(node.port, PEERS, WINDOW, true, magic, TRANSPORT);
 const report = await clients.report;
 await until(() => node.inbound() === report.ready, "the node to count its peers");
 await new Promise((r) => setTimeout(r, SETTLE_MS));
@@ -70,7 +76,7 @@ console.log(
     `rss ${rss <= TARGET_KIB ? "met" : "NOT met"}`,
 );
 printResult("idle_peers", [
-  { name: "memory per idle peer, heap (1,000 peers)", unit: "KiB", value: heap },
-  { name: "memory per idle peer, rss (1,000 peers)", unit: "KiB", value: rss },
+  { name: `memory per idle ${PEER_NAME}, heap (1,000 peers)`, unit: "KiB", value: heap },
+  { name: `memory per idle ${PEER_NAME}, rss (1,000 peers)`, unit: "KiB", value: rss },
 ]);
 process.exit(0);

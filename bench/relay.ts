@@ -31,7 +31,11 @@
  * Target: at most 5 ms added per hop for a 1 MB block (median). Blocks go
  * one at a time.
  *
- * Run: node_modules/.bin/node bench/relay.ts [measured-blocks-per-scenario] [--same]
+ * Every link speaks BIP324 v2 (the default); `--v1` runs the line with
+ * `--v2transport=false` for the v1 figures (the issue's target: v2 per hop
+ * at most 1.25× v1).
+ *
+ * Run: node_modules/.bin/node bench/relay.ts [measured-blocks-per-scenario] [--same] [--v1]
  *      (bun and deno work too; the nodes' runtimes are fixed, unless `--same`
  *      makes all five nodes run under the bench's own runtime, as
  *      bench/run_all.ts does for its per-runtime table)
@@ -66,6 +70,8 @@ const SCENARIOS = [
 const RUNTIMES: readonly RuntimeName[] = ARGS.includes("--same")
   ? Array(5).fill(RUNTIME)
   : ["node", "deno", "bun", "node", "deno"];
+/** The links' transport: v2 (the nodes' default) unless `--v1`. */
+const V2 = !ARGS.includes("--v1");
 /** Longest wait for one block to reach the end of the line. */
 const BLOCK_DEADLINE_MS = 20_000;
 const POLL_MS = 1;
@@ -211,7 +217,7 @@ const cpuHashers = perMessage === undefined ? [sha256] : [sha256, perMessage];
 const verifyCpuMs = verifyCpu(cpuHashers);
 
 // The line of processes; always stopped, whatever happens.
-const line = await startLine(RUNTIMES);
+const line = await startLine(RUNTIMES, V2);
 let lineTimes: LineTimes[];
 try {
   lineTimes = [];
@@ -262,7 +268,7 @@ printResult(
   "relay",
   SCENARIOS.flatMap((scenario, k) => [
     {
-      name: `relay per hop, 1 MB of ${scenario.name}, 5-process line (median)`,
+      name: `relay per hop, 1 MB of ${scenario.name}, 5-process line${V2 ? ", v2" : ""} (median)`,
       unit: "ms",
       value: median(lineTimes[k].hops.flat()),
     },

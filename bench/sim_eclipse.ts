@@ -46,6 +46,7 @@ const miner = new RegtestMiner(platform.sha256);
 const t0 = performance.now();
 const f = await runEclipseScenario({
   sha256: platform.sha256,
+  crypto: platform,
   seed: SEED,
   honest: HONEST,
   attackMs: HOURS * 3_600_000,

@@ -46,6 +46,7 @@ console.log(`sim_network under ${RUNTIME_LABEL}: ${NODES} nodes, ${MINUTES} virt
 const t0 = performance.now();
 const world = networkWorld({
   sha256: platform.sha256,
+  crypto: platform,
   seed: SEED,
   nodes: NODES,
   durationMs: MINUTES * 60_000,

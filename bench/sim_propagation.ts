@@ -33,6 +33,7 @@ console.log(`sim_propagation under ${RUNTIME_LABEL}: ${NODES} nodes`);
 const t0 = performance.now();
 const f = await runPropagationScenario({
   sha256: platform.sha256,
+  crypto: platform,
   seed: SEED,
   nodes: NODES,
   warmupMs: WARMUP_MS,

@@ -38,6 +38,7 @@ import {
 import { ANSWERING_SEEDS, SEED_ANSWER_SIZE } from "./network_scenario.ts";
 import { type MineBlock, SimChain } from "./sim_chain.ts";
 import { sampleOf, SimWorld, worldHost, type WorldNode } from "./world.ts";
+import type { SimCrypto } from "../adapters/sim/network.ts";
 
 /** The attacker's addresses (Heilman et al. use a botnet of this order). */
 export const ATTACKER_ADDRESSES = 5_000;
@@ -60,6 +61,8 @@ const BLOCK_RELAY = "block-relay-only";
 /** What to run. */
 export interface EclipseScenarioOptions {
   readonly sha256: Sha256;
+  /** The runtime's BIP324 AEAD and curve (see `WorldOptions.crypto`). */
+  readonly crypto?: SimCrypto;
   readonly seed: number;
   /** Honest nodes besides the victim. */
   readonly honest: number;
@@ -228,6 +231,7 @@ function probeView(world: SimWorld, victim: WorldNode, attacker: EclipseAttacker
 export async function runEclipseScenario(options: EclipseScenarioOptions): Promise<EclipseFigures> {
   const world = new SimWorld({
     sha256: options.sha256,
+    crypto: options.crypto,
     seed: options.seed,
     network: "regtest",
     memory: options.memory,

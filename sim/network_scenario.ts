@@ -10,6 +10,7 @@
 import type { MemoryUsage } from "../src/platform/platform.ts";
 import type { Sha256 } from "../src/platform/hash.ts";
 import { sampleOf, SimWorld, type Spread, spread, worldHost } from "./world.ts";
+import type { SimCrypto } from "../adapters/sim/network.ts";
 
 /** DNS seed names that answer in the scenario. */
 export const ANSWERING_SEEDS = 5;
@@ -21,6 +22,8 @@ const START_SPREAD_MS = 60_000;
 /** What to run. */
 export interface NetworkScenarioOptions {
   readonly sha256: Sha256;
+  /** The runtime's BIP324 AEAD and curve (see `WorldOptions.crypto`). */
+  readonly crypto?: SimCrypto;
   readonly seed: number;
   readonly nodes: number;
   /** Virtual time to run. */
@@ -62,6 +65,7 @@ export interface NetworkFigures {
 export function networkWorld(options: NetworkScenarioOptions): SimWorld {
   const world = new SimWorld({
     sha256: options.sha256,
+    crypto: options.crypto,
     seed: options.seed,
     memory: options.memory,
   });

@@ -17,7 +17,7 @@ import { type Random, seededRandom } from "../src/platform/random.ts";
 import { decodeBlockHeader } from "../src/wire/block_header.ts";
 import { fromHex } from "../src/wire/bytes.ts";
 import { getParams, type NetworkParams } from "../src/wire/params.ts";
-import { SimNetwork } from "../adapters/sim/network.ts";
+import { type SimCrypto, SimNetwork } from "../adapters/sim/network.ts";
 import { VirtualClock } from "../adapters/sim/virtual_clock.ts";
 
 /**
@@ -38,6 +38,8 @@ const MEMORY_SAMPLE_MS = 60_000;
 export interface WorldOptions {
   /** The runtime's SHA-256. */
   readonly sha256: Sha256;
+  /** The runtime's BIP324 AEAD and curve (v2 handshakes in TypeScript are slow). */
+  readonly crypto?: SimCrypto;
   /** Everything random in the run derives from it. */
   readonly seed: number;
   /** Network parameters of every node. Default "main". */
@@ -131,6 +133,7 @@ export class SimWorld {
     const latency = options.latency ?? { baseMs: 20, jitterMs: 80 };
     this.net = new SimNetwork({
       sha256: options.sha256,
+      crypto: options.crypto,
       clock: this.clock,
       random: seededRandom(options.seed ^ 0x5eed5eed),
       latencyMs: (_from, _to, random) => latency.baseMs + random.int(latency.jitterMs + 1),

@@ -43,10 +43,15 @@ export const FIRST_EPHEMERAL_PORT = 49152;
 /** Last port of the dynamic range; the counter wraps to the first after it. */
 const LAST_EPHEMERAL_PORT = 65535;
 
-/** What the simulated network needs. */
+/** The BIP324 crypto a runtime brings (`Platform.aead`, `Platform.secp256k1`). */
+export type SimCrypto = Pick<Platform, "aead" | "secp256k1">;
+
+/** What a simulated network is made with. */
 export interface SimNetworkOptions {
   /** SHA-256 for the platforms handed out (the runtime's own). */
   readonly sha256: Sha256;
+  /** BIP324's AEAD and curve for the platforms handed out (the runtime's own; default the core's). */
+  readonly crypto?: SimCrypto;
   /** Default: the system clock. */
   readonly clock?: Clock;
   /** Unread bytes each pipe direction buffers (see `memoryPipe` and `simLink`). */
@@ -103,6 +108,7 @@ function refused(target: string): Error {
 /** Many virtual hosts on one in-memory network. */
 export class SimNetwork {
   readonly #sha256: Sha256;
+  readonly #crypto: SimCrypto;
   readonly #clock: Clock;
   readonly #capacity: number | undefined;
   readonly #listeners = new Map<string, (conn: Conn) => void>();
@@ -131,6 +137,7 @@ export class SimNetwork {
 
   constructor(options: SimNetworkOptions) {
     this.#sha256 = options.sha256;
+    this.#crypto = options.crypto ?? {};
     this.#clock = options.clock ?? systemClock;
     this.#capacity = options.capacityBytes;
     this.#latency = options.latencyMs;
@@ -166,6 +173,7 @@ export class SimNetwork {
 
   /** One host's view of the network as a `Platform` named "sim". */
   platform(host: string, overrides: Partial<Platform> = {}): Platform {
+    const { aead, secp256k1 } = this.#crypto;
     const self = canonical(host);
     if (self === null) throw new TypeError(`sim host ${JSON.stringify(host)} is not an IP address`);
     return {
@@ -177,6 +185,8 @@ export class SimNetwork {
       clock: this.#clock,
       serve: (options) => this.serve(self, options),
       openStore: (dir) => Promise.resolve(this.store(dir)),
+      aead,
+      secp256k1,
       ...overrides,
     };
   }

@@ -180,7 +180,7 @@ const BODY = `
     <h2>Connected peers</h2>
     <table id="peers">
       <thead><tr><th>peer</th><th>${PEER_GROUPING.field}</th><th>direction</th>
-        <th>user agent</th><th class="num">height</th>
+        <th>transport</th><th>user agent</th><th class="num">height</th>
         <th class="num">ping</th><th class="num">sent</th><th class="num">received</th>
         <th class="num">connected</th></tr></thead>
       <tbody></tbody>
@@ -314,6 +314,9 @@ const SCRIPT = `
       tr.appendChild(cell("td", p.address + " (" + p.direction + ")", "peer", "mono"));
       tr.appendChild(cell("td", p[PEER_GROUPING.field], PEER_GROUPING.field));
       tr.appendChild(cell("td", p.direction, "direction"));
+      var transport = cell("td", p.transport, "transport");
+      if (p.sessionId) transport.setAttribute("title", "session " + p.sessionId);
+      tr.appendChild(transport);
       tr.appendChild(cell("td", p.userAgent, "userAgent"));
       tr.appendChild(cell("td", p.startHeight, "height", "num"));
       tr.appendChild(cell("td", typeof p.pingMs === "number" ? Math.round(p.pingMs) + " ms" : null, "ping", "num"));

@@ -254,6 +254,10 @@ export const peerResponse = z.object({
   connectionType,
   persistent: z.boolean(),
   handshake: z.enum(["awaiting-version", "version-sent", "awaiting-verack", "ready", "closed"]),
+  transport: z.enum(["v1", "v2", "detecting"])
+    .describe("Transport protocol (Core's transport_protocol_type): detecting until v2 is proven"),
+  sessionId: z.string().regex(/^([0-9a-f]{64})?$/)
+    .describe("BIP324 session id, 64 hex digits; empty unless v2 (Core's session_id)"),
   services: z.string().regex(/^[0-9a-f]{16}$/).describe("Service bits, 16 hex digits"),
   serviceNames: z.array(z.string()).readonly(),
   version: z.number().int(),

@@ -124,6 +124,9 @@ export const optionsSchema = z.object({
   ),
   proxy: hostPort.optional().describe("SOCKS5 proxy HOST:PORT for all outbound connections"),
   onion: hostPort.optional().describe("SOCKS5 proxy HOST:PORT for Tor (.onion) connections"),
+  v2transport: boolean.default(true).describe(
+    "BIP324 v2 encrypted transport: advertise NODE_P2P_V2, accept v2 inbound, try v2 outbound first",
+  ),
   api: bindOrNone.optional()
     .describe(
       "Serve the status API on HOST:PORT; default 127.0.0.1 on the network's port + 1; none disables it",
@@ -215,6 +218,8 @@ export interface Options {
   proxy?: string;
   /** SOCKS5 proxy HOST:PORT for Tor (.onion) connections. */
   onion?: string;
+  /** BIP324 v2 encrypted transport: advertise NODE_P2P_V2, accept v2 inbound, try v2 outbound first. */
+  v2transport: boolean;
   /**
    * Serve the status API on HOST:PORT; default 127.0.0.1 on the network's port + 1; none disables
    * it.
@@ -299,6 +304,8 @@ export interface OptionsInput {
   proxy?: string;
   /** SOCKS5 proxy HOST:PORT for Tor (.onion) connections. */
   onion?: string;
+  /** BIP324 v2 encrypted transport: advertise NODE_P2P_V2, accept v2 inbound, try v2 outbound first. */
+  v2transport?: boolean | string;
   /**
    * Serve the status API on HOST:PORT; default 127.0.0.1 on the network's port + 1; none disables
    * it.

@@ -37,6 +37,8 @@ export interface ConnConfig {
   readonly proxy?: HostPort;
   /** SOCKS5 proxy for Tor addresses. */
   readonly onion?: HostPort;
+  /** `--v2transport`: BIP324 v2 inbound and, where `transport_choice.ts` says, outbound. */
+  readonly v2transport: boolean;
   /** Fixed seed addresses (`host:port`); default: the network's list in `fixed_seeds.ts`. */
   readonly fixedSeeds?: readonly string[];
   /** Mean time between feelers. */
@@ -69,6 +71,7 @@ export const DEFAULT_CONN_CONFIG: ConnConfig = {
   addnode: [],
   seednode: [],
   dnsSeed: true,
+  v2transport: true,
   feelerIntervalMs: FEELER_INTERVAL_MS,
   retryStepMs: RETRY_STEP_MS,
   retryMaxMs: RETRY_MAX_MS,

@@ -18,6 +18,8 @@
  * - peers the user names (`--connect`, `--addnode`, the API), kept or once:
  *   `manual.ts`;
  * - listening, inbound admission and eviction: `inbound.ts`, `eviction.ts`;
+ * - v2 (BIP324) or v1 per connection, the v1 retry of a failed v2 dial and
+ *   the addresses that speak v1 only: `transport_choice.ts`;
  * - the settings: `conn_config.ts`.
  *
  * Address-manager reporting follows Core: `attempt` when a dial starts (it
@@ -75,6 +77,7 @@ import {
 import { ManualConnections, type UserConnectResult } from "./manual.ts";
 import { runSeeding, superviseAddrFetch } from "./seeding.ts";
 import { StaleTipCheck } from "./stale_tip.ts";
+import { TransportChoice } from "./transport_choice.ts";
 
 /** Starts named background tasks (the node's `TaskGroup`). */
 export interface TaskSpawner {
@@ -84,7 +87,10 @@ export interface TaskSpawner {
 
 /** What the connection manager needs. */
 export interface ConnManagerOptions {
-  readonly platform: Pick<Platform, "dial" | "listen" | "resolve" | "clock" | "sha256">;
+  readonly platform: Pick<
+    Platform,
+    "dial" | "listen" | "resolve" | "clock" | "sha256" | "aead" | "secp256k1"
+  >;
   readonly params: NetworkParams;
   readonly addrman: AddrManager;
   readonly isBanned: (addr: NetAddress) => boolean;
@@ -137,6 +143,9 @@ export class ConnManager {
   readonly #chainSync: ChainSyncWatch | null;
   readonly #staleTip: StaleTipCheck | null;
   readonly #onEvent: ConnManagerOptions["onEvent"];
+  readonly #transports: TransportChoice;
+  /** The v1 redial reserved for a v2 attempt that ended with nothing received. */
+  readonly #v1Retries = new WeakMap<Connection, Reservation>();
   #closing = false;
   #stopped: Promise<void> | null = null;
 
@@ -212,6 +221,14 @@ export class ConnManager {
       spawn: (name, fn) => this.#tasks.spawn(name, fn),
       dial: (target, r) => this.#spawnDial(target, r),
       run: (target, r) => this.#runConnection(target, r, false),
+    });
+    this.#transports = new TransportChoice({
+      v2: this.config.v2transport,
+      magic: this.#params.magic,
+      sha256: options.platform.sha256,
+      random: this.#random,
+      aead: options.platform.aead,
+      curve: options.platform.secp256k1,
     });
     this.#dialer = new Dialer({
       dial: options.platform.dial,
@@ -401,8 +418,10 @@ export class ConnManager {
   }
 
   /**
-   * One outbound connection from dial to end (the dial must be reserved).
-   * Rejects when the dial fails; resolves with how the connection ended.
+   * One outbound connection from dial to end (the dial must be reserved):
+   * v2 first where `transport_choice.ts` says so, and once more as v1 at
+   * once when that attempt ends with nothing received. Rejects when a dial
+   * fails; resolves with how the (last) connection ended.
    */
   async #runConnection(
     target: HostPort,
@@ -411,34 +430,49 @@ export class ConnManager {
   ): Promise<ConnectionOutcome> {
     const signal = this.#abort.signal;
     const addr = numericAddress(target.host);
+    const book = addr === null ? undefined : this.#addrman.find(addr, target.port);
+    let v2 = this.#transports.tryV2(r.hostPort, r.kind, book?.services);
     if (addr !== null) this.#addrman.attempt(addr, target.port, this.#outbound.online());
-    let dialed;
-    try {
-      dialed = await this.#dialer.connect(target, signal);
-    } catch (error) {
-      this.#table.release(r);
-      throw error;
+    for (;;) {
+      let dialed;
+      try {
+        dialed = await this.#dialer.connect(target, signal);
+      } catch (error) {
+        this.#table.release(r);
+        throw error;
+      }
+      if (signal.aborted) {
+        dialed.conn.close();
+        this.#table.release(r);
+        throw abortReason(signal);
+      }
+      const peer = newOutboundPeer(dialed.address, dialed.conn, {
+        ...this.#peerOptions(r.kind, r.persistent),
+        requiredServices: CONN_KINDS[r.kind].expectServices ? this.#desirable : NODE_NONE,
+        transport: this.#transports.outbound(v2),
+      });
+      const c = this.#table.connected(r, peer, anchor);
+      this.#adopt(c);
+      await peer.closed;
+      const retry = this.#v1Retries.get(c);
+      if (retry === undefined) return { ready: c.readyAt !== null, reason: c.endReason };
+      this.#log.debug("v2 connection got no answer; retrying with v1", {
+        peer: `${r.hostPort} (outbound)`,
+        reason: c.endReason,
+      });
+      r = retry;
+      v2 = false;
     }
-    if (signal.aborted) {
-      dialed.conn.close();
-      this.#table.release(r);
-      throw abortReason(signal);
-    }
-    const peer = newOutboundPeer(dialed.address, dialed.conn, {
-      ...this.#peerOptions(r.kind, r.persistent),
-      requiredServices: CONN_KINDS[r.kind].expectServices ? this.#desirable : NODE_NONE,
-    });
-    const c = this.#table.connected(r, peer, anchor);
-    this.#adopt(c);
-    await peer.closed;
-    return { ready: c.readyAt !== null, reason: c.endReason };
   }
 
   /** Runs an inbound connection that `inbound.ts` admitted. */
   #openInbound(conn: Conn, remote: string): void {
     let peer: Peer;
     try {
-      peer = newInboundPeer(conn, this.#peerOptions("inbound", false));
+      peer = newInboundPeer(conn, {
+        ...this.#peerOptions("inbound", false),
+        transport: this.#transports.inbound(),
+      });
     } catch (error) {
       this.#log.debug("inbound connection refused", { remote, reason: errorText(error) });
       return conn.close();
@@ -468,15 +502,22 @@ export class ConnManager {
     if (c.kind === "inbound") return;
     this.#chainSync?.add(c.peer.id, c.kind);
     const { address, port } = c.peer.address;
+    const services = c.peer.remoteVersion?.services;
+    if (services !== undefined) this.#transports.handshake(c.hostPort, services);
     if (address.network !== "internal") {
       this.#addrman.good(address, port);
-      const services = c.peer.remoteVersion?.services;
       if (services !== undefined) this.#addrman.setServices(address, port, services);
     }
     if (c.kind === "feeler") void c.peer.disconnect("feeler done");
   }
 
   #onGone(c: Connection, reason: string): void {
+    // The v1 redial takes the place before this connection gives it up.
+    const retry = c.kind !== "inbound" && !this.#closing &&
+      this.#transports.retryAsV1(c.hostPort, c.peer);
+    if (retry) {
+      this.#v1Retries.set(c, this.#table.reserve(c.kind, c.hostPort, c.group, c.persistent));
+    }
     this.#table.closed(c, reason);
     if (c.kind === "inbound") return;
     this.#chainSync?.remove(c.peer.id);
@@ -493,7 +534,7 @@ export class ConnManager {
     if (c.readyAt === null && services !== undefined && address.network !== "internal") {
       this.#addrman.setServices(address, port, services);
     }
-    if (SLOT_KINDS.includes(c.kind) && !this.#closing) this.#outbound.wake();
+    if (SLOT_KINDS.includes(c.kind) && !this.#closing && !retry) this.#outbound.wake();
   }
 
   // ---- eviction ----

@@ -45,7 +45,12 @@ import type { Logger } from "../log/logger.ts";
 import { BanList } from "../peer/ban_list.ts";
 import type { Peer } from "../peer/peer.ts";
 import type { PeerOptions } from "../peer/peer_options.ts";
-import { desirableServices, NODE_NETWORK_LIMITED, NODE_WITNESS } from "../peer/services.ts";
+import {
+  desirableServices,
+  NODE_NETWORK_LIMITED,
+  NODE_P2P_V2,
+  NODE_WITNESS,
+} from "../peer/services.ts";
 import type { Conn, DialOptions, HostPort } from "../platform/conn.ts";
 import type { Platform } from "../platform/platform.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";
@@ -133,6 +138,8 @@ export class EdgeNode {
   readonly #blocks: BlockService;
   readonly #metrics = new NodeMetrics();
   readonly #localNonces = new Set<bigint>();
+  /** What our `version` and self-advertisement announce: `OUR_SERVICES`, with `--v2transport` NODE_P2P_V2. */
+  readonly #services: bigint;
   /** Peer, block, ban and address-book events for the API's event stream. */
   readonly #events = new EventBus<NodeEvent>();
   readonly #bans: NodeBans;
@@ -162,6 +169,7 @@ export class EdgeNode {
     this.#log = deps.logger.child("node");
     this.#random = deps.random ?? cryptoRandom;
     this.#tuning = deps.tuning ?? {};
+    this.#services = OUR_SERVICES | (options.v2transport ? NODE_P2P_V2 : 0n);
     const clock = this.#platform.clock;
     this.#blocks = new BlockManager({
       params: this.params,
@@ -377,7 +385,7 @@ export class EdgeNode {
         logger: log.child("router"),
         local: () => ({
           listenPort: this.#connmgr?.listening[0]?.port ?? null,
-          services: OUR_SERVICES,
+          services: this.#services,
         }),
         now: () => this.#platform.clock.now(),
       }),
@@ -390,6 +398,8 @@ export class EdgeNode {
         resolve: (name, o) => this.#platform.resolve(name, o),
         clock: this.#platform.clock,
         sha256: this.#platform.sha256,
+        aead: this.#platform.aead,
+        secp256k1: this.#platform.secp256k1,
       },
       params: this.params,
       addrman,
@@ -411,6 +421,7 @@ export class EdgeNode {
       targetOutbound: connmgr.config.targetOutbound,
       maxInbound: connmgr.config.maxInbound,
       proxy: this.options.proxy ?? null,
+      v2transport: this.options.v2transport,
     });
 
     // 5. Listeners.
@@ -462,6 +473,7 @@ export class EdgeNode {
       dnsSeed: o.dnsseed,
       proxy: o.proxy === undefined ? undefined : hostPort(o.proxy),
       onion: o.onion === undefined ? undefined : hostPort(o.onion),
+      v2transport: o.v2transport,
       ...this.#tuning.conn,
     };
   }
@@ -497,7 +509,7 @@ export class EdgeNode {
       clock: this.#platform.clock,
       random: this.#random,
       logger: this.#log.child("peer"),
-      services: OUR_SERVICES,
+      services: this.#services,
       bestHeight: () => this.#blocks.status().tip.height,
       localNonces: this.#localNonces,
       persistent,

@@ -2,7 +2,8 @@
  * One remote party: a peer owns one connection and speaks the protocol on
  * it. Bytes become frames and frames bytes in its transport (`../transport/`,
  * v1 framing unless its options name another); the peer decodes the messages
- * in the frames and encodes the ones it sends. It runs the version handshake
+ * in the frames and encodes the ones it sends; `transport` tells which
+ * protocol the connection speaks (v1, BIP324 v2). It runs the version handshake
  * (`handshake.ts`), records the features the remote asks for
  * (`features.ts`), keeps the connection alive or drops it (`liveness.ts`),
  * sends through a bounded queue that honours backpressure (`send_queue.ts`),
@@ -31,7 +32,7 @@ import { printable } from "../util/printable.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Clock } from "../platform/clock.ts";
 import type { Conn } from "../platform/conn.ts";
-import type { Transport } from "../transport/transport.ts";
+import type { Transport, TransportInfo } from "../transport/transport.ts";
 import { PROTOCOL_VERSION } from "../version.ts";
 import { parseAddress } from "../wire/address_format.ts";
 import { blockHeaderHash, encodeBlockHeader } from "../wire/block_header.ts";
@@ -202,6 +203,11 @@ export class Peer {
     return this.#negotiated;
   }
 
+  /** The transport's protocol, session id, and whether a failed v2 dial should retry as v1. */
+  get transport(): TransportInfo {
+    return this.#transport.info();
+  }
+
   /** Features the remote negotiated. */
   get features(): PeerFeatures {
     return this.#features;
@@ -287,12 +293,15 @@ export class Peer {
   /** A snapshot of this peer's state and counters. */
   stats(): PeerStats {
     const r = this.#remote;
+    const transport = this.#transport.info();
     return {
       id: this.id,
       address: this.#hostPort,
       direction: this.direction,
       persistent: this.persistent,
       handshake: this.#state,
+      transport: transport.protocol,
+      sessionId: transport.sessionId,
       services: servicesHex(r?.services ?? 0n),
       serviceNames: serviceNames(r?.services ?? 0n),
       version: r?.version ?? 0,

@@ -3,6 +3,7 @@
  * modelled on Core's getpeerinfo where it applies. Times are milliseconds
  * since the epoch (Core uses seconds); every field is JSON-serialisable.
  */
+import type { TransportProtocol } from "../transport/transport.ts";
 import type { HandshakeState, PeerDirection } from "./handshake.ts";
 
 /**
@@ -86,6 +87,10 @@ export interface PeerStats {
   /** User-requested: reconnected, never banned automatically. */
   readonly persistent: boolean;
   readonly handshake: HandshakeState;
+  /** "v1", "v2" or "detecting" (Core's getpeerinfo `transport_protocol_type`). */
+  readonly transport: TransportProtocol;
+  /** The BIP324 session id, 64 hex digits; "" unless v2 (Core's `session_id`). */
+  readonly sessionId: string;
   /** The remote's services, 16 hex digits. */
   readonly services: string;
   /** Names of the known service bits. */

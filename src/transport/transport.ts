@@ -6,14 +6,15 @@
  * what the transport gives it through its bounded send queue, so a transport
  * is tested, fuzzed and benchmarked without a socket.
  *
- * Implementations: v1 plaintext framing (`v1_transport.ts`). BIP324 v2 is
- * the planned second one, and the interface carries what it needs without a
- * branch in the peer: it starts by sending bytes of its own (its public key
- * and garbage), answers during its handshake (terminator, version packet,
- * decoys) through `write`, and calls `open` only once both sides' keys are
- * known, so the peer's first message waits for the encryption it travels in.
- * A v2 responder that sees a v1 `version` header first falls back to v1
- * framing inside its own `receive`, as Core's V2Transport does.
+ * Implementations: v1 plaintext framing (`v1_transport.ts`) and BIP324 v2
+ * (`v2_transport.ts`), with no branch in the peer: v2 starts by sending
+ * bytes of its own (its public key and garbage), answers during its
+ * handshake (terminator, version packet) through `write`, and calls `open`
+ * only once both sides' keys are known, so the peer's first message waits
+ * for the encryption it travels in. A v2 responder that sees a v1 `version`
+ * header first falls back to v1 framing inside its own `receive`, as Core's
+ * V2Transport does. What the peer shows of it (`/peers`) and whether a failed
+ * outbound v2 attempt should be retried as v1 are asked through `info`.
  */
 import type { DecodeError } from "../wire/errors.ts";
 
@@ -72,9 +73,34 @@ export interface Transport {
   /**
    * Optional: false when `payload`, a frame being handed over before its
    * integrity was checked (v1 hands large blocks over first), fails that
-   * check. A transport without it hands over only checked frames.
+   * check. A transport without it (v2: every packet is
+   * authenticated before it is decrypted) hands over only checked frames.
    */
   intact?(payload: Uint8Array): boolean;
+  /** What the transport is now (see `TransportInfo`). */
+  info(): TransportInfo;
+}
+
+/**
+ * Which protocol a connection speaks, Core's getpeerinfo
+ * `transport_protocol_type`: "detecting" while a v2 transport does not know
+ * yet (a responder before the first bytes tell v1 from v2; either side
+ * before the remote's version packet proved the keys match).
+ */
+export type TransportProtocol = "v1" | "v2" | "detecting";
+
+/** What a transport says of itself. */
+export interface TransportInfo {
+  readonly protocol: TransportProtocol;
+  /** The v2 session id (both ends hold the same), hex; "" unless `protocol` is "v2". */
+  readonly sessionId: string;
+  /**
+   * Core's ShouldReconnectV1: this was our v2 attempt and nothing at all came
+   * back (a v1 peer drops a connection whose first bytes are not its
+   * network's magic). If it ends so, the dialler may try the address once
+   * more with v1.
+   */
+  readonly reconnectV1: boolean;
 }
 
 /** Makes the transport of one connection, reporting to `owner`, silent once `signal` aborts. */

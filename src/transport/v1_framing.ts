@@ -10,6 +10,7 @@ import type { Sha256 } from "../platform/hash.ts";
 import { bytesEqual, toHex } from "../wire/bytes.ts";
 import { DecodeError } from "../wire/errors.ts";
 import { sha256d } from "../wire/hash.ts";
+import { ChunkGather } from "./chunk_gather.ts";
 import { MAX_PAYLOAD } from "./transport.ts";
 
 /** Bytes in a message header: magic 4 + command 12 + length 4 + checksum 4. */
@@ -20,15 +21,6 @@ export const COMMAND_SIZE = 12;
 const MAGIC_SIZE = 4;
 /** Offset just past the length field: the point where the header can be judged. */
 const LENGTH_END = MAGIC_SIZE + COMMAND_SIZE + 4;
-/**
- * Pieces of a split payload shorter than this are copied together into one
- * buffer of `COALESCE_BUFFER_BYTES` (so a peer trickling a large payload
- * byte by byte costs no object per byte); longer ones are kept as views of
- * their chunks until the payload is whole.
- */
-const COALESCE_BELOW = 16 * 1024;
-/** Size of the buffer short pieces are copied into. */
-const COALESCE_BUFFER_BYTES = 64 * 1024;
 /**
  * Payloads from this size up have their verified checksum remembered. Below
  * it, hashing again costs under ~40 µs: not worth a map entry per message.
@@ -157,13 +149,10 @@ export function isValidCommandName(command: string): boolean {
  * checksum (kind "checksum") consumes just that frame: decoding may go on.
  *
  * A payload that lies whole inside one chunk is returned as a view of that
- * chunk (no copy), so a pushed chunk must not be modified afterwards. A payload
- * split across chunks is held as its pieces (views of the chunks, or short
- * pieces copied together) and copied once into a buffer of its size when
- * whole, so a peer announcing 4 MB and sending nothing costs nothing, and
- * what is held never exceeds about twice what arrived. Either way a returned
- * payload must not be modified: the checksum of a large one is remembered
- * for sending it on (see `encodeHeader`).
+ * chunk (no copy), so a pushed chunk must not be modified afterwards; one
+ * split across chunks is gathered as it arrives (`chunk_gather.ts`). Either
+ * way a returned payload must not be modified: the checksum of a large one is
+ * remembered for sending it on (see `encodeHeader`).
  *
  * `unchecked`: commands whose checksum is left to the caller for payloads
  * of `CHECKSUM_MEMO_MIN_PAYLOAD` bytes or more (the frame's `claimed`), so
@@ -179,13 +168,7 @@ export class FrameDecoder {
   #command = "";
   #payloadLength = 0;
   readonly #unchecked: ReadonlySet<string>;
-  /** Pieces of a payload split across chunks, in order (see `#gather`). */
-  #pieces: Uint8Array[] = [];
-  /** Where short pieces are copied together; its first `#coalescedLength` bytes are used. */
-  #coalesced: Uint8Array | null = null;
-  #coalescedLength = 0;
-  /** Payload bytes held in pieces. */
-  #partialLength = 0;
+  readonly #payload = new ChunkGather();
   #chunk: Uint8Array = new Uint8Array(0);
   #pos = 0;
   #failure: DecodeError | null = null;
@@ -217,7 +200,7 @@ export class FrameDecoder {
 
   /** Bytes held for an unfinished frame (header and payload so far). */
   get buffered(): number {
-    return this.#headerLength + this.#partialLength;
+    return this.#headerLength + this.#payload.buffered;
   }
 
   /**
@@ -264,7 +247,8 @@ export class FrameDecoder {
     }
     if (this.#headerLength < HEADER_SIZE && !this.#fillHeader(HEADER_SIZE)) return null;
 
-    const payload = this.#takePayload();
+    const payload = this.#payload.take(this.#chunk, this.#pos, this.#payloadLength);
+    this.#pos += this.#payload.used;
     if (payload === null) return null;
     const command = this.#command;
     this.#headerLength = 0;
@@ -284,63 +268,6 @@ export class FrameDecoder {
     this.#headerLength += n;
     this.#pos += n;
     return this.#headerLength === target;
-  }
-
-  /** The whole payload once available (a chunk view when possible), else `null`. */
-  #takePayload(): Uint8Array | null {
-    const length = this.#payloadLength;
-    const available = this.#chunk.length - this.#pos;
-    if (this.#partialLength === 0 && available >= length) {
-      const payload = this.#chunk.subarray(this.#pos, this.#pos + length);
-      this.#pos += length;
-      return payload;
-    }
-    // Nothing yet: wait, so a payload arriving whole in the next chunk is still a view.
-    if (available === 0) return null;
-    const n = Math.min(length - this.#partialLength, available);
-    this.#gather(this.#chunk.subarray(this.#pos, this.#pos + n));
-    this.#pos += n;
-    this.#partialLength += n;
-    if (this.#partialLength < length) return null;
-    if (this.#coalesced !== null) {
-      this.#pieces.push(this.#coalesced.subarray(0, this.#coalescedLength));
-    }
-    const payload = new Uint8Array(length);
-    let at = 0;
-    for (const piece of this.#pieces) {
-      payload.set(piece, at);
-      at += piece.length;
-    }
-    this.#pieces = [];
-    this.#coalesced = null;
-    this.#coalescedLength = 0;
-    this.#partialLength = 0;
-    return payload;
-  }
-
-  /**
-   * Holds one piece of a split payload: as a view when it is long and most
-   * of the chunk it pins, else copied into the coalescing buffer.
-   */
-  #gather(piece: Uint8Array): void {
-    const n = piece.length;
-    if (n >= COALESCE_BELOW && n * 2 >= piece.buffer.byteLength) {
-      if (this.#coalesced !== null) {
-        this.#pieces.push(this.#coalesced.subarray(0, this.#coalescedLength));
-        this.#coalesced = null;
-        this.#coalescedLength = 0;
-      }
-      this.#pieces.push(piece);
-      return;
-    }
-    if (this.#coalesced !== null && this.#coalescedLength + n > this.#coalesced.length) {
-      this.#pieces.push(this.#coalesced.subarray(0, this.#coalescedLength));
-      this.#coalesced = null;
-      this.#coalescedLength = 0;
-    }
-    this.#coalesced ??= new Uint8Array(Math.max(COALESCE_BUFFER_BYTES, n));
-    this.#coalesced.set(piece, this.#coalescedLength);
-    this.#coalescedLength += n;
   }
 }
 

@@ -18,7 +18,7 @@
 import type { Sha256 } from "../platform/hash.ts";
 import { bytesEqual } from "../wire/bytes.ts";
 import { DecodeError } from "../wire/errors.ts";
-import type { Transport, TransportOwner } from "./transport.ts";
+import type { Transport, TransportInfo, TransportOwner } from "./transport.ts";
 import {
   checksumError,
   encodeFrame,
@@ -44,6 +44,9 @@ interface Unchecked {
   /** Its checksum, once computed. */
   sum: Uint8Array | null;
 }
+
+/** What a v1 transport says of itself: always the same. */
+const V1_INFO: TransportInfo = { protocol: "v1", sessionId: "", reconnectV1: false };
 
 /** v1 framing on one connection: the network's magic, SHA-256d checksums. */
 export class V1Transport implements Transport {
@@ -118,5 +121,10 @@ export class V1Transport implements Transport {
     return payload.length >= SEPARATE_PAYLOAD_BYTES
       ? [encodeHeader(this.#magic, command, payload, this.#sha256), payload]
       : [encodeFrame(this.#magic, command, payload, this.#sha256)];
+  }
+
+  /** v1, no session id, never retried as v1. */
+  info(): TransportInfo {
+    return V1_INFO;
   }
 }

@@ -70,6 +70,8 @@ interface PeerJson {
   id: number;
   address: string;
   direction: string;
+  transport: string;
+  sessionId: string;
 }
 
 /** A minimal Chrome DevTools Protocol client over the browser's WebSocket. */
@@ -292,6 +294,8 @@ describe("dashboard in headless Chromium", () => {
     expect(cells.get("direction")).toBe("inbound");
     expect(cells.get("connectionType")).toBe("inbound");
     expect(dom).toMatch(/<dd data-group="inbound">1<\/dd>/);
+    expect(peer.transport).toBe("v2");
+    expect(cells.get("transport")).toBe("v2");
     expect(dom).toMatch(/<p id="peers-empty" class="empty" hidden="">/);
     expect(dom).toContain('<span id="node-network">regtest</span>');
     expect(dom).toMatch(/<div id="error" role="alert" hidden="">/);

@@ -1,8 +1,9 @@
 /**
  * The SOCKS5 client against a real SOCKS5 server (Debian's `microsocks`,
  * installed by .ci/run) over the runtime's TCP: a tunnel to an IP address, a
- * tunnel to a name the proxy resolves, a refusal, and a node keeping a
- * persistent peer through `--proxy`. Skipped, saying why, when `microsocks`
+ * tunnel to a name the proxy resolves, a refusal, a node keeping a
+ * persistent peer through `--proxy`, and a BIP324 v2 session through it
+ * (the same session id at both ends). Skipped, saying why, when `microsocks`
  * is not on PATH.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -21,6 +22,7 @@ import { NODE_NETWORK, NODE_WITNESS } from "../../src/peer/services.ts";
 import type { Conn, Listener } from "../../src/platform/conn.ts";
 import { getParams } from "../../src/wire/params.ts";
 import { waitFor } from "../support/wait.ts";
+import { NET_WAIT_MS, p2pAddress, startNode, stopAll } from "../node/loopback.ts";
 
 const LOOPBACK = "127.0.0.1";
 const microsocks = (globalThis.process?.env.PATH ?? "").split(delimiter)
@@ -100,6 +102,7 @@ describe("SOCKS5 through microsocks", () => {
 
   afterAll(async () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();
+    await stopAll();
     child?.kill("SIGTERM");
   });
 
@@ -192,6 +195,30 @@ describe("SOCKS5 through microsocks", () => {
       expect(dialled.every((port) => port === proxyPort)).toBe(true);
       await node.stop();
       await waitFor(() => remotes.every((p) => p.state === "closed"), "the remote side closed");
+    },
+  );
+
+  test.skipIf(microsocks === undefined)(
+    "a v2 session through --proxy: one session id at both ends",
+    async () => {
+      const a = await startNode();
+      const b = await startNode({
+        listen: ["none"],
+        proxy: `${LOOPBACK}:${proxyPort}`,
+        addnode: [p2pAddress(a)],
+      });
+      const isReady = (p: { handshake: string }) => p.handshake === "ready";
+      await waitFor(
+        () => a.node.peers().some(isReady) && b.node.peers().some(isReady),
+        "A and B through the proxy",
+        NET_WAIT_MS,
+      );
+      const inbound = a.node.peers().find(isReady)!;
+      const outbound = b.node.peers().find(isReady)!;
+      expect(outbound.transport).toBe("v2");
+      expect(inbound.transport).toBe("v2");
+      expect(inbound.sessionId).toMatch(/^[0-9a-f]{64}$/);
+      expect(outbound.sessionId).toBe(inbound.sessionId);
     },
   );
 });

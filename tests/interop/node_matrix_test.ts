@@ -2,8 +2,9 @@
  * Cross-runtime node matrix: a real node (`main.ts`) listens under each of
  * Deno, Bun and Node, and a real node under each of the three dials each
  * listener with `--connect` (9 pairs, regtest, loopback). Each pair must
- * complete the handshake, exchange addresses (getaddr / addr) and relay
- * blocks mined in the test both ways. Observed through each node's HTTP API.
+ * complete the handshake over BIP324 v2 (the default) with the same session
+ * id at both ends, exchange addresses (getaddr / addr) and relay blocks
+ * mined in the test both ways. Observed through each node's HTTP API.
  *
  * Runs once per `npm test`: under Node only (skipped, saying so, under Bun
  * and Deno); the children run under all three runtimes either way.
@@ -121,7 +122,7 @@ describe("node matrix: 3 listeners × 3 dialers across runtimes", () => {
   for (const dialerRuntime of RUNTIMES) {
     for (const listenerRuntime of RUNTIMES) {
       test.skipIf(skipReason !== null)(
-        `${dialerRuntime} dialer → ${listenerRuntime} listener: handshake, getaddr/addr, blocks`,
+        `${dialerRuntime} dialer → ${listenerRuntime} listener: v2 handshake, getaddr/addr, blocks`,
         async () => {
           const group = groups.get(listenerRuntime)!;
           const { listener, miner } = group;
@@ -137,6 +138,11 @@ describe("node matrix: 3 listeners × 3 dialers across runtimes", () => {
           const inbound = (await peersOf(listener)).find((p) => p.id === peerId)!;
           expect(inbound.handshake).toBe("ready");
           expect(inbound.direction).toBe("inbound");
+          // BIP324 v2 both ways, one session.
+          expect(out[0].transport).toBe("v2");
+          expect(inbound.transport).toBe("v2");
+          expect(out[0].sessionId).toMatch(/^[0-9a-f]{64}$/);
+          expect(inbound.sessionId).toBe(out[0].sessionId);
 
           // Addresses: an outbound peer taking part in address relay sends one getaddr
           // (gossip.shouldSendGetaddr); an inbound peer's first getaddr is always

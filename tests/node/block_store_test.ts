@@ -1,6 +1,6 @@
 /**
  * A real regtest node keeping the last 288 blocks on disk (BIP159): it
- * announces NODE_NETWORK_LIMITED | NODE_WITNESS, syncs 300 blocks from a
+ * announces NODE_NETWORK_LIMITED | NODE_WITNESS (and NODE_P2P_V2), syncs 300 blocks from a
  * full node, serves the blocks 0, 100 and 287 deep byte for byte and
  * disconnects a peer asking for one 295 deep (as Core); restarted with no
  * peers it serves the same blocks from disk; after a reorg of 3 blocks the
@@ -9,7 +9,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { platform } from "#platform";
-import { NODE_NETWORK_LIMITED, NODE_WITNESS } from "../../src/peer/services.ts";
+import { NODE_NETWORK_LIMITED, NODE_P2P_V2, NODE_WITNESS } from "../../src/peer/services.ts";
 import { BLOCKS_DIR } from "../../src/node/node.ts";
 import { blockHeaderHash } from "../../src/wire/block_header.ts";
 import { bytesEqual } from "../../src/wire/bytes.ts";
@@ -116,7 +116,7 @@ describe("the last 288 blocks on disk", () => {
 
       const at = (depth: number) => blocks[300 - depth - 1];
       const { client, version } = await clientOf(p2pAddress(t), regtest);
-      expect(version.services).toBe(NODE_NETWORK_LIMITED | NODE_WITNESS);
+      expect(version.services).toBe(NODE_NETWORK_LIMITED | NODE_WITNESS | NODE_P2P_V2);
       const answers = await ask(client, [0, 100, 287].map((d) => hashOf(at(d))));
       expect(answers.map((a, i) => a !== null && bytesEqual(a, at([0, 100, 287][i])))).toEqual([
         true,

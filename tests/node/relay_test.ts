@@ -108,6 +108,8 @@ describe("block relay between real nodes", () => {
     await waitFor(() => blockCounts(c, "received").outbound === 1, "the block at C", NET_WAIT_MS);
     const atC = c.node.peers()[0].received.perCommand.block;
     expect(atC.messages).toBe(1);
-    expect(atC.bytes).toBe(24 + block.length);
+    // A v2 packet (the default): 3-byte length, header byte, short id, then the block and a 16-byte tag.
+    expect(c.node.peers()[0].transport).toBe("v2");
+    expect(atC.bytes).toBe(3 + 1 + 1 + block.length + 16);
   });
 });

@@ -52,6 +52,7 @@ function toyTransport(counts: ToyCounts): TransportFactory {
         if (!counts.opened) counts.encodedBeforeOpen++;
         return inner.encode(command, payload);
       },
+      info: () => inner.info(),
     };
   };
 }

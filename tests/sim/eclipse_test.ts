@@ -17,6 +17,7 @@ describe("eclipse attempt on a simulated network", () => {
     const miner = new RegtestMiner(platform.sha256);
     const f = await runEclipseScenario({
       sha256: platform.sha256,
+      crypto: platform,
       seed: 3,
       honest: 20,
       attackMs: 30 * 60_000,

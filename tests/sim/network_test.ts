@@ -12,6 +12,7 @@ describe("simulated network of real nodes", () => {
   test("every node reaches 8 outbound peers in distinct groups and fills its book", async () => {
     const f = await runNetworkScenario({
       sha256: platform.sha256,
+      crypto: platform,
       seed: 11,
       nodes: 30,
       durationMs: 2 * 60_000,
@@ -28,7 +29,13 @@ describe("simulated network of real nodes", () => {
 
   test("one seed gives the same run; another seed a different one", async () => {
     const run = (seed: number) =>
-      runNetworkScenario({ sha256: platform.sha256, seed, nodes: 16, durationMs: 60_000 });
+      runNetworkScenario({
+        sha256: platform.sha256,
+        crypto: platform,
+        seed,
+        nodes: 16,
+        durationMs: 60_000,
+      });
     const a = await run(5);
     const b = await run(5);
     const c = await run(6);

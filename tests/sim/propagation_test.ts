@@ -14,6 +14,7 @@ describe("block propagation on a simulated network", () => {
     const nodes = 30;
     const f = await runPropagationScenario({
       sha256: platform.sha256,
+      crypto: platform,
       seed: 2,
       nodes,
       warmupMs: 2 * 60_000,

@@ -33,6 +33,8 @@ export function samplePeer(id: number, direction: "inbound" | "outbound" = "outb
     connectionType: direction === "inbound" ? "inbound" : "outbound-full-relay",
     persistent: false,
     handshake: "ready",
+    transport: "v2",
+    sessionId: "ab".repeat(32),
     services: "0000000000000409",
     serviceNames: ["NETWORK", "WITNESS", "NETWORK_LIMITED"],
     version: 70016,

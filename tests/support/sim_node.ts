@@ -32,7 +32,7 @@ export const FULL = NODE_NETWORK | NODE_WITNESS;
 
 /** A fresh simulated network with the runtime's SHA-256. */
 export function simNetwork(): SimNetwork {
-  return new SimNetwork({ sha256: platform.sha256 });
+  return new SimNetwork({ sha256: platform.sha256, crypto: platform });
 }
 
 /**
