@@ -2,7 +2,9 @@
  * Choosing an address to connect to (Core AddrMan::Select): first a table,
  * then random slots of that table until an entry passes a coin flip weighted
  * by its chance (`getChance`), the weight growing 1.2× after each refusal so
- * the walk always ends.
+ * the walk always ends. Each draw takes a uniform bucket among the occupied
+ * ones (`BucketFill`), which is Core's uniform bucket with the empty ones
+ * redrawn, without paying for them in a sparse table.
  *
  * Unlike Core's even coin between the tables, the table is chosen by how
  * many outbound peers we already have (`triedShare`): a node with few peers
@@ -11,7 +13,7 @@
  */
 import type { Random } from "../platform/random.ts";
 import type { Network } from "../wire/address.ts";
-import { BUCKET_SIZE, NEW_BUCKET_COUNT, TRIED_BUCKET_COUNT } from "./buckets.ts";
+import { BUCKET_SIZE } from "./buckets.ts";
 import { type AddrEntry, getChance, type TableNetwork } from "./entry.ts";
 import type { AddrTables } from "./tables.ts";
 
@@ -24,9 +26,11 @@ export const DEFAULT_OUTBOUND_TARGET = 8;
 /** Growth of the acceptance weight after each refused candidate (Core: 1.2). */
 const CHANCE_GROWTH = 1.2;
 /**
- * Slot draws after which `select` gives up. Never reached while the counts
- * are right (a lone entry in 1,024 buckets needs ~50,000 draws at worst); it
- * keeps a counting bug from hanging the node.
+ * Bucket draws after which `select` gives up. Never reached while the counts
+ * are right (the least likely entry, tried just now after 8 failures, is
+ * taken within ~45 refusals; a lone entry of a wanted network among 1,024
+ * occupied buckets within ~50,000 draws); it keeps a counting bug from
+ * hanging the node.
  */
 const MAX_SELECT_DRAWS = 1_000_000;
 
@@ -96,11 +100,10 @@ export function select(
   }
   const slots = useTried ? t.triedSlots : t.newSlots;
   const fill = useTried ? t.triedFill : t.newFill;
-  const buckets = useTried ? TRIED_BUCKET_COUNT : NEW_BUCKET_COUNT;
+  if (fill.occupied === 0) return undefined;
   let weight = 1.0;
   for (let draw = 0; draw < MAX_SELECT_DRAWS; draw++) {
-    const bucket = random.int(buckets);
-    if (fill[bucket] === 0) continue;
+    const bucket = fill.draw(random);
     const base = bucket * BUCKET_SIZE;
     const start = random.int(BUCKET_SIZE);
     let found: AddrEntry | undefined;

@@ -27,6 +27,7 @@ import {
   isTerrible,
   type TableNetwork,
 } from "./entry.ts";
+import { BucketFill } from "./bucket_fill.ts";
 import { EntryIds, EntrySlots } from "./entry_slots.ts";
 
 /** Most new-table slots one address may hold (Core ADDRMAN_NEW_BUCKETS_PER_ADDRESS). */
@@ -73,10 +74,10 @@ export class AddrTables {
   readonly newSlots: EntrySlots = new EntrySlots(NEW_SLOTS, this.#ids);
   /** Tried-table slots, bucket × 64 + position. */
   readonly triedSlots: EntrySlots = new EntrySlots(TRIED_SLOTS, this.#ids);
-  /** Occupied slots per new bucket (select skips empty buckets). */
-  readonly newFill: Uint8Array = new Uint8Array(NEW_BUCKET_COUNT);
-  /** Occupied slots per tried bucket. */
-  readonly triedFill: Uint8Array = new Uint8Array(TRIED_BUCKET_COUNT);
+  /** Occupied slots per new bucket, and the occupied buckets (select draws among them). */
+  readonly newFill: BucketFill = new BucketFill(NEW_BUCKET_COUNT);
+  /** Occupied slots per tried bucket, and the occupied buckets. */
+  readonly triedFill: BucketFill = new BucketFill(TRIED_BUCKET_COUNT);
   /** Every entry, in an order shuffled by getaddr sampling (Core vRandom). */
   readonly randomOrder: AddrEntry[] = [];
   /** Entries in the new table (Core nNew). */
@@ -238,7 +239,7 @@ export class AddrTables {
    * whatever its slot, and hashing for the slot can be skipped.
    */
   #bucketRefuses(bucket: number, refCount: number, now: number): boolean {
-    if (this.newFill[bucket] < BUCKET_SIZE) return false;
+    if (this.newFill.at(bucket) < BUCKET_SIZE) return false;
     const memo = refCount === 0;
     if (memo && this.#refusedEpoch[bucket] === this.#epoch && this.#refusedAt[bucket] === now) {
       return true;
@@ -300,7 +301,7 @@ export class AddrTables {
   #putNew(e: AddrEntry, slot: number): void {
     this.#epoch++;
     this.newSlots.set(slot, e);
-    this.newFill[slot >>> 6]++;
+    this.newFill.add(slot >>> 6);
     e.refCount++;
   }
 
@@ -320,7 +321,7 @@ export class AddrTables {
   #putTried(e: AddrEntry, slot: number): void {
     this.#epoch++;
     this.triedSlots.set(slot, e);
-    this.triedFill[slot >>> 6]++;
+    this.triedFill.add(slot >>> 6);
     e.triedSlot = slot;
     this.newCount--;
     this.triedCount++;
@@ -335,7 +336,7 @@ export class AddrTables {
     if (e === undefined) return;
     this.#epoch++;
     this.newSlots.set(slot, undefined);
-    this.newFill[slot >>> 6]--;
+    this.newFill.remove(slot >>> 6);
     if (--e.refCount === 0) this.#delete(e);
   }
 
@@ -404,7 +405,7 @@ export class AddrTables {
     const old = this.triedSlots.at(slot);
     if (old !== undefined) {
       this.triedSlots.set(slot, undefined);
-      this.triedFill[slot >>> 6]--;
+      this.triedFill.remove(slot >>> 6);
       old.triedSlot = -1;
       this.triedCount--;
       this.newCount++;
@@ -431,7 +432,7 @@ export class AddrTables {
     const e = this.newSlots.at(slot) as AddrEntry;
     this.#epoch++;
     this.newSlots.set(slot, undefined);
-    this.newFill[slot >>> 6]--;
+    this.newFill.remove(slot >>> 6);
     e.refCount--;
   }
 

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { AddrManager } from "../../src/addrmgr/addr_manager.ts";
 import { triedShare } from "../../src/addrmgr/select.ts";
-import { seededRandom } from "../../src/platform/random.ts";
+import { type Random, seededRandom } from "../../src/platform/random.ts";
 import { formatHostPort } from "../../src/wire/host_port.ts";
 import { nodeSha256 as sha256 } from "../support/vectors.ts";
 import { DETERMINISTIC_KEY, input, ip, ManualClock, NOW } from "./helpers.ts";
@@ -94,6 +94,38 @@ describe("select", () => {
     expect(failing).toBeGreaterThan(recent);
     expect(recent).toBeLessThan(100);
     expect(failing).toBeGreaterThan(500);
+  });
+
+  test("a sparse book draws only occupied buckets: one entry, one draw per try", () => {
+    const seeded = seededRandom(4);
+    let calls = 0;
+    const random: Random = {
+      bytes: (n) => seeded.bytes(n),
+      int: (max) => (calls++, seeded.int(max)),
+      float: () => (calls++, seeded.float()),
+    };
+    const clock = new ManualClock(NOW * 1000);
+    const m = new AddrManager({ sha256, clock, random, key: DETERMINISTIC_KEY });
+    m.add([input("30.1.1.1", 8333)], ip("9.9.9.9"));
+    for (let i = 0; i < 20; i++) {
+      calls = 0;
+      expect(formatHostPort(m.select()!.addr, 8333)).toBe("30.1.1.1:8333");
+      // A bucket among the occupied ones, a start in it, the chance coin (chance 1: taken).
+      expect(calls).toBe(3);
+    }
+  });
+
+  test("buckets are drawn evenly among the occupied ones", () => {
+    const { m } = populated(3);
+    const hits = new Map<string, number>();
+    for (let i = 0; i < 6000; i++) {
+      const s = m.select({ newOnly: true })!;
+      const k = formatHostPort(s.addr, s.port);
+      hits.set(k, (hits.get(k) ?? 0) + 1);
+    }
+    // 200 new entries (in one bucket each), each about 1/200 of the draws.
+    expect(hits.size).toBeGreaterThan(190);
+    expect(Math.max(...hits.values())).toBeLessThan(80);
   });
 
   test("the same seed gives the same selections", () => {
