@@ -104,7 +104,12 @@ import { PeerChain, type PeerChainView } from "./peer_chain.ts";
 import type { HeaderSyncStatus } from "./sync_progress.ts";
 import type { SyncPeer } from "./sync_peer.ts";
 
-/** Per peer, blocks it failed to deliver (notfound, timeout, mutated) not asked of it again. */
+/**
+ * Per peer, blocks it failed to deliver (notfound, timeout, mutated) not
+ * asked of it again: at least this many, and at least the download window
+ * (`keepBlocks`). A memory smaller than the window would cycle with a peer
+ * lacking the whole window (ask, notfound, forget, ask again) without end.
+ */
 export const MAX_LACKING_PER_PEER = 64;
 /**
  * While the initial sync runs, headers that move our tip are followed by
@@ -399,7 +404,7 @@ export class BlockManager {
       signal: abort.signal,
       timeoutMs: this.#limits.headersTimeoutMs,
     });
-    const lacks = new KnownInventory(MAX_LACKING_PER_PEER);
+    const lacks = new KnownInventory(Math.max(MAX_LACKING_PER_PEER, this.#limits.keepBlocks));
     const st: PeerState = {
       peer,
       abort,

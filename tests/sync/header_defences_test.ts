@@ -332,3 +332,26 @@ describe("mainnet vectors", () => {
     expect(b.manager.status().counters.headersBelowThreshold).toBe(200);
   });
 });
+
+describe("a peer lacking every block of the download window", () => {
+  test("is asked for each block once: its notfound answers are remembered for the whole window", async () => {
+    const raws = mineRun(GENESIS, 300, REGTEST_GENESIS_TIME + 1, EASY, 1, 7);
+    const b = node("B", regtest);
+    const { remote } = await scriptedLink(b, { direction: "outbound", startHeight: 300 });
+    await nextOf(remote, ["getheaders"]);
+    await remote.send({ command: "headers", headers: asHeaders(raws) });
+    const asked: string[] = [];
+    // Each round answers every getdata with notfound; a memory shorter than the
+    // window of 288 would ask again and again (bounded here at 60 rounds).
+    for (let round = 0; round < 60; round++) {
+      const items = (await roundTrip(remote)).flatMap((m) =>
+        m.command === "getdata" ? m.items : []
+      );
+      if (items.length === 0 && asked.length > 0) break;
+      asked.push(...items.map((i) => hashToHex(i.hash)));
+      if (items.length > 0) await remote.send({ command: "notfound", items });
+    }
+    expect(asked.length).toBe(288);
+    expect(new Set(asked).size).toBe(288);
+  });
+});
