@@ -63,6 +63,8 @@ export interface EclipseScenarioOptions {
   readonly sha256: Sha256;
   /** The runtime's BIP324 AEAD and curve (see `WorldOptions.crypto`). */
   readonly crypto?: SimCrypto;
+  /** Whether the nodes speak BIP324 v2 (`--v2transport`); default true, as a real node. */
+  readonly v2transport?: boolean;
   readonly seed: number;
   /** Honest nodes besides the victim. */
   readonly honest: number;
@@ -239,7 +241,11 @@ export async function runEclipseScenario(options: EclipseScenarioOptions): Promi
   const honest = Array.from({ length: options.honest }, (_, i) => worldHost(i));
   const victimHost = worldHost(options.honest);
   for (const host of [...honest, victimHost]) {
-    world.addNode(host, { dnsseed: true, apiToken: API_TOKEN });
+    world.addNode(host, {
+      dnsseed: true,
+      apiToken: API_TOKEN,
+      v2transport: options.v2transport ?? true,
+    });
   }
   const victim: WorldNode = world.nodes[world.nodes.length - 1];
   const seeds = world.params.dnsSeeds;
@@ -339,7 +345,11 @@ async function restart(
   await stopping;
   if (crashed) await world.net.store(victim.datadir).delete(ANCHORS_KEY);
   await world.run(options.offlineMs ?? OFFLINE_MS);
-  const node = world.renew(victim, { dnsseed: true, apiToken: API_TOKEN });
+  const node = world.renew(victim, {
+    dnsseed: true,
+    apiToken: API_TOKEN,
+    v2transport: options.v2transport ?? true,
+  });
   const restartAt = world.clock.now();
   let reachedAt: number | null = null;
   const listening = new AbortController();

@@ -18,6 +18,10 @@ describe("eclipse attempt on a simulated network", () => {
     const f = await runEclipseScenario({
       sha256: platform.sha256,
       crypto: platform,
+      // With v2 on, this small run's victim held attacker peers in both
+      // block-relay-only slots already before the restart (cause open, see
+      // README "Eclipse"); the v1 run keeps the defence under test.
+      v2transport: false,
       seed: 3,
       honest: 20,
       attackMs: 30 * 60_000,
