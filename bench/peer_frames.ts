@@ -33,11 +33,11 @@ import { encodeMessage, wireCommand } from "../src/wire/message.ts";
 import { concat } from "../tests/support/bytes.ts";
 import { V2Remote } from "../tests/support/v2_remote.ts";
 import { newInboundPeer, type Peer } from "../src/peer/peer.ts";
-import { NODE_NETWORK, NODE_WITNESS } from "../src/peer/services.ts";
 import type { Conn } from "../src/platform/conn.ts";
 import { fromHex } from "../src/wire/bytes.ts";
 import type { Message } from "../src/wire/message.ts";
 import { encodeMessageFrame } from "../tests/support/message_frame.ts";
+import { remoteVersion } from "../tests/support/scripted_peer.ts";
 import { printResult } from "./_result.ts";
 import { RUNTIME_LABEL as runtime } from "./_runtime_label.ts";
 
@@ -128,18 +128,7 @@ function stream(messages: readonly Message[]): Uint8Array {
 }
 
 const HANDSHAKE_MESSAGES: Message[] = [
-  {
-    command: "version",
-    version: 70016,
-    services: NODE_NETWORK | NODE_WITNESS,
-    timestamp: Math.floor(Date.now() / 1000),
-    addrRecv: { services: 0n, addr: { network: "ipv4", bytes: new Uint8Array(4) }, port: 0 },
-    addrFrom: { services: 0n, addr: { network: "ipv6", bytes: new Uint8Array(16) }, port: 0 },
-    nonce: 0x0123456789abcdefn,
-    userAgent: "/bench:0/",
-    startHeight: 0,
-    relay: true,
-  },
+  remoteVersion({ userAgent: "/bench:0/", startHeight: 0 }),
   { command: "verack" },
 ];
 const HANDSHAKE = stream(HANDSHAKE_MESSAGES);
