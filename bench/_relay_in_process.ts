@@ -1,13 +1,15 @@
 /**
  * Relay bench helper: the same line as bench/relay.ts, but as 5 block
  * managers in ONE process (the bench's runtime), joined by real loopback
- * TCP sockets of that runtime (`platform.listen` / `platform.dial`). All
+ * TCP sockets of that runtime (`platform.listen` / `platform.dial`), over
+ * v1 or BIP324 v2 links. All
  * five share one event loop, so each hop's sender and receiver run on the
  * same thread; it isolates the core's own relay cost from process and
  * runtime boundaries. The leading underscore keeps bench/run_all.ts from
  * running this module as a bench.
  */
 import { platform } from "#platform";
+import process from "node:process";
 import { silentLogger } from "../src/log/logger.ts";
 import { newInboundPeer, newOutboundPeer, type Peer } from "../src/peer/peer.ts";
 import { NODE_NETWORK, NODE_WITNESS } from "../src/peer/services.ts";
@@ -20,6 +22,9 @@ import { blockHeaderHash } from "../src/wire/block_header.ts";
 import { hashToHex } from "../src/wire/bytes.ts";
 import { NETWORKS } from "../src/wire/params.ts";
 import type { Sha256 } from "../src/platform/hash.ts";
+import { cryptoRandom } from "../src/platform/random.ts";
+import type { TransportFactory } from "../src/transport/transport.ts";
+import { v2TransportFactory } from "../src/transport/v2_transport.ts";
 
 const params = NETWORKS.regtest;
 const LOOPBACK = "127.0.0.1";
@@ -47,17 +52,42 @@ export interface RelayTimes {
   readonly ends: number[];
 }
 
-function peerOptions(chain: HeaderChain, sha256: Sha256) {
+/** The in-process line's times, and what a hop costs in CPU. */
+export interface InProcessTimes extends RelayTimes {
+  /**
+   * This process's CPU time (user + system, every thread: the garbage
+   * collector's too) over the scenario's measured blocks, per block and hop:
+   * what one hop costs the machine, sender and receiver together. Steadier
+   * than the wall times on a shared machine.
+   */
+  readonly cpuMsPerHop: number;
+}
+
+/** BIP324 v2 for one side of a link (the platform's AEAD and curve, as the node uses). */
+function v2(sha256: Sha256, initiator: boolean): TransportFactory {
+  const { aead, secp256k1: curve } = platform;
+  return v2TransportFactory({
+    magic: params.magic,
+    sha256,
+    random: cryptoRandom,
+    aead,
+    curve,
+    initiator,
+  });
+}
+
+function peerOptions(chain: HeaderChain, sha256: Sha256, transport?: TransportFactory) {
   return {
     magic: params.magic,
     sha256,
+    ...(transport === undefined ? {} : { transport }),
     services: NODE_NETWORK | NODE_WITNESS,
     bestHeight: () => chain.tipHeight,
     logger: silentLogger,
   };
 }
 
-async function startNode(sha256: Sha256): Promise<InProcessNode> {
+async function startNode(sha256: Sha256, useV2: boolean): Promise<InProcessNode> {
   const manager = new BlockManager({ params, sha256, clock: platform.clock, logger: silentLogger });
   manager.start();
   const chain = manager.chain;
@@ -67,7 +97,8 @@ async function startNode(sha256: Sha256): Promise<InProcessNode> {
     host: LOOPBACK,
     port: 0,
     onConn: (conn) => {
-      const peer = newInboundPeer(conn, peerOptions(chain, sha256));
+      const transport = useV2 ? v2(sha256, false) : undefined;
+      const peer = newInboundPeer(conn, peerOptions(chain, sha256, transport));
       dispatch.attach(peer, "inbound");
       peers.push(peer);
       peer.start();
@@ -90,16 +121,18 @@ async function until(cond: () => boolean, what: string): Promise<void> {
  * Relays each scenario's blocks (one chain through all scenarios, from
  * regtest genesis) along a line of `count` in-process managers, one block
  * at a time; the first `warmup` blocks of each scenario are not measured.
- * Every manager and peer hashes with `sha256` (default: the platform's).
+ * Every manager and peer hashes with `sha256` (default: the platform's);
+ * links speak BIP324 v2 when `useV2`, else v1.
  */
 export async function relayInProcess(
   scenarios: readonly (readonly Uint8Array[])[],
   count: number,
   warmup: number,
   sha256: Sha256 = platform.sha256,
-): Promise<RelayTimes[]> {
+  useV2 = false,
+): Promise<InProcessTimes[]> {
   const nodes: InProcessNode[] = [];
-  for (let i = 0; i < count; i++) nodes.push(await startNode(sha256));
+  for (let i = 0; i < count; i++) nodes.push(await startNode(sha256, useV2));
   try {
     for (let i = 0; i + 1 < count; i++) {
       const port = nodes[i + 1].listener.addr.port;
@@ -107,7 +140,7 @@ export async function relayInProcess(
       const peer = newOutboundPeer(
         { address: parseAddress(LOOPBACK), port },
         conn,
-        peerOptions(nodes[i].chain, sha256),
+        peerOptions(nodes[i].chain, sha256, useV2 ? v2(sha256, true) : undefined),
       );
       nodes[i].dispatch.attach(peer, "outbound-full-relay");
       nodes[i].peers.push(peer);
@@ -119,11 +152,13 @@ export async function relayInProcess(
         nodes.every((n) => n.peers.length > 0 && n.peers.every((p) => p.features.sendHeaders)),
       "the in-process line to connect and sync",
     );
-    const results: RelayTimes[] = [];
+    const results: InProcessTimes[] = [];
     for (const blocks of scenarios) {
       const hops: number[][] = Array.from({ length: count - 1 }, () => []);
       const ends: number[] = [];
+      let cpuBefore = process.cpuUsage();
       for (let i = 0; i < blocks.length; i++) {
+        if (i === warmup) cpuBefore = process.cpuUsage();
         const hash = hashToHex(blockHeaderHash(sha256, blocks[i]));
         const result = nodes[0].manager.injectBlock(blocks[i]);
         if (result.status !== "accepted") throw new Error(`refused block ${i}: ${result.status}`);
@@ -134,7 +169,9 @@ export async function relayInProcess(
         for (let h = 1; h < count; h++) hops[h - 1].push(times[h] - times[h - 1]);
         ends.push(times[count - 1] - times[0]);
       }
-      results.push({ hops, ends });
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuMsPerHop = (cpu.user + cpu.system) / 1000 / ((blocks.length - warmup) * (count - 1));
+      results.push({ hops, ends, cpuMsPerHop });
     }
     return results;
   } finally {

@@ -20,7 +20,10 @@
  * - time to verify one block (`acceptBlock`: decode, proof of work, txids,
  *   merkle root, witness commitment, header rules) in the bench process;
  * - the same line as 5 block managers in the bench process (a shared event
- *   loop, no process or runtime boundary), for comparison.
+ *   loop, no process or runtime boundary, the same transport), for
+ *   comparison, with the CPU time one hop costs (sender and receiver
+ *   together, garbage collection included): on a shared machine the
+ *   steadiest figure of the hop.
  *
  * Where the platform's hasher has a batch (WebAssembly lanes under Node and
  * Deno), verification and the in-process line are also run without it,
@@ -226,11 +229,12 @@ try {
   await line.stop();
 }
 
-// The same blocks through 5 block managers in this process (and again without the batch).
-const inProcessTimes = await relayInProcess(built, RUNTIMES.length, WARMUP);
+// The same blocks through 5 block managers in this process, over the same transport (and
+// again without the batch).
+const inProcessTimes = await relayInProcess(built, RUNTIMES.length, WARMUP, sha256, V2);
 const inProcessPerMessage = perMessage === undefined
   ? undefined
-  : await relayInProcess(built, RUNTIMES.length, WARMUP, perMessage);
+  : await relayInProcess(built, RUNTIMES.length, WARMUP, perMessage, V2);
 
 for (let k = 0; k < SCENARIOS.length; k++) {
   const blocks = built[k];
@@ -256,6 +260,10 @@ for (let k = 0; k < SCENARIOS.length; k++) {
   );
   console.log(`    one process, ${RUNTIMES.length} block managers (${RUNTIME_LABEL}):`);
   printTimes(inProcessTimes[k], (h) => `hop ${h}→${h + 1}`);
+  console.log(
+    `      CPU per block and hop   ${inProcessTimes[k].cpuMsPerHop.toFixed(2)} ms` +
+      "  (sender and receiver together, garbage collector included)",
+  );
   if (inProcessPerMessage !== undefined) {
     console.log(`    the same without the batch (every message hashed by its own call):`);
     printTimes(inProcessPerMessage[k], (h) => `hop ${h}→${h + 1}`);
@@ -273,9 +281,18 @@ printResult(
       value: median(lineTimes[k].hops.flat()),
     },
     {
-      name: `relay per hop, 1 MB of ${scenario.name}, 5 managers in one process (median)`,
+      name: `relay per hop, 1 MB of ${scenario.name}, 5 managers in one process${
+        V2 ? ", v2" : ""
+      } (median)`,
       unit: "ms",
       value: median(inProcessTimes[k].hops.flat()),
+    },
+    {
+      name: `relay CPU per block and hop, 1 MB of ${scenario.name}, 5 managers in one process${
+        V2 ? ", v2" : ""
+      }`,
+      unit: "ms",
+      value: inProcessTimes[k].cpuMsPerHop,
     },
     {
       name: `verify (acceptBlock) 1 MB of ${scenario.name} (median)`,
