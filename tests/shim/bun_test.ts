@@ -13,10 +13,13 @@
  * A test without a timeout of its own gets DEFAULT_TEST_TIMEOUT_MS (`npm test`
  * gives bun the same), so a hang is a named failure on every runtime. A
  * skipped test carries its file as the skip message, which `node --test`
- * prints after `#` (tests/run_all.ts names the skipped tests by it).
+ * prints after `#` (tests/run_all.ts names the skipped tests by it). Every
+ * registered test is noted in the ledger `npm test` may ask for
+ * (tests/runner/test_ledger.ts), to catch a runner reporting fewer.
  */
 import { test as nodeTest } from "node:test";
 import { expect } from "expect";
+import { noteRegistered } from "../runner/test_ledger.ts";
 import { DEFAULT_TEST_TIMEOUT_MS } from "./default_timeout.ts";
 
 type Hook = () => unknown | Promise<unknown>;
@@ -100,6 +103,7 @@ export function test(
   fn: () => unknown | Promise<unknown>,
   options?: TestOptions,
 ): void {
+  noteRegistered(callerFile());
   const suites = chain(current);
   for (const s of suites) s.pending++;
   nodeTest(fullName(current, name), { timeout: timeoutOf(options) }, async () => {
@@ -124,7 +128,9 @@ export function test(
   });
 }
 test.skip = (name: string, _fn: unknown, _options?: TestOptions): void => {
-  nodeTest(fullName(current, name), { skip: callerFile() ?? true }, () => {});
+  const file = callerFile();
+  noteRegistered(file);
+  nodeTest(fullName(current, name), { skip: file ?? true }, () => {});
 };
 test.skipIf = (condition: boolean) => condition ? test.skip : test;
 
