@@ -24,7 +24,7 @@ import process from "node:process";
 import { PROJECT_ROOT, suiteCommand } from "./runner/suite_command.ts";
 import { type FileTally, readSuiteFiles, shortfalls } from "./runner/suite_files.ts";
 import { readSuiteOutput, type TestRuntime } from "./runner/suite_output.ts";
-import { LEDGER_ENV, readLedger } from "./runner/test_ledger.ts";
+import { declaredPerFile, LEDGER_ENV, readLedger, type Registered } from "./runner/test_ledger.ts";
 
 const root = PROJECT_ROOT;
 const bin = (name: string) => `${root}node_modules/.bin/${name}`;
@@ -46,6 +46,8 @@ interface Outcome {
   skipped?: { count: number; names: readonly string[]; runtime: TestRuntime };
   /** Tests and seconds per file, as the suite reported them. */
   files?: Map<string, FileTally>;
+  /** The tests its files registered (deno and node). */
+  registered?: Registered[];
   note?: string;
 }
 
@@ -97,7 +99,7 @@ async function check(name: string, cmd: string, args: string[]): Promise<Outcome
 async function suite(name: string, runtime: TestRuntime, paths: string[]): Promise<Outcome> {
   const t0 = performance.now();
   const filesReport = join(work, "node.files.jsonl");
-  const [cmd, ...args] = suiteCommand(runtime, paths, runtime === "node" ? filesReport : undefined);
+  const [cmd, ...args] = suiteCommand(runtime, paths, { report: filesReport });
   const env: Record<string, string> = runtime === "bun" ? {} : { [LEDGER_ENV]: ledgerOf(runtime) };
   const { code, out } = await run(cmd, args, env);
   const seconds = (performance.now() - t0) / 1000;
@@ -107,17 +109,19 @@ async function suite(name: string, runtime: TestRuntime, paths: string[]): Promi
   }
   const { passed, failed } = read;
   const skipped = { count: read.skipped, names: read.skippedNames, runtime };
+  const ledger = ledgerOf(runtime);
+  const registered = existsSync(ledger) ? readLedger(readFileSync(ledger, "utf8")) : undefined;
   const report = runtime !== "node"
     ? out
     : existsSync(filesReport)
     ? readFileSync(filesReport, "utf8")
     : "";
-  const files = readSuiteFiles(runtime, report);
+  const files = readSuiteFiles(runtime, report, registered);
   // A non-zero exit with zero counted failures (a crash, an unhandled error) is a failure.
   if (code !== 0 && failed === 0) {
-    return { name, passed, failed: 1, seconds, skipped, files, note: `exit ${code}` };
+    return { name, passed, failed: 1, seconds, skipped, files, registered, note: `exit ${code}` };
   }
-  return { name, passed, failed, seconds, skipped, files };
+  return { name, passed, failed, seconds, skipped, files, registered };
 }
 
 const steps: Array<[string, () => Promise<Outcome>]> = [
@@ -159,12 +163,11 @@ for (const [key, step] of steps) {
 }
 
 // Each suite against the tests its files declared: its own ledger, bun node's or deno's.
-const ledgers = new Map<TestRuntime, Map<string, number>>();
-for (const runtime of ["node", "deno"] as const) {
-  const path = ledgerOf(runtime);
-  if (existsSync(path)) ledgers.set(runtime, readLedger(readFileSync(path, "utf8")));
-}
 rmSync(work, { recursive: true, force: true });
+const ledgers = new Map<TestRuntime, Map<string, number>>();
+for (const o of outcomes) {
+  if (o.skipped && o.registered) ledgers.set(o.skipped.runtime, declaredPerFile(o.registered));
+}
 const missing: string[] = [];
 for (const o of outcomes) {
   if (o.skipped === undefined || o.files === undefined) continue;

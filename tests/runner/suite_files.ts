@@ -11,12 +11,16 @@
  *   file's results and `name ... ok|FAILED|ignored (N ms)` per test, or with
  *   `--parallel` each result as `./tests/x_test.ts => name ... ok (N ms)`;
  *   seconds are the sum of the tests' times;
- * - node: from tests/runner/file_reporter.ts's JSON lines, the count in each
- *   file's child summary and the file's wall time.
+ * - node: from tests/runner/node_reporter.ts's JSON lines, a name and seconds
+ *   for each reported test, given to the file that registered that name
+ *   (tests/runner/test_ledger.ts; a name two files registered goes to the
+ *   first of them not yet given all its tests).
  *
  * No `bun:test` import: tests/run_all.ts runs this under plain Node.
  */
+import type { ReportedTest } from "./node_reporter.ts";
 import type { TestRuntime } from "./suite_output.ts";
+import type { Registered } from "./test_ledger.ts";
 
 /** One file's tests as a run reported them. */
 export interface FileTally {
@@ -72,21 +76,41 @@ function denoFiles(lines: readonly string[]): Map<string, FileTally> {
   return files;
 }
 
-function nodeFiles(lines: readonly string[]): Map<string, FileTally> {
+function nodeFiles(
+  lines: readonly string[],
+  registered: readonly Registered[],
+): Map<string, FileTally> {
+  const filesOf = new Map<string, string[]>();
+  for (const { file, name } of registered) {
+    const files = filesOf.get(name);
+    if (files === undefined) filesOf.set(name, [file]);
+    else files.push(file);
+  }
   const files = new Map<string, FileTally>();
   for (const line of lines) {
     if (line.trim() === "") continue;
-    const { file, tests, seconds } = JSON.parse(line) as { file: string } & FileTally;
-    files.set(file, { tests, seconds });
+    const { name, seconds } = JSON.parse(line) as ReportedTest;
+    // Not registered through the shim (a file that failed to load): its failure counts already.
+    const file = filesOf.get(name)?.shift();
+    if (file === undefined) continue;
+    const t = files.get(file) ?? { tests: 0, seconds: 0 };
+    t.tests++;
+    t.seconds += seconds;
+    files.set(file, t);
   }
   return files;
 }
 
 /**
  * Tests and seconds per file (relative to the project root): `text` is the
- * run's output for bun and deno, tests/runner/file_reporter.ts's for node.
+ * run's output for bun and deno, tests/runner/node_reporter.ts's for node,
+ * whose tests are given to files by the `registered` ones.
  */
-export function readSuiteFiles(runtime: TestRuntime, text: string): Map<string, FileTally> {
+export function readSuiteFiles(
+  runtime: TestRuntime,
+  text: string,
+  registered: readonly Registered[] = [],
+): Map<string, FileTally> {
   const lines = text.replace(ANSI, "").split(/\r?\n/);
   switch (runtime) {
     case "bun":
@@ -94,7 +118,7 @@ export function readSuiteFiles(runtime: TestRuntime, text: string): Map<string, 
     case "deno":
       return denoFiles(lines);
     case "node":
-      return nodeFiles(lines);
+      return nodeFiles(lines, registered);
   }
 }
 

@@ -2,9 +2,9 @@
  * `npm test` holds each file's reported tests against the tests it
  * registered: each runtime's per-file counts and times are read right, a
  * file short of tests (or absent) is named, and, once per run, a real node
- * run of a fixture that ends its process in its second of three tests (node
- * reports it as passed, exit 0) is caught through the ledger and node's
- * per-file report.
+ * run (a process per file, node's default) of a fixture that ends its process
+ * in its second of three tests, which node reports as passed with exit 0, is
+ * caught through the ledger and node's per-test report.
  */
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
@@ -16,7 +16,7 @@ import { onlyOncePerRun } from "../runtime_command.ts";
 import { PROJECT_ROOT, suiteCommand } from "./suite_command.ts";
 import { readSuiteFiles, shortfalls } from "./suite_files.ts";
 import { readSuiteOutput } from "./suite_output.ts";
-import { LEDGER_ENV, readLedger } from "./test_ledger.ts";
+import { declaredPerFile, LEDGER_ENV, readLedger } from "./test_ledger.ts";
 
 /** Longest node may take on a fixture. */
 const FIXTURE_RUN_MS = 30_000;
@@ -75,24 +75,39 @@ describe("reading each file's tests from a run", () => {
     );
   });
 
-  test("node: tests/runner/file_reporter.ts's JSON lines", () => {
-    const out = '{"file":"tests/a_test.ts","tests":3,"seconds":1.5}\n' +
-      '{"file":"tests/b_test.ts","tests":0,"seconds":0.9}\n';
-    expect(readSuiteFiles("node", out)).toEqual(
+  test("node: each reported name goes to the file that registered it, a shared name in turn", () => {
+    const registered = [
+      { file: "tests/a_test.ts", name: "one" },
+      { file: "tests/a_test.ts", name: "same" },
+      { file: "tests/b_test.ts", name: "same" },
+      { file: "tests/b_test.ts", name: "two" },
+    ];
+    const out = [
+      { name: "one", seconds: 1 },
+      { name: "same", seconds: 0.5 },
+      { name: "same", seconds: 0.25 },
+      { name: "not registered", seconds: 9 },
+    ].map((line) => JSON.stringify(line)).join("\n");
+    expect(readSuiteFiles("node", out, registered)).toEqual(
       new Map([
-        ["tests/a_test.ts", { tests: 3, seconds: 1.5 }],
-        ["tests/b_test.ts", { tests: 0, seconds: 0.9 }],
+        ["tests/a_test.ts", { tests: 2, seconds: 1.5 }],
+        ["tests/b_test.ts", { tests: 1, seconds: 0.25 }],
       ]),
     );
   });
 });
 
 describe("files short of tests", () => {
-  const declared = readLedger(
-    "tests/a_test.ts\ntests/b_test.ts\ntests/a_test.ts\ntests/c_test.ts\n",
-  );
+  const ledger = [
+    ["tests/a_test.ts", "x"],
+    ["tests/b_test.ts", "y"],
+    ["tests/a_test.ts", "z"],
+    ["tests/c_test.ts", "w"],
+  ].map((line) => JSON.stringify(line)).join("\n") + "\n";
+  const declared = declaredPerFile(readLedger(ledger));
 
-  test("the ledger counts a file's lines", () => {
+  test("the ledger gives each file's registered tests", () => {
+    expect(readLedger(ledger)[2]).toEqual({ file: "tests/a_test.ts", name: "z" });
     expect(declared).toEqual(
       new Map([["tests/a_test.ts", 2], ["tests/b_test.ts", 1], ["tests/c_test.ts", 1]]),
     );
@@ -123,7 +138,10 @@ describe("a real node run that loses tests", () => {
       try {
         const ledger = join(work, "ledger");
         const report = join(work, "files.jsonl");
-        const [command, ...args] = suiteCommand("node", [EARLY_EXIT, ONE_SKIP], report);
+        const [command, ...args] = suiteCommand("node", [EARLY_EXIT, ONE_SKIP], {
+          report,
+          processPerFile: true,
+        });
         const run = spawnSync(command, args, {
           cwd: PROJECT_ROOT,
           // Without NODE_TEST_CONTEXT, a nested `node --test` reports as a top-level one.
@@ -139,9 +157,10 @@ describe("a real node run that loses tests", () => {
         // What node itself says: success, nothing failed (the early file counts as one test).
         const summary = readSuiteOutput("node", `${run.stdout}${run.stderr}`);
         expect({ status: run.status, failed: summary?.failed }).toEqual({ status: 0, failed: 0 });
-        const declared = readLedger(readFileSync(ledger, "utf8"));
+        const registered = readLedger(readFileSync(ledger, "utf8"));
+        const declared = declaredPerFile(registered);
         expect(declared).toEqual(new Map([[EARLY_EXIT, 3], [ONE_SKIP, 2]]));
-        const reported = readSuiteFiles("node", readFileSync(report, "utf8"));
+        const reported = readSuiteFiles("node", readFileSync(report, "utf8"), registered);
         expect(shortfalls("node", declared, reported)).toEqual([
           `node: ${EARLY_EXIT} reported 0 of its 3 tests`,
         ]);

@@ -6,7 +6,10 @@
  * it over Deno.test); `describe` blocks are flattened into "outer > inner >
  * name" test names because Deno's node:test has no hooks. The shim runs the
  * hooks itself: beforeAll before a block's first test, afterAll after its last,
- * beforeEach/afterEach around every test of the block and its children.
+ * beforeEach/afterEach around every test of the block and its children. As in
+ * bun, each test file is a block of its own: hooks outside any `describe`
+ * belong to that file's tests only, though deno and `node --test` with
+ * `--test-isolation=none` run many files in one process.
  * `expect` is Jest's matcher library (the npm `expect` package), which is what
  * bun:test's `expect` mirrors.
  *
@@ -50,8 +53,19 @@ function newSuite(name: string, parent: Suite | null): Suite {
   };
 }
 
-const root = newSuite("", null);
-let current = root;
+/** The block of each test file (by callerFile()), holding its top-level hooks. */
+const fileBlocks = new Map<string, Suite>();
+/** The `describe` block being defined, null at a file's top level. */
+let current: Suite | null = null;
+
+/** The block a test or hook registered now belongs to. */
+function scope(): Suite {
+  if (current !== null) return current;
+  const file = callerFile() ?? "?";
+  let block = fileBlocks.get(file);
+  if (block === undefined) fileBlocks.set(file, block = newSuite("", null));
+  return block;
+}
 
 function chain(suite: Suite): Suite[] {
   const out: Suite[] = [];
@@ -88,12 +102,12 @@ function callerFile(): string | undefined {
 
 /** `describe(name, fn)`: a block of tests sharing hooks. */
 export function describe(name: string, fn: () => void): void {
-  const parent = current;
-  current = newSuite(name, parent);
+  const outer = current;
+  current = newSuite(name, scope());
   try {
     fn();
   } finally {
-    current = parent;
+    current = outer;
   }
 }
 
@@ -103,10 +117,12 @@ export function test(
   fn: () => unknown | Promise<unknown>,
   options?: TestOptions,
 ): void {
-  noteRegistered(callerFile());
-  const suites = chain(current);
+  const block = scope();
+  const full = fullName(block, name);
+  noteRegistered(callerFile(), full);
+  const suites = chain(block);
   for (const s of suites) s.pending++;
-  nodeTest(fullName(current, name), { timeout: timeoutOf(options) }, async () => {
+  nodeTest(full, { timeout: timeoutOf(options) }, async () => {
     try {
       for (const s of suites) {
         if (!s.started) {
@@ -129,26 +145,27 @@ export function test(
 }
 test.skip = (name: string, _fn: unknown, _options?: TestOptions): void => {
   const file = callerFile();
-  noteRegistered(file);
-  nodeTest(fullName(current, name), { skip: file ?? true }, () => {});
+  const full = fullName(scope(), name);
+  noteRegistered(file, full);
+  nodeTest(full, { skip: file ?? true }, () => {});
 };
 test.skipIf = (condition: boolean) => condition ? test.skip : test;
 
 /** Runs once before the first test of the enclosing block. */
 export function beforeAll(hook: Hook): void {
-  current.beforeAll.push(hook);
+  scope().beforeAll.push(hook);
 }
 /** Runs once after the last test of the enclosing block. */
 export function afterAll(hook: Hook): void {
-  current.afterAll.push(hook);
+  scope().afterAll.push(hook);
 }
 /** Runs before every test of the enclosing block. */
 export function beforeEach(hook: Hook): void {
-  current.beforeEach.push(hook);
+  scope().beforeEach.push(hook);
 }
 /** Runs after every test of the enclosing block. */
 export function afterEach(hook: Hook): void {
-  current.afterEach.push(hook);
+  scope().afterEach.push(hook);
 }
 
 export { expect, test as it };
