@@ -5,8 +5,9 @@
  * `bun:test` shim. Every runtime gets the same default test timeout; node
  * is told to exit once its tests are done, as bun and deno do, so a test
  * that leaves a timer or socket behind cannot keep the run alive. Node runs
- * all files in its one process (`--test-isolation=none`), as bun and deno do:
- * a process per file cost more than its tests on most files. It can also
+ * all files in its one process (`--test-isolation=none`), as bun does: a
+ * process per file cost more than its tests on most files. Deno runs files
+ * side by side (`--parallel`, one worker a core). It can also
  * write each test's name and time (tests/runner/node_reporter.ts).
  *
  * No `bun:test` import: tests/run_all.ts runs this under plain Node.
@@ -40,7 +41,7 @@ export function suiteCommand(
     case "bun":
       return [bin("bun"), "test", "--timeout", String(DEFAULT_TEST_TIMEOUT_MS), ...paths];
     case "deno":
-      return [bin("deno"), "test", "--allow-all", "--quiet", ...paths];
+      return [bin("deno"), "test", "--allow-all", "--quiet", "--parallel", ...paths];
     case "node":
       return [
         bin("node"),

@@ -69,6 +69,9 @@ describe("reading a runtime's test output", () => {
       skippedNames: ["tests/a_test.ts: block > two", "tests/b_test.ts: three"],
     });
     expect(readSuiteOutput("deno", "ok | 3 passed | 0 failed (1s)\n")?.skipped).toBe(0);
+    const parallel =
+      "./tests/c_test.ts => four ... ignored (0ms)\nok | 0 passed | 0 failed | 1 ignored (1s)\n";
+    expect(readSuiteOutput("deno", parallel)?.skippedNames).toEqual(["tests/c_test.ts: four"]);
   });
 
   test("node: a cancelled (timed-out) test counts as failed; a skip without a file is '?'", () => {
