@@ -10,6 +10,7 @@ import process from "node:process";
 import { onlyOncePerRun } from "../runtime_command.ts";
 import { PROJECT_ROOT, suiteCommand } from "./suite_command.ts";
 import { readSuiteOutput, type TestRuntime } from "./suite_output.ts";
+import { LEDGER_ENV } from "./test_ledger.ts";
 
 const ESC = String.fromCharCode(27);
 /** Longest a runtime may take on the fixture. */
@@ -110,7 +111,13 @@ describe("each runtime's real output on a fixture with one skipped test", () => 
       const run = spawnSync(command, args, {
         cwd: PROJECT_ROOT,
         // Without NODE_TEST_CONTEXT, a nested `node --test` reports as a top-level one.
-        env: { ...process.env, NO_COLOR: "1", NODE_TEST_CONTEXT: undefined },
+        // Nor are its tests those of the run around it (tests/runner/test_ledger.ts).
+        env: {
+          ...process.env,
+          NO_COLOR: "1",
+          NODE_TEST_CONTEXT: undefined,
+          [LEDGER_ENV]: undefined,
+        },
         encoding: "utf8",
         timeout: FIXTURE_RUN_MS,
       });
