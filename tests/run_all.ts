@@ -5,21 +5,39 @@
  * each runtime's counts, then the file and name of every test a runtime
  * skipped, and ends with one line `N passed, N failed, N skipped (bun N,
  * deno N, node N)` summing them (each static check counts as one), so a run
- * that skipped what it could not do here cannot pass for a full one. Exit
- * code 1 when anything failed.
+ * that skipped what it could not do here cannot pass for a full one.
+ *
+ * Every test file must report as many tests as it registered: deno and node
+ * note each registration in a ledger (tests/runner/test_ledger.ts), and a
+ * file that reported fewer (a runner that lost results, a file that ended its
+ * process early) is a failure, named. Bun, which runs no shim, is not held to
+ * their ledgers: some files register a test per implementation the runtime
+ * has (tests/transport/bip324_ports.ts), so bun declares other tests.
+ * The slowest files of each runtime are listed. Exit code 1 when anything
+ * failed.
  *
  * Run with Node 24 from node_modules (`npm test` does this).
  */
 import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { PROJECT_ROOT, suiteCommand } from "./runner/suite_command.ts";
+import { type FileTally, readSuiteFiles, shortfalls } from "./runner/suite_files.ts";
 import { readSuiteOutput, type TestRuntime } from "./runner/suite_output.ts";
+import { declaredPerFile, LEDGER_ENV, readLedger, type Registered } from "./runner/test_ledger.ts";
 
 const root = PROJECT_ROOT;
 const bin = (name: string) => `${root}node_modules/.bin/${name}`;
 const only = process.argv.slice(2); // e.g. `npm test -- bun node` to run a subset
 /** Longest one step may run before it is killed and counted as failed (a hung runner). */
 const STEP_DEADLINE_MS = 60 * 60_000;
+/** How many of each runtime's slowest files the summary lists. */
+const SLOWEST_LISTED = 8;
+/** Ledgers and node's per-file report, removed at the end. */
+const work = mkdtempSync(join(tmpdir(), "btc-edge-test-"));
+const ledgerOf = (runtime: TestRuntime) => join(work, `${runtime}.ledger`);
 
 interface Outcome {
   name: string;
@@ -28,6 +46,10 @@ interface Outcome {
   seconds: number;
   /** Skipped tests (suites only) and the `file: name` of those the output named. */
   skipped?: { count: number; names: readonly string[]; runtime: TestRuntime };
+  /** Tests and seconds per file, as the suite reported them. */
+  files?: Map<string, FileTally>;
+  /** The tests its files registered (deno and node). */
+  registered?: Registered[];
   note?: string;
 }
 
@@ -78,8 +100,10 @@ async function check(name: string, cmd: string, args: string[]): Promise<Outcome
 
 async function suite(name: string, runtime: TestRuntime, paths: string[]): Promise<Outcome> {
   const t0 = performance.now();
-  const [cmd, ...args] = suiteCommand(runtime, paths);
-  const { code, out } = await run(cmd, args);
+  const filesReport = join(work, "node.files.jsonl");
+  const [cmd, ...args] = suiteCommand(runtime, paths, { report: filesReport });
+  const env: Record<string, string> = runtime === "bun" ? {} : { [LEDGER_ENV]: ledgerOf(runtime) };
+  const { code, out } = await run(cmd, args, env);
   const seconds = (performance.now() - t0) / 1000;
   const read = readSuiteOutput(runtime, out);
   if (read === undefined) {
@@ -87,11 +111,19 @@ async function suite(name: string, runtime: TestRuntime, paths: string[]): Promi
   }
   const { passed, failed } = read;
   const skipped = { count: read.skipped, names: read.skippedNames, runtime };
+  const ledger = ledgerOf(runtime);
+  const registered = existsSync(ledger) ? readLedger(readFileSync(ledger, "utf8")) : undefined;
+  const report = runtime !== "node"
+    ? out
+    : existsSync(filesReport)
+    ? readFileSync(filesReport, "utf8")
+    : "";
+  const files = readSuiteFiles(runtime, report, registered);
   // A non-zero exit with zero counted failures (a crash, an unhandled error) is a failure.
   if (code !== 0 && failed === 0) {
-    return { name, passed, failed: 1, seconds, skipped, note: `exit ${code}` };
+    return { name, passed, failed: 1, seconds, skipped, files, registered, note: `exit ${code}` };
   }
-  return { name, passed, failed, seconds, skipped };
+  return { name, passed, failed, seconds, skipped, files, registered };
 }
 
 const steps: Array<[string, () => Promise<Outcome>]> = [
@@ -132,6 +164,23 @@ for (const [key, step] of steps) {
   outcomes.push(await step());
 }
 
+// Each suite against the tests its files declared in its own ledger.
+rmSync(work, { recursive: true, force: true });
+const ledgers = new Map<TestRuntime, Map<string, number>>();
+for (const o of outcomes) {
+  if (o.skipped && o.registered) ledgers.set(o.skipped.runtime, declaredPerFile(o.registered));
+}
+const missing: string[] = [];
+for (const o of outcomes) {
+  if (o.skipped === undefined || o.files === undefined) continue;
+  const { runtime } = o.skipped;
+  const declared = ledgers.get(runtime);
+  if (declared === undefined) continue;
+  const short = shortfalls(runtime, declared, o.files);
+  o.failed += short.length;
+  missing.push(...short);
+}
+
 console.log("\n== btc-edge test summary ==");
 for (const o of outcomes) {
   const skipped = o.skipped === undefined ? "" : `${String(o.skipped.count).padStart(5)} skipped`;
@@ -141,6 +190,19 @@ for (const o of outcomes) {
     } failed${skipped.padStart(14)}` +
       `  ${o.seconds.toFixed(1)}s${o.note ? `  (${o.note})` : ""}`,
   );
+}
+for (const o of outcomes) {
+  if (o.files === undefined || o.files.size === 0) continue;
+  const slowest = [...o.files].sort(([, a], [, b]) => b.seconds - a.seconds).slice(
+    0,
+    SLOWEST_LISTED,
+  );
+  console.log(`\nslowest files under ${o.name}:`);
+  for (const [file, t] of slowest) console.log(`${t.seconds.toFixed(1).padStart(8)}s  ${file}`);
+}
+if (missing.length) {
+  console.log("\nFAILED: files that reported fewer tests than they registered:");
+  for (const line of missing) console.log(`  ${line}`);
 }
 for (const { skipped } of outcomes) {
   if (skipped === undefined || skipped.count === 0) continue;

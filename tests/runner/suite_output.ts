@@ -7,7 +7,8 @@
  *   skipped test and ` N pass` / ` N skip` / ` N fail` at the end; after
  *   the files it may repeat the skips under `N tests skipped:`;
  * - deno prints `running N tests from ./tests/x_test.ts`, `name ... ignored`
- *   per skipped test and `| N passed | N failed | N ignored` at the end;
+ *   per skipped test (with `--parallel`, `./tests/x_test.ts => name ...
+ *   ignored` and no header) and `| N passed | N failed | N ignored` at the end;
  * - node prints `﹣ name (0.1ms) # file` per skipped test (the shim gives
  *   the file as the skip message, which node prints in place of `SKIP`) and
  *   `ℹ pass N`, `ℹ fail N`, `ℹ cancelled N` (a test that timed out),
@@ -56,8 +57,8 @@ function denoSkips(lines: readonly string[]): string[] {
   for (const line of lines) {
     const header = /^running \d+ tests? from (?:\.\/)?(\S+)$/.exec(line);
     if (header) file = header[1];
-    const skip = /^(.+) \.\.\. ignored \(/.exec(line);
-    if (skip) names.push(`${file}: ${skip[1]}`);
+    const skip = /^(?:(?:\.\/)?(\S+\.[cm]?[jt]sx?) => )?(.+) \.\.\. ignored \(/.exec(line);
+    if (skip) names.push(`${skip[1] ?? file}: ${skip[2]}`);
   }
   return names;
 }

@@ -10,6 +10,7 @@ import process from "node:process";
 import { onlyOncePerRun } from "../runtime_command.ts";
 import { PROJECT_ROOT, suiteCommand } from "./suite_command.ts";
 import { readSuiteOutput, type TestRuntime } from "./suite_output.ts";
+import { LEDGER_ENV } from "./test_ledger.ts";
 
 const ESC = String.fromCharCode(27);
 /** Longest a runtime may take on the fixture. */
@@ -69,6 +70,9 @@ describe("reading a runtime's test output", () => {
       skippedNames: ["tests/a_test.ts: block > two", "tests/b_test.ts: three"],
     });
     expect(readSuiteOutput("deno", "ok | 3 passed | 0 failed (1s)\n")?.skipped).toBe(0);
+    const parallel =
+      "./tests/c_test.ts => four ... ignored (0ms)\nok | 0 passed | 0 failed | 1 ignored (1s)\n";
+    expect(readSuiteOutput("deno", parallel)?.skippedNames).toEqual(["tests/c_test.ts: four"]);
   });
 
   test("node: a cancelled (timed-out) test counts as failed; a skip without a file is '?'", () => {
@@ -107,7 +111,13 @@ describe("each runtime's real output on a fixture with one skipped test", () => 
       const run = spawnSync(command, args, {
         cwd: PROJECT_ROOT,
         // Without NODE_TEST_CONTEXT, a nested `node --test` reports as a top-level one.
-        env: { ...process.env, NO_COLOR: "1", NODE_TEST_CONTEXT: undefined },
+        // Nor are its tests those of the run around it (tests/runner/test_ledger.ts).
+        env: {
+          ...process.env,
+          NO_COLOR: "1",
+          NODE_TEST_CONTEXT: undefined,
+          [LEDGER_ENV]: undefined,
+        },
         encoding: "utf8",
         timeout: FIXTURE_RUN_MS,
       });

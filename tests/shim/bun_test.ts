@@ -6,17 +6,23 @@
  * it over Deno.test); `describe` blocks are flattened into "outer > inner >
  * name" test names because Deno's node:test has no hooks. The shim runs the
  * hooks itself: beforeAll before a block's first test, afterAll after its last,
- * beforeEach/afterEach around every test of the block and its children.
+ * beforeEach/afterEach around every test of the block and its children. As in
+ * bun, each test file is a block of its own: hooks outside any `describe`
+ * belong to that file's tests only, though deno and `node --test` with
+ * `--test-isolation=none` run many files in one process.
  * `expect` is Jest's matcher library (the npm `expect` package), which is what
  * bun:test's `expect` mirrors.
  *
  * A test without a timeout of its own gets DEFAULT_TEST_TIMEOUT_MS (`npm test`
  * gives bun the same), so a hang is a named failure on every runtime. A
  * skipped test carries its file as the skip message, which `node --test`
- * prints after `#` (tests/run_all.ts names the skipped tests by it).
+ * prints after `#` (tests/run_all.ts names the skipped tests by it). Every
+ * registered test is noted in the ledger `npm test` may ask for
+ * (tests/runner/test_ledger.ts), to catch a runner reporting fewer.
  */
 import { test as nodeTest } from "node:test";
 import { expect } from "expect";
+import { noteRegistered } from "../runner/test_ledger.ts";
 import { DEFAULT_TEST_TIMEOUT_MS } from "./default_timeout.ts";
 
 type Hook = () => unknown | Promise<unknown>;
@@ -47,8 +53,19 @@ function newSuite(name: string, parent: Suite | null): Suite {
   };
 }
 
-const root = newSuite("", null);
-let current = root;
+/** The block of each test file (by callerFile()), holding its top-level hooks. */
+const fileBlocks = new Map<string, Suite>();
+/** The `describe` block being defined, null at a file's top level. */
+let current: Suite | null = null;
+
+/** The block a test or hook registered now belongs to. */
+function scope(): Suite {
+  if (current !== null) return current;
+  const file = callerFile() ?? "?";
+  let block = fileBlocks.get(file);
+  if (block === undefined) fileBlocks.set(file, block = newSuite("", null));
+  return block;
+}
 
 function chain(suite: Suite): Suite[] {
   const out: Suite[] = [];
@@ -85,12 +102,12 @@ function callerFile(): string | undefined {
 
 /** `describe(name, fn)`: a block of tests sharing hooks. */
 export function describe(name: string, fn: () => void): void {
-  const parent = current;
-  current = newSuite(name, parent);
+  const outer = current;
+  current = newSuite(name, scope());
   try {
     fn();
   } finally {
-    current = parent;
+    current = outer;
   }
 }
 
@@ -100,9 +117,12 @@ export function test(
   fn: () => unknown | Promise<unknown>,
   options?: TestOptions,
 ): void {
-  const suites = chain(current);
+  const block = scope();
+  const full = fullName(block, name);
+  noteRegistered(callerFile(), full);
+  const suites = chain(block);
   for (const s of suites) s.pending++;
-  nodeTest(fullName(current, name), { timeout: timeoutOf(options) }, async () => {
+  nodeTest(full, { timeout: timeoutOf(options) }, async () => {
     try {
       for (const s of suites) {
         if (!s.started) {
@@ -124,25 +144,28 @@ export function test(
   });
 }
 test.skip = (name: string, _fn: unknown, _options?: TestOptions): void => {
-  nodeTest(fullName(current, name), { skip: callerFile() ?? true }, () => {});
+  const file = callerFile();
+  const full = fullName(scope(), name);
+  noteRegistered(file, full);
+  nodeTest(full, { skip: file ?? true }, () => {});
 };
 test.skipIf = (condition: boolean) => condition ? test.skip : test;
 
 /** Runs once before the first test of the enclosing block. */
 export function beforeAll(hook: Hook): void {
-  current.beforeAll.push(hook);
+  scope().beforeAll.push(hook);
 }
 /** Runs once after the last test of the enclosing block. */
 export function afterAll(hook: Hook): void {
-  current.afterAll.push(hook);
+  scope().afterAll.push(hook);
 }
 /** Runs before every test of the enclosing block. */
 export function beforeEach(hook: Hook): void {
-  current.beforeEach.push(hook);
+  scope().beforeEach.push(hook);
 }
 /** Runs after every test of the enclosing block. */
 export function afterEach(hook: Hook): void {
-  current.afterEach.push(hook);
+  scope().afterEach.push(hook);
 }
 
 export { expect, test as it };
