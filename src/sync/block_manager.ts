@@ -27,9 +27,9 @@
  *   `sendheaders`, `inv` to the others.
  * - Serving: `getdata` and `getblocktxn` from the recent-blocks cache, then
  *   the store, down to `MAX_SERVE_DEPTH` (a deeper request disconnects:
- *   `block_serve.ts`; compact answers by `compact_relay.ts`),
- *   `getheaders`/`getblocks` from the header chain (`header_serve.ts`),
- *   always, also while syncing.
+ *   `block_serving.ts` over `block_serve.ts`; compact answers by
+ *   `compact_relay.ts`), `getheaders`/`getblocks` from the header chain
+ *   (`header_serve.ts`), always, also while syncing.
  * - Blocks-only: transaction inventory and `tx` messages are counted and
  *   ignored, never requested; compact blocks are never asked for (a
  *   `cmpctblock` received is an announcement of its header).
@@ -77,13 +77,8 @@ import {
 } from "./block_intake.ts";
 import { type BlockManagerLimits, blockManagerLimits } from "./block_manager_limits.ts";
 import type { RecentBlockView } from "./block_records.ts";
-import {
-  answerGetData,
-  type BlockSource,
-  GetDataQueue,
-  type HeldBlock,
-  type ServeRequest,
-} from "./block_serve.ts";
+import type { GetDataQueue } from "./block_serve.ts";
+import { BlockServing, type BlockServingCounters } from "./block_serving.ts";
 import {
   BlockStore,
   blockStoreLimits,
@@ -141,14 +136,8 @@ export interface BlockManagerOptions {
 }
 
 /** Running totals. */
-export interface BlockManagerCounters extends BlockIntakeCounters, CompactRelayCounters {
-  readonly blocksServed: number;
-  /** Of `blocksServed`, those read from the block store. */
-  readonly blocksServedFromDisk: number;
-  /** Peers disconnected for asking for a block deeper than we serve. */
-  readonly deepBlockRequests: number;
-  /** Entries answered with `notfound`. */
-  readonly notFoundSent: number;
+export interface BlockManagerCounters
+  extends BlockIntakeCounters, CompactRelayCounters, BlockServingCounters {
   /** Announcements sent (one per peer per block). */
   readonly announcements: number;
   readonly headersAccepted: number;
@@ -214,13 +203,10 @@ export class BlockManager {
   readonly #blocks: BlockIntake<PeerState>;
   readonly #download: BlockDownload;
   readonly #compact: CompactRelay;
+  readonly #serving: BlockServing;
   /** The peers the newest tip was pushed to as `cmpctblock`, until it is announced. */
   #pushed: { readonly hash: Uint8Array; readonly to: readonly SyncPeer[] } | null = null;
   readonly #counters = {
-    blocksServed: 0,
-    blocksServedFromDisk: 0,
-    deepBlockRequests: 0,
-    notFoundSent: 0,
     announcements: 0,
     downloadTimeouts: 0,
     txInvIgnored: 0,
@@ -289,6 +275,13 @@ export class BlockManager {
       random,
       logger,
       bestHeight: (peer) => this.#peers.get(peer.id)?.bestHeight ?? -1,
+    });
+    this.#serving = new BlockServing({
+      chain,
+      blocks: this.#blocks,
+      compact: this.#compact,
+      clock,
+      logger,
     });
   }
 
@@ -375,28 +368,7 @@ export class BlockManager {
   addPeer(peer: SyncPeer): void {
     if (!this.#running || this.#peers.has(peer.id)) return;
     const abort = new AbortController();
-    const getdata = new GetDataQueue({
-      peer,
-      source: this.#source,
-      answer: (request, held) => this.#answer(peer, request, held),
-      clock: this.#clock,
-      signal: abort.signal,
-      onServed: (hash, command, fromDisk) => {
-        peer.known.add(hash);
-        if (command !== "block") return;
-        this.#counters.blocksServed++;
-        if (fromDisk) this.#counters.blocksServedFromDisk++;
-      },
-      onNotFound: (n) => (this.#counters.notFoundSent += n),
-      onTooDeep: (reason) => {
-        this.#counters.deepBlockRequests++;
-        this.#log.debug("peer asked for a block deeper than we serve", {
-          peer: peer.toString(),
-          reason,
-        });
-        void peer.disconnect(reason);
-      },
-    });
+    const getdata = this.#serving.queueFor(peer, abort.signal);
     const headers = new HeaderRequests({
       peer,
       chain: this.#chain,
@@ -619,6 +591,7 @@ export class BlockManager {
       counters: {
         ...this.#blocks.counters,
         ...this.#compact.counters,
+        ...this.#serving.counters,
         ...this.#counters,
         headersAccepted: this.#headers.accepted,
         headersBelowThreshold: this.#headers.belowThreshold,
@@ -633,25 +606,6 @@ export class BlockManager {
       held: (hash) => blocks.records.has(hash),
       invalid: (hash) => blocks.invalid(hash),
     });
-  }
-
-  // ---- serving ----
-
-  /** Where serving finds blocks: the cache, then the store; heights from the chain first. */
-  readonly #source: BlockSource = {
-    height: (hash) =>
-      this.#chain.heightOf(hash) ?? this.#blocks.recent.heightOf(hash) ??
-        this.#blocks.store?.heightOf(hash),
-    tipHeight: () => this.#chain.tipHeight,
-    cached: (hash) => this.#blocks.recent.get(hash),
-    stored: (hash) => this.#blocks.store?.read(hash),
-  };
-
-  /** What `peer` gets for one request of its getdata queue about the block `held`. */
-  #answer(peer: SyncPeer, request: ServeRequest, held: HeldBlock): Message | undefined {
-    const compact = this.#compact;
-    if ("command" in request) return compact.answerGetBlockTxn(peer, request, held);
-    return answerGetData(request, held, (hash, h) => compact.answerCmpctBlock(hash, h));
   }
 
   // ---- chain progress (for the connection manager) ----
