@@ -4,9 +4,10 @@
  * it needs of the server in interface.go). The message dispatch hands it
  * peers and their messages (`BlockPeers`); the status and the API read it
  * and submit blocks (`BlockViews`); the connection manager's eviction
- * rules read the chain (`ChainView`, declared by connmgr); the node loads,
- * starts and stops it and listens to its events (`BlockService`). The node
- * runs the block manager (`src/sync/block_manager.ts`) behind it.
+ * rules read the chain's `progress` (`ChainView`, declared by connmgr);
+ * the node loads, starts and stops it and listens to its events
+ * (`BlockService`). The node runs the block manager
+ * (`src/sync/block_manager.ts`) behind it.
  */
 import type { ChainView } from "../connmgr/chain_view.ts";
 import type { Peer } from "../peer/peer.ts";
@@ -49,7 +50,9 @@ export interface BlockViews {
 }
 
 /** The block side as the node runs it. */
-export interface BlockService extends BlockPeers, BlockViews, ChainView {
+export interface BlockService extends BlockPeers, BlockViews {
+  /** The chain's progress, for the connection manager's eviction rules. */
+  readonly progress: ChainView;
   /** Fills the header chain from the data directory; new headers are saved there. */
   load(store: KvStore): Promise<HeaderLoadReport>;
   /** Opens the block store (after `load`); blocks are kept there. */

@@ -34,10 +34,11 @@
  *   ignored, never requested; compact blocks are never asked for (a
  *   `cmpctblock` received is an announcement of its header).
  * - Misbehaviour: each offence costs what `penalties.ts` says.
- * - For the connection manager's eviction rules (read side): each peer's
- *   best known header, last tip-moving announcement and last novel block
- *   (`peer_chain.ts`), when our tip last changed, blocks in flight, and a
- *   "chain" event whenever our tip or a peer's best header moves.
+ * - For the connection manager's eviction rules (`progress`,
+ *   `chain_progress.ts`): each peer's best known header, last tip-moving
+ *   announcement and last novel block, when our tip last changed, blocks in
+ *   flight, and a "chain" event whenever our tip or a peer's best header
+ *   moves.
  *
  * The header chain is the manager's own: `load` fills it from the store
  * (the one path for stored headers), `loadBlocks` opens the block store,
@@ -53,7 +54,7 @@ import type { Sha256 } from "../platform/hash.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";
 import type { KvStore } from "../platform/storage.ts";
 import { Emitter } from "../util/emitter.ts";
-import { BLOCK_HEADER_SIZE, blockHeaderHash, encodeBlockHeader } from "../wire/block_header.ts";
+import { BLOCK_HEADER_SIZE, blockHeaderHash } from "../wire/block_header.ts";
 import { bytesEqual, hashToHex } from "../wire/bytes.ts";
 import type { Message } from "../wire/message.ts";
 import {
@@ -90,12 +91,13 @@ import { type HeaderView, recentHeaders, type SubmitResult, submitResult } from 
 import { CompactRelay, type CompactRelayCounters } from "./compact_relay.ts";
 import { HeaderChain } from "./header_chain.ts";
 import { HeaderIntake, type HeaderPeer, type PresyncStatus } from "./header_intake.ts";
+import { ChainProgress } from "./chain_progress.ts";
 import { chainTips, type ChainTipView } from "./chain_tips.ts";
 import type { HeaderLoadReport } from "./header_persist.ts";
 import { HeaderRequests } from "./header_requests.ts";
 import { answerGetBlocks, answerGetHeaders } from "./header_serve.ts";
 import type { HeaderSyncState } from "./header_sync.ts";
-import { PeerChain, type PeerChainView } from "./peer_chain.ts";
+import { PeerChain } from "./peer_chain.ts";
 import type { HeaderSyncStatus } from "./sync_progress.ts";
 import type { SyncPeer } from "./sync_peer.ts";
 
@@ -204,6 +206,8 @@ export class BlockManager {
   readonly #download: BlockDownload;
   readonly #compact: CompactRelay;
   readonly #serving: BlockServing;
+  /** The chain's progress as the connection manager reads it (its `ChainView`). */
+  readonly progress: ChainProgress;
   /** The peers the newest tip was pushed to as `cmpctblock`, until it is announced. */
   #pushed: { readonly hash: Uint8Array; readonly to: readonly SyncPeer[] } | null = null;
   readonly #counters = {
@@ -215,8 +219,6 @@ export class BlockManager {
   };
   #started = false;
   #stopped = false;
-  /** Clock time our best tip last changed (the start until it does). */
-  #tipChangedAt = 0;
 
   constructor(options: BlockManagerOptions) {
     const limits = this.#limits = blockManagerLimits(options.limits);
@@ -275,6 +277,15 @@ export class BlockManager {
       random,
       logger,
       bestHeight: (peer) => this.#peers.get(peer.id)?.bestHeight ?? -1,
+    });
+    this.progress = new ChainProgress({
+      chain,
+      sha256,
+      clock,
+      peers: this.#peers,
+      download: this.#download,
+      mayAsk: (p) => this.#headers.mayAsk(p),
+      onMoved: (event) => this.#events.emit("chain", event),
     });
     this.#serving = new BlockServing({
       chain,
@@ -340,7 +351,7 @@ export class BlockManager {
   /** Begins taking part: peers, messages and submitted blocks are handled from now on. */
   start(): void {
     this.#started = true;
-    this.#tipChangedAt = this.#clock.now();
+    this.progress.start();
   }
 
   /**
@@ -414,7 +425,7 @@ export class BlockManager {
     const tipWork = this.#chain.tipWork;
     this.#dispatch(peer, msg);
     const st = this.#peers.get(peer.id);
-    this.#progress(st?.peer === peer ? st : undefined, msg, tipWork);
+    this.progress.note(st?.peer === peer ? st : undefined, msg, tipWork);
   }
 
   #dispatch(peer: SyncPeer, msg: Message): void {
@@ -491,7 +502,7 @@ export class BlockManager {
     const tipWork = this.#chain.tipWork;
     const result = this.#accept({ bytes, from, registered, origin: "local" });
     this.#fetchAll();
-    this.#progress(undefined, undefined, tipWork);
+    this.progress.note(undefined, undefined, tipWork);
     return result;
   }
 
@@ -529,49 +540,6 @@ export class BlockManager {
     return Math.max(0, Math.floor(ageSeconds / this.#params.powTargetSpacing));
   }
 
-  /** What we know of peer `id`'s chain; undefined when it is not one of our peers. */
-  peerChain(id: number): PeerChainView | undefined {
-    return this.#peers.get(id)?.chain;
-  }
-
-  /**
-   * True once header sync has started with peer `id` (Core's fSyncStarted):
-   * while the initial sync runs, only with the sync peer.
-   */
-  syncStarted(id: number): boolean {
-    const st = this.#peers.get(id);
-    return st !== undefined && this.#headers.mayAsk(st);
-  }
-
-  /** Our best chain's total work, tip hash (wire order, a copy) and tip header time (Unix s). */
-  tip(): { work: bigint; hash: Uint8Array; time: number } {
-    const { work, hash, time } = this.#chain.tip();
-    return { work, hash, time };
-  }
-
-  /** Clock time (ms) our best tip last changed; the start time until it does. */
-  lastTipChangeAt(): number {
-    return this.#tipChangedAt;
-  }
-
-  /** Blocks in flight from peer `id`, or from every peer. */
-  blocksInFlight(id?: number): number {
-    return id === undefined ? this.#download.size : this.#download.countFor(id);
-  }
-
-  /**
-   * Asks peer `id` for the headers after the parent of header `hash`, so
-   * that a peer holding `hash` answers with it at least (Core asks from the
-   * work header's parent when it checks an outbound peer's chain). Not sent
-   * while a request to it is outstanding. True when sent.
-   */
-  requestHeadersFrom(id: number, hash: Uint8Array): boolean {
-    const st = this.#peers.get(id);
-    const raw = this.#chain.header(hash);
-    if (st === undefined || raw === undefined) return false;
-    return st.headers.request(raw.subarray(4, 36));
-  }
-
   /** A snapshot: tip, header sync, downloads, caches and counters. */
   status(): BlockManagerStatus {
     const tip = this.#chain.tip();
@@ -606,48 +574,6 @@ export class BlockManager {
       held: (hash) => blocks.records.has(hash),
       invalid: (hash) => blocks.invalid(hash),
     });
-  }
-
-  // ---- chain progress (for the connection manager) ----
-
-  /**
-   * After a message from `st` (or a local block): notes which blocks the
-   * peer has shown it has, whether the tip moved (and whether its headers or
-   * block moved it), and emits "chain" when anything did.
-   */
-  #progress(st: PeerState | undefined, msg: Message | undefined, tipWork: bigint): void {
-    let shown = false;
-    if (st !== undefined && msg !== undefined) {
-      switch (msg.command) {
-        case "headers":
-          if (msg.headers.length > 0) {
-            const last = encodeBlockHeader(msg.headers[msg.headers.length - 1]);
-            shown = st.chain.noteHas(this.#chain, blockHeaderHash(this.#sha256, last));
-          }
-          break;
-        case "inv":
-          for (const item of msg.items) {
-            if ((item.type & ~MSG_WITNESS_FLAG) !== MSG_BLOCK) continue;
-            if (st.chain.noteHas(this.#chain, item.hash)) shown = true;
-          }
-          break;
-        case "block":
-          if (msg.raw.length >= BLOCK_HEADER_SIZE) {
-            shown = st.chain.noteHas(this.#chain, blockHeaderHash(this.#sha256, msg.raw));
-          }
-          break;
-      }
-    }
-    const tipChanged = this.#chain.tipWork !== tipWork;
-    if (tipChanged) {
-      this.#tipChangedAt = this.#clock.now();
-      if (st !== undefined && (msg?.command === "headers" || msg?.command === "block")) {
-        st.chain.lastAnnouncementAt = this.#tipChangedAt;
-      }
-    }
-    if (shown || tipChanged) {
-      this.#events.emit("chain", { peerId: st?.peer.id ?? null, tipChanged });
-    }
   }
 
   // ---- announcements from peers ----
