@@ -12,14 +12,10 @@
  *   waiting for their parent, the recent-blocks cache, the block store on
  *   disk (`block_store.ts`, opened by `loadBlocks`) and the records of
  *   accepted blocks (`block_records.ts`).
- * - Downloads (here, over `block_download.ts`): once headers are synced,
- *   the blocks of the last `keepBlocks` heights of the best header chain
- *   (288: what a NODE_NETWORK_LIMITED node serves) that we do not hold are
- *   asked (`getdata`, witness), the newest first, of peers that serve
- *   blocks with witness and showed they have them — a limited peer not for
- *   blocks near the edge of what it keeps (Core's FindNextBlocks) — bounded
- *   in flight per peer and in total, each with a timeout; a peer that
- *   failed to deliver one is not asked for it again.
+ * - Downloads (`block_fetch.ts`, over `block_download.ts`): once headers
+ *   are synced, the blocks of the last `keepBlocks` heights of the best
+ *   header chain that we do not hold, the newest first, of peers that
+ *   showed they have them, bounded in flight, each with a timeout.
  * - Relay (here, over `block_announce.ts`): a block accepted at the tip is
  *   first pushed as `cmpctblock` to the high-bandwidth compact peers
  *   (`compact_relay.ts`, BIP152), then announced once to every other peer
@@ -47,8 +43,7 @@
  * timers go through the Clock port and are cancelled by `stop()`.
  */
 import type { Logger } from "../log/logger.ts";
-import { KnownInventory } from "../peer/known_inventory.ts";
-import { NODE_NETWORK, NODE_NETWORK_LIMITED, NODE_WITNESS } from "../peer/services.ts";
+import type { KnownInventory } from "../peer/known_inventory.ts";
 import type { Clock } from "../platform/clock.ts";
 import type { Sha256 } from "../platform/hash.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";
@@ -61,14 +56,14 @@ import {
   type InvItem,
   MSG_BLOCK,
   MSG_TX,
-  MSG_WITNESS_BLOCK,
   MSG_WITNESS_FLAG,
   MSG_WTX,
 } from "../wire/messages/inv.ts";
 import type { NetworkParams } from "../wire/params.ts";
 import type { BlockAcceptResult } from "./block_accept.ts";
 import { blockAnnouncement } from "./block_announce.ts";
-import { BlockDownload } from "./block_download.ts";
+import type { BlockDownload } from "./block_download.ts";
+import { BlockFetch, type BlockFetchCounters } from "./block_fetch.ts";
 import type { BlockManagerEvents } from "./block_events.ts";
 import {
   BlockIntake,
@@ -85,7 +80,6 @@ import {
   blockStoreLimits,
   type BlockStoreLoadReport,
   type BlockStoreStatus,
-  NODE_NETWORK_LIMITED_MIN_BLOCKS,
 } from "./block_store.ts";
 import { type HeaderView, recentHeaders, type SubmitResult, submitResult } from "./block_views.ts";
 import { CompactRelay, type CompactRelayCounters } from "./compact_relay.ts";
@@ -100,27 +94,6 @@ import type { HeaderSyncState } from "./header_sync.ts";
 import { PeerChain } from "./peer_chain.ts";
 import type { HeaderSyncStatus } from "./sync_progress.ts";
 import type { SyncPeer } from "./sync_peer.ts";
-
-/**
- * Per peer, blocks it failed to deliver (notfound, timeout, mutated) not
- * asked of it again: at least this many, and at least the download window
- * (`keepBlocks`). A memory smaller than the window would cycle with a peer
- * lacking the whole window (ask, notfound, forget, ask again) without end.
- */
-export const MAX_LACKING_PER_PEER = 64;
-/**
- * While the initial sync runs, headers that move our tip are followed by
- * their blocks at once only when the tip is at most this many block
- * intervals old: we are close to the present, so this is a new block, not
- * history (Core CanDirectFetch, 20 blocks).
- */
-export const DIRECT_FETCH_MAX_TIP_AGE_BLOCKS = 20;
-/**
- * A limited peer is not asked for blocks this close to the edge of what it
- * keeps, counted from its best block: two short of 288, for races (Core
- * FindNextBlocks).
- */
-export const LIMITED_PEER_FETCH_DEPTH = NODE_NETWORK_LIMITED_MIN_BLOCKS - 2;
 
 /** What a `BlockManager` needs. */
 export interface BlockManagerOptions {
@@ -139,13 +112,12 @@ export interface BlockManagerOptions {
 
 /** Running totals. */
 export interface BlockManagerCounters
-  extends BlockIntakeCounters, CompactRelayCounters, BlockServingCounters {
+  extends BlockIntakeCounters, CompactRelayCounters, BlockServingCounters, BlockFetchCounters {
   /** Announcements sent (one per peer per block). */
   readonly announcements: number;
   readonly headersAccepted: number;
   /** Headers received on chains below the anti-DoS work threshold, not stored. */
   readonly headersBelowThreshold: number;
-  readonly downloadTimeouts: number;
   /** Transaction entries in `inv` messages (blocks-only: ignored). */
   readonly txInvIgnored: number;
   /** `tx` messages (blocks-only: ignored). */
@@ -203,6 +175,8 @@ export class BlockManager {
   readonly #peers = new Map<number, PeerState>();
   readonly #headers: HeaderIntake;
   readonly #blocks: BlockIntake<PeerState>;
+  readonly #fetch: BlockFetch<PeerState>;
+  /** The fetch's requests in flight. */
   readonly #download: BlockDownload;
   readonly #compact: CompactRelay;
   readonly #serving: BlockServing;
@@ -212,7 +186,6 @@ export class BlockManager {
   #pushed: { readonly hash: Uint8Array; readonly to: readonly SyncPeer[] } | null = null;
   readonly #counters = {
     announcements: 0,
-    downloadTimeouts: 0,
     txInvIgnored: 0,
     txIgnored: 0,
     unknownPeerMessages: 0,
@@ -247,7 +220,7 @@ export class BlockManager {
       headersPerMessage: limits.headersPerMessage,
       saveDelayMs: limits.headerSaveDelayMs,
       peers: this.#peers,
-      onSynced: () => this.#fetchAll(),
+      onSynced: () => this.#fetch.fetchAll(),
     });
     this.#blocks = new BlockIntake({
       chain,
@@ -261,16 +234,25 @@ export class BlockManager {
       },
       onAccepted: (event) => this.#events.emit("accepted", event),
       onNewHeader: () => this.#headers.headersAdded(1),
-      onOrphan: (st, missing) => this.#askParent(st, missing),
+      onOrphan: (st, missing) => {
+        // Ask its sender for the missing ancestor, and for headers.
+        this.#fetch.fetchMissing(st, missing);
+        if (this.#headers.mayAsk(st)) st.headers.request();
+      },
     });
-    this.#download = new BlockDownload({
+    const fetch = this.#fetch = new BlockFetch({
+      params: options.params,
+      chain,
       clock,
+      logger,
       signal,
-      perPeer: limits.blocksInFlightPerPeer,
-      total: limits.blocksInFlight,
-      timeoutMs: limits.blockTimeoutMs,
-      onTimeout: (hash, peerId) => this.#downloadTimedOut(hash, peerId),
+      limits,
+      peers: this.#peers,
+      has: (hash) => this.#blocks.has(hash),
+      syncing: () => this.#headers.syncing,
+      stopped: () => this.#stopped,
     });
+    this.#download = fetch.download;
     this.#compact = new CompactRelay({
       chain,
       sha256,
@@ -387,7 +369,7 @@ export class BlockManager {
       signal: abort.signal,
       timeoutMs: this.#limits.headersTimeoutMs,
     });
-    const lacks = new KnownInventory(Math.max(MAX_LACKING_PER_PEER, this.#limits.keepBlocks));
+    const lacks = this.#fetch.lackMemory();
     const st: PeerState = {
       peer,
       abort,
@@ -401,7 +383,7 @@ export class BlockManager {
     this.#peers.set(peer.id, st);
     this.#compact.peerAdded(peer);
     this.#headers.peerAdded(st);
-    this.#fetchFrom(st);
+    this.#fetch.fetchFrom(st);
   }
 
   /** A peer left: its requests go to other peers. */
@@ -413,7 +395,7 @@ export class BlockManager {
     const released = this.#download.releasePeer(id);
     this.#headers.peerRemoved(id);
     this.#compact.peerRemoved(id);
-    if (released.length > 0) this.#fetchAll();
+    if (released.length > 0) this.#fetch.fetchAll();
   }
 
   /**
@@ -468,23 +450,25 @@ export class BlockManager {
         return;
       case "headers": {
         const { fetch, tipMoved } = this.#headers.onHeaders(st, msg.headers);
-        if (fetch) this.#fetchAll(st);
+        if (fetch) this.#fetch.fetchAll(st);
         // While syncing, a new tip near the present is fetched from its announcer at once.
-        if (tipMoved && this.#headers.syncing && this.#tipIsRecent()) this.#fetchFrom(st, true);
+        if (tipMoved && this.#headers.syncing && this.#fetch.tipIsRecent()) {
+          this.#fetch.fetchFrom(st, true);
+        }
         return;
       }
       case "getdata":
         st.getdata.add(msg.items);
         return;
       case "notfound":
-        this.#onNotFound(st, msg.items);
+        this.#fetch.onNotFound(st, msg.items);
         return;
       case "sendcmpct":
         this.#compact.onSendCmpct(peer, msg);
         return;
       case "cmpctblock":
         // Never asked for: an announcement of its header, as in a `headers` message.
-        if (this.#headers.onHeaders(st, [msg.header])) this.#fetchAll(st);
+        if (this.#headers.onHeaders(st, [msg.header])) this.#fetch.fetchAll(st);
         return;
       case "getblocktxn":
         st.getdata.addBlockTxn(msg);
@@ -501,7 +485,7 @@ export class BlockManager {
     const registered = from !== undefined && this.#peers.get(from.id)?.peer === from;
     const tipWork = this.#chain.tipWork;
     const result = this.#accept({ bytes, from, registered, origin: "local" });
-    this.#fetchAll();
+    this.#fetch.fetchAll();
     this.progress.note(undefined, undefined, tipWork);
     return result;
   }
@@ -560,6 +544,7 @@ export class BlockManager {
         ...this.#blocks.counters,
         ...this.#compact.counters,
         ...this.#serving.counters,
+        ...this.#fetch.counters,
         ...this.#counters,
         headersAccepted: this.#headers.accepted,
         headersBelowThreshold: this.#headers.belowThreshold,
@@ -591,107 +576,7 @@ export class BlockManager {
       else unknown = item.hash;
     }
     if (unknown !== null) this.#headers.announcedUnknown(st, unknown);
-    this.#fetchFrom(st);
-  }
-
-  #onNotFound(st: PeerState, items: readonly InvItem[]): void {
-    let released = false;
-    for (const item of items) {
-      if ((item.type & ~MSG_WITNESS_FLAG) !== MSG_BLOCK) continue;
-      if (this.#download.release(item.hash, st.peer.id) !== undefined) {
-        st.lacks.add(item.hash);
-        released = true;
-      }
-    }
-    if (released) this.#fetchAll();
-  }
-
-  // ---- downloads ----
-
-  /** Downloads start once the initial header sync is over (or has no peer to sync from). */
-  #downloadsAllowed(): boolean {
-    return !this.#stopped && !this.#headers.syncing;
-  }
-
-  /** True when the block `hash` is neither held, known invalid, in flight nor an orphan. */
-  #wanted(hash: Uint8Array): boolean {
-    return !this.#blocks.has(hash) && !this.#download.has(hash);
-  }
-
-  /** Asks each peer (`first` first) for the wanted blocks it has. */
-  #fetchAll(first?: PeerState): void {
-    if (!this.#downloadsAllowed()) return;
-    if (first !== undefined && this.#peers.get(first.peer.id) === first) this.#fetchFrom(first);
-    for (const st of this.#peers.values()) if (st !== first) this.#fetchFrom(st);
-  }
-
-  /**
-   * True when our tip is within `DIRECT_FETCH_MAX_TIP_AGE_BLOCKS` block
-   * intervals of now (Core CanDirectFetch).
-   */
-  #tipIsRecent(): boolean {
-    const spacing = this.#params.powTargetSpacing;
-    return this.#chain.tip().time * 1000 >
-      this.#clock.now() - DIRECT_FETCH_MAX_TIP_AGE_BLOCKS * spacing * 1000;
-  }
-
-  /**
-   * Asks `st` for the wanted blocks of the window it showed it has, newest
-   * first, within the bounds: only a peer serving blocks with witness (Core
-   * CanServeBlocks, CanServeWitnesses), and a limited one (Core
-   * IsLimitedPeer) not for blocks `LIMITED_PEER_FETCH_DEPTH` below its best;
-   * `direct` asks even while the initial sync runs.
-   */
-  #fetchFrom(st: PeerState, direct = false): void {
-    const peer = st.peer;
-    if (this.#stopped || !this.#download.canRequest(peer.id)) return;
-    if (!direct && !this.#downloadsAllowed()) return;
-    const services = peer.remoteVersion?.services ?? 0n;
-    if ((services & NODE_WITNESS) === 0n) return;
-    if ((services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) === 0n) return;
-    const tip = this.#chain.tipHeight;
-    const limited = (services & NODE_NETWORK) === 0n;
-    const peerBest = st.bestHeight >= 0 ? st.bestHeight : tip;
-    const items: InvItem[] = [];
-    for (
-      let h = tip;
-      h >= Math.max(1, tip - this.#limits.keepBlocks + 1) && this.#download.canRequest(peer.id);
-      h--
-    ) {
-      if (limited && peerBest - h >= LIMITED_PEER_FETCH_DEPTH) break;
-      const hash = this.#chain.hashAt(h)!;
-      if (!this.#wanted(hash) || st.lacks.has(hash)) continue;
-      if (st.bestHeight < h && !peer.known.has(hash)) continue;
-      this.#download.request(peer.id, hash);
-      items.push({ type: MSG_WITNESS_BLOCK, hash });
-    }
-    this.#sendGetData(st, items);
-  }
-
-  /** An orphan from `st` is held: ask it for the missing ancestor, and for headers. */
-  #askParent(st: PeerState, missing: Uint8Array | undefined): void {
-    if (missing !== undefined && this.#wanted(missing)) {
-      if (this.#download.request(st.peer.id, missing)) {
-        this.#sendGetData(st, [{ type: MSG_WITNESS_BLOCK, hash: missing }]);
-      }
-    }
-    if (this.#headers.mayAsk(st)) st.headers.request();
-  }
-
-  #sendGetData(st: PeerState, items: InvItem[]): void {
-    if (items.length === 0 || st.peer.send({ command: "getdata", items })) return;
-    for (const item of items) this.#download.release(item.hash, st.peer.id);
-  }
-
-  #downloadTimedOut(hash: Uint8Array, peerId: number): void {
-    this.#counters.downloadTimeouts++;
-    const st = this.#peers.get(peerId);
-    st?.lacks.add(hash);
-    this.#log.debug("block download timed out", {
-      peer: st?.peer.toString(),
-      hash: hashToHex(hash),
-    });
-    this.#fetchAll();
+    this.#fetch.fetchFrom(st);
   }
 
   // ---- blocks ----
@@ -712,7 +597,7 @@ export class BlockManager {
       });
       if (result.status === "accepted" && registered) st.chain.lastBlockAt = this.#clock.now();
     }
-    this.#fetchAll(registered ? st : undefined);
+    this.#fetch.fetchAll(registered ? st : undefined);
   }
 
   /** Processes a block (and the orphans it connects); announces the new tip among them. */
