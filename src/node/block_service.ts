@@ -13,11 +13,10 @@ import type { ChainView } from "../connmgr/chain_view.ts";
 import type { Peer } from "../peer/peer.ts";
 import type { KvStore } from "../platform/storage.ts";
 import type { BlockManagerEvents } from "../sync/block_events.ts";
-import type { BlockManagerStatus } from "../sync/block_manager.ts";
 import type { ChainTipView } from "../sync/chain_tips.ts";
 import type { RecentBlockView } from "../sync/block_records.ts";
 import type { BlockStoreLoadReport } from "../sync/block_store.ts";
-import type { HeaderView, SubmitResult } from "../sync/block_views.ts";
+import type { BlockManagerStatus, HeaderView, SubmitResult } from "../sync/block_views.ts";
 import type { HeaderLoadReport } from "../sync/header_persist.ts";
 import type { Message } from "../wire/message.ts";
 

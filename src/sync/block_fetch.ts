@@ -50,8 +50,8 @@ export const LIMITED_PEER_FETCH_DEPTH = NODE_NETWORK_LIMITED_MIN_BLOCKS - 2;
 
 /** What the fetch reads of the block manager's state of one peer. */
 export interface FetchPeer extends IntakePeer {
-  /** Highest best-chain height it showed us it has, −1 before. */
-  readonly bestHeight: number;
+  /** Highest best-chain height it showed us it has, −1 before (the header intake raises it). */
+  bestHeight: number;
 }
 
 /** What a `BlockFetch` needs (`P`: the manager's per-peer state). */

@@ -1,8 +1,7 @@
 /**
  * The block manager: what the node does with headers and blocks once a
  * peer is connected. It keeps the peers, dispatches their block-related
- * messages, decides which blocks to download from whom, and announces new
- * tip blocks; the rest lives beside it:
+ * messages to the parts beside it, and announces new tip blocks:
  *
  * - Headers in (`header_intake.ts`): the initial sync from one sync peer at
  *   a time (`header_sync.ts`), follow-up and per-peer `getheaders`
@@ -43,7 +42,6 @@
  * timers go through the Clock port and are cancelled by `stop()`.
  */
 import type { Logger } from "../log/logger.ts";
-import type { KnownInventory } from "../peer/known_inventory.ts";
 import type { Clock } from "../platform/clock.ts";
 import type { Sha256 } from "../platform/hash.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";
@@ -63,36 +61,30 @@ import type { NetworkParams } from "../wire/params.ts";
 import type { BlockAcceptResult } from "./block_accept.ts";
 import { blockAnnouncement } from "./block_announce.ts";
 import type { BlockDownload } from "./block_download.ts";
-import { BlockFetch, type BlockFetchCounters } from "./block_fetch.ts";
+import { BlockFetch, type FetchPeer } from "./block_fetch.ts";
 import type { BlockManagerEvents } from "./block_events.ts";
-import {
-  BlockIntake,
-  type BlockIntakeCounters,
-  type IncomingBlock,
-  type TipBlock,
-} from "./block_intake.ts";
+import { BlockIntake, type IncomingBlock, type TipBlock } from "./block_intake.ts";
 import { type BlockManagerLimits, blockManagerLimits } from "./block_manager_limits.ts";
 import type { RecentBlockView } from "./block_records.ts";
 import type { GetDataQueue } from "./block_serve.ts";
-import { BlockServing, type BlockServingCounters } from "./block_serving.ts";
+import { BlockServing } from "./block_serving.ts";
+import { BlockStore, blockStoreLimits, type BlockStoreLoadReport } from "./block_store.ts";
 import {
-  BlockStore,
-  blockStoreLimits,
-  type BlockStoreLoadReport,
-  type BlockStoreStatus,
-} from "./block_store.ts";
-import { type HeaderView, recentHeaders, type SubmitResult, submitResult } from "./block_views.ts";
-import { CompactRelay, type CompactRelayCounters } from "./compact_relay.ts";
+  type BlockManagerStatus,
+  type HeaderView,
+  recentHeaders,
+  type SubmitResult,
+  submitResult,
+} from "./block_views.ts";
+import { CompactRelay } from "./compact_relay.ts";
 import { HeaderChain } from "./header_chain.ts";
-import { HeaderIntake, type HeaderPeer, type PresyncStatus } from "./header_intake.ts";
-import { ChainProgress } from "./chain_progress.ts";
+import { HeaderIntake, type HeaderPeer } from "./header_intake.ts";
+import { ChainProgress, type ProgressPeer } from "./chain_progress.ts";
 import { chainTips, type ChainTipView } from "./chain_tips.ts";
 import type { HeaderLoadReport } from "./header_persist.ts";
 import { HeaderRequests } from "./header_requests.ts";
 import { answerGetBlocks, answerGetHeaders } from "./header_serve.ts";
-import type { HeaderSyncState } from "./header_sync.ts";
 import { PeerChain } from "./peer_chain.ts";
-import type { HeaderSyncStatus } from "./sync_progress.ts";
 import type { SyncPeer } from "./sync_peer.ts";
 
 /** What a `BlockManager` needs. */
@@ -110,56 +102,11 @@ export interface BlockManagerOptions {
   readonly limits?: Partial<BlockManagerLimits>;
 }
 
-/** Running totals. */
-export interface BlockManagerCounters
-  extends BlockIntakeCounters, CompactRelayCounters, BlockServingCounters, BlockFetchCounters {
-  /** Announcements sent (one per peer per block). */
-  readonly announcements: number;
-  readonly headersAccepted: number;
-  /** Headers received on chains below the anti-DoS work threshold, not stored. */
-  readonly headersBelowThreshold: number;
-  /** Transaction entries in `inv` messages (blocks-only: ignored). */
-  readonly txInvIgnored: number;
-  /** `tx` messages (blocks-only: ignored). */
-  readonly txIgnored: number;
-  /** Messages (other than block and getheaders/getblocks) from peers never added. */
-  readonly unknownPeerMessages: number;
-}
-
-/** A snapshot of the manager. */
-export interface BlockManagerStatus {
-  readonly tip: { readonly hash: string; readonly height: number; readonly time: number };
-  /** Headers held, every branch, genesis included. */
-  readonly headersStored: number;
-  readonly headerSync: HeaderSyncStatus & {
-    readonly state: HeaderSyncState;
-    /** The sync peer's string form, or null. */
-    readonly syncPeer: string | null;
-    /** The leading presync, while a peer's chain is below the work threshold. */
-    readonly presync: PresyncStatus | null;
-  };
-  readonly peers: number;
-  readonly blocksInFlight: number;
-  readonly orphans: { readonly count: number; readonly bytes: number };
-  readonly recentBlocks: { readonly count: number; readonly bytes: number };
-  /** The block store on disk (all zero/null before `loadBlocks`). */
-  readonly blockStore: BlockStoreStatus;
-  /** Accepted blocks remembered. */
-  readonly blockRecords: number;
-  /** Peers new blocks are pushed to as `cmpctblock` (string forms). */
-  readonly highBandwidthPeers: readonly string[];
-  readonly counters: BlockManagerCounters;
-}
-
-/** What the manager keeps about one peer. */
-interface PeerState extends HeaderPeer {
+/** What the manager keeps about one peer: what its rooms read, and its own. */
+interface PeerState extends HeaderPeer, FetchPeer, ProgressPeer {
   /** Cancels this peer's timers when it leaves. */
   readonly abort: AbortController;
   readonly getdata: GetDataQueue;
-  /** Blocks it failed to deliver. */
-  readonly lacks: KnownInventory;
-  /** Its best header, announcements and novel blocks. */
-  readonly chain: PeerChain;
 }
 
 /** Syncs headers; downloads, accepts, caches, serves and relays blocks. */
