@@ -4,8 +4,9 @@
  * of the server): our tip's work, hash and time, when it last changed, what
  * each peer has shown of its chain, blocks in flight, and one request it
  * makes (the `getheaders` of a chain-sync check). The node hands it the
- * block manager behind this interface, and the block manager's "chain"
- * event (our tip or a peer's best header moved) as `ConnManager.chainMoved`.
+ * block manager's `progress` behind this interface, and the block
+ * manager's "chain" event (our tip or a peer's best header moved) as
+ * `ConnManager.chainMoved`.
  */
 
 /** What the block side knows of one peer's chain (Core's CNodeState fields). */

@@ -29,7 +29,7 @@ import { type NetAddress, netAddress } from "../wire/address.ts";
 import { formatAddress, parseAddress } from "../wire/address_format.ts";
 import { fromHex, toHex } from "../wire/bytes.ts";
 import { splitHostPort } from "../wire/host_port.ts";
-import type { BlockManagerStatus } from "../sync/block_manager.ts";
+import type { BlockManagerStatus } from "../sync/block_views.ts";
 import type { BlockViews } from "./block_service.ts";
 import type { EventBus } from "./event_bus.ts";
 import type { NodeMetrics } from "./node_metrics.ts";

@@ -4,19 +4,19 @@
  * it needs of the server in interface.go). The message dispatch hands it
  * peers and their messages (`BlockPeers`); the status and the API read it
  * and submit blocks (`BlockViews`); the connection manager's eviction
- * rules read the chain (`ChainView`, declared by connmgr); the node loads,
- * starts and stops it and listens to its events (`BlockService`). The node
- * runs the block manager (`src/sync/block_manager.ts`) behind it.
+ * rules read the chain's `progress` (`ChainView`, declared by connmgr);
+ * the node loads, starts and stops it and listens to its events
+ * (`BlockService`). The node runs the block manager
+ * (`src/sync/block_manager.ts`) behind it.
  */
 import type { ChainView } from "../connmgr/chain_view.ts";
 import type { Peer } from "../peer/peer.ts";
 import type { KvStore } from "../platform/storage.ts";
 import type { BlockManagerEvents } from "../sync/block_events.ts";
-import type { BlockManagerStatus } from "../sync/block_manager.ts";
 import type { ChainTipView } from "../sync/chain_tips.ts";
 import type { RecentBlockView } from "../sync/block_records.ts";
 import type { BlockStoreLoadReport } from "../sync/block_store.ts";
-import type { HeaderView, SubmitResult } from "../sync/block_views.ts";
+import type { BlockManagerStatus, HeaderView, SubmitResult } from "../sync/block_views.ts";
 import type { HeaderLoadReport } from "../sync/header_persist.ts";
 import type { Message } from "../wire/message.ts";
 
@@ -49,7 +49,9 @@ export interface BlockViews {
 }
 
 /** The block side as the node runs it. */
-export interface BlockService extends BlockPeers, BlockViews, ChainView {
+export interface BlockService extends BlockPeers, BlockViews {
+  /** The chain's progress, for the connection manager's eviction rules. */
+  readonly progress: ChainView;
   /** Fills the header chain from the data directory; new headers are saved there. */
   load(store: KvStore): Promise<HeaderLoadReport>;
   /** Opens the block store (after `load`); blocks are kept there. */

@@ -412,7 +412,7 @@ export class EdgeNode {
       desirableServices: (services) =>
         desirableServices(services, this.#blocks.approximateTipDepth()),
       onPeer: (peer, kind) => this.#onPeer(peer, kind, dispatch),
-      chain: this.#blocks,
+      chain: this.#blocks.progress,
       onEvent: (event) => publishConnEvent(this.#events, this.#platform.clock, event),
       config: this.#connConfig(),
     });

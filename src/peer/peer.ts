@@ -3,9 +3,10 @@
  * it. Bytes become frames and frames bytes in its transport (`../transport/`,
  * v1 framing unless its options name another); the peer decodes the messages
  * in the frames and encodes the ones it sends; `transport` tells which
- * protocol the connection speaks (v1, BIP324 v2). It runs the version handshake
- * (`handshake.ts`), records the features the remote asks for
- * (`features.ts`), keeps the connection alive or drops it (`liveness.ts`),
+ * protocol the connection speaks (v1, BIP324 v2). It runs the version
+ * handshake (`peer_handshake.ts`, over the state machine of `handshake.ts`),
+ * records the features the remote asks for (`features.ts`), keeps the
+ * connection alive or drops it (`liveness.ts`),
  * sends through a bounded queue that honours backpressure (`send_queue.ts`),
  * scores misbehaviour (`misbehaviour.ts`; large `inv`/`getdata` cost
  * transient points, `inventory_cost.ts`), remembers what the remote knows
@@ -33,7 +34,6 @@ import type { Logger } from "../log/logger.ts";
 import type { Clock } from "../platform/clock.ts";
 import type { Conn } from "../platform/conn.ts";
 import type { Transport, TransportInfo } from "../transport/transport.ts";
-import { PROTOCOL_VERSION } from "../version.ts";
 import { parseAddress } from "../wire/address_format.ts";
 import { blockHeaderHash, encodeBlockHeader } from "../wire/block_header.ts";
 import { hashToHex } from "../wire/bytes.ts";
@@ -43,20 +43,11 @@ import { decodeMessage, encodeMessage, type Message, wireCommand } from "../wire
 import { INV_ENTRY_SIZE, type InvItem, MSG_BLOCK, MSG_WITNESS_FLAG } from "../wire/messages/inv.ts";
 import type { VersionMessage } from "../wire/messages/version.ts";
 import { Emitter } from "../util/emitter.ts";
-import {
-  checkVersion,
-  type HandshakeState,
-  handshakeStep,
-  initialHandshakeState,
-  negotiatedVersion,
-  ourVersion,
-  type PeerDirection,
-  WTXID_RELAY_VERSION,
-} from "./handshake.ts";
+import type { HandshakeState, PeerDirection } from "./handshake.ts";
 import { type FeatureMessage, NO_FEATURES, withFeature } from "./features.ts";
 import { inventoryPoints } from "./inventory_cost.ts";
 import { KnownInventory } from "./known_inventory.ts";
-import { Liveness, randomNonce } from "./liveness.ts";
+import { Liveness } from "./liveness.ts";
 import {
   BanScore,
   DUPLICATE_VERSION_POINTS,
@@ -64,6 +55,7 @@ import {
   MALFORMED_MESSAGE_POINTS,
 } from "./misbehaviour.ts";
 import type { PeerEvents } from "./peer_events.ts";
+import { PeerHandshake } from "./peer_handshake.ts";
 import { type PeerOptions, type PeerSettings, peerSettings } from "./peer_options.ts";
 import {
   type AnnouncedBlock,
@@ -109,18 +101,14 @@ export class Peer {
   readonly #queue: SendQueue;
   readonly #liveness: Liveness;
   readonly #score: BanScore;
+  readonly #handshake: PeerHandshake;
   readonly #sent = new TrafficCounter();
   readonly #received = new TrafficCounter();
   readonly #connectedAt: number;
   #resolveClosed!: () => void;
-  #state: HandshakeState;
   #started = false;
   #closing = false;
   #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-  #nonce: bigint | null = null;
-  #remote: VersionMessage | null = null;
-  #timeOffsetSeconds: number | null = null;
-  #negotiated = 0;
   #features: PeerFeatures = NO_FEATURES;
   #lastBlock: AnnouncedBlock | null = null;
   #lastSend: number | null = null;
@@ -148,7 +136,14 @@ export class Peer {
     this.#conn = conn;
     this.#clock = settings.clock;
     this.#log = settings.logger;
-    this.#state = initialHandshakeState(direction);
+    this.#handshake = new PeerHandshake({
+      direction,
+      address,
+      settings,
+      clock: this.#clock,
+      send: (msg) => this.#enqueue(msg),
+      fail: (reason) => this.#fail(reason),
+    });
     this.#connectedAt = this.#clock.now();
     this.known = new KnownInventory(settings.knownInventoryLimit);
     this.#events = new Emitter((event, error) =>
@@ -172,7 +167,7 @@ export class Peer {
     this.#score = new BanScore(this.#clock);
     this.#transport = settings.transport({
       open: () => {
-        if (this.direction === "outbound") this.#sendVersion();
+        if (this.direction === "outbound") this.#handshake.sendVersion();
       },
       frame: (command, payload, wireBytes) => this.#onFrame(command, payload, wireBytes),
       malformed: (error, fatal) => this.#malformed(error, fatal),
@@ -190,17 +185,17 @@ export class Peer {
 
   /** Where the handshake is ("closed" after a disconnect). */
   get state(): HandshakeState {
-    return this.#state;
+    return this.#handshake.state;
   }
 
   /** The remote's `version` message, once received. */
   get remoteVersion(): VersionMessage | null {
-    return this.#remote;
+    return this.#handshake.remote;
   }
 
   /** min(our protocol version, theirs) once their `version` arrived, else 0. */
   get negotiatedVersion(): number {
-    return this.#negotiated;
+    return this.#handshake.negotiated;
   }
 
   /** The transport's protocol, session id, and whether a failed v2 dial should retry as v1. */
@@ -249,7 +244,7 @@ export class Peer {
    * A `block`/`tx`/unknown payload is sent as given: do not modify it afterwards.
    */
   send(msg: Message): boolean {
-    return this.#state === "ready" && this.#enqueue(msg);
+    return this.#handshake.state === "ready" && this.#enqueue(msg);
   }
 
   /** False when `payload`, a frame being handled before its checksum was checked, fails it. */
@@ -292,20 +287,21 @@ export class Peer {
 
   /** A snapshot of this peer's state and counters. */
   stats(): PeerStats {
-    const r = this.#remote;
+    const hs = this.#handshake;
+    const r = hs.remote;
     const transport = this.#transport.info();
     return {
       id: this.id,
       address: this.#hostPort,
       direction: this.direction,
       persistent: this.persistent,
-      handshake: this.#state,
+      handshake: hs.state,
       transport: transport.protocol,
       sessionId: transport.sessionId,
       services: servicesHex(r?.services ?? 0n),
       serviceNames: serviceNames(r?.services ?? 0n),
       version: r?.version ?? 0,
-      negotiatedVersion: this.#negotiated,
+      negotiatedVersion: hs.negotiated,
       userAgent: printable(r?.userAgent ?? ""),
       startHeight: r?.startHeight ?? 0,
       relay: r?.relay ?? true,
@@ -314,7 +310,7 @@ export class Peer {
       pingMs: this.#liveness.lastPingMs,
       minPingMs: this.#liveness.minPingMs,
       pingWaitMs: this.#liveness.pingWaitMs,
-      timeOffsetSeconds: this.#timeOffsetSeconds,
+      timeOffsetSeconds: hs.timeOffsetSeconds,
       connectedAt: this.#connectedAt,
       lastSend: this.#lastSend,
       lastReceive: this.#lastReceive,
@@ -328,22 +324,6 @@ export class Peer {
   }
 
   // ---- sending ----
-
-  #sendVersion(): void {
-    const s = this.#settings;
-    const nonce = randomNonce(s.random);
-    this.#nonce = nonce;
-    s.localNonces.add(nonce);
-    this.#enqueue(ourVersion({
-      services: s.services,
-      timestamp: Math.floor(this.#clock.now() / 1000),
-      remote: this.address,
-      remoteServices: this.#remote?.services ?? 0n,
-      nonce,
-      userAgent: s.userAgent,
-      startHeight: s.bestHeight(),
-    }));
-  }
 
   /** Encodes, frames and queues `msg`; false when not sent. */
   #enqueue(msg: Message): boolean {
@@ -414,7 +394,7 @@ export class Peer {
       if (!(error instanceof DecodeError)) throw error;
       this.#received.record(command, size); // only known commands can fail to decode
       // Without a readable version there is no handshake to continue.
-      const fatal = command === "version" && this.#remote === null;
+      const fatal = command === "version" && this.#handshake.remote === null;
       this.#malformed(error, fatal);
       return;
     }
@@ -424,10 +404,10 @@ export class Peer {
 
   #handle(msg: Message): void {
     const command = wireCommand(msg);
-    const { next, action } = handshakeStep(this.#state, command);
+    const { next, action } = this.#handshake.step(command);
     switch (action.kind) {
       case "accept-version":
-        this.#acceptVersion(msg as VersionMessage, next);
+        this.#handshake.acceptVersion(msg as VersionMessage, next);
         return;
       case "complete":
         this.#complete(next);
@@ -451,33 +431,9 @@ export class Peer {
     }
   }
 
-  #acceptVersion(msg: VersionMessage, next: HandshakeState): void {
-    this.#remote = msg;
-    this.#timeOffsetSeconds = msg.timestamp - Math.floor(this.#clock.now() / 1000);
-    const problem = checkVersion(msg, {
-      direction: this.direction,
-      localNonces: this.#settings.localNonces,
-      minProtocolVersion: this.#settings.minProtocolVersion,
-      requiredServices: this.#settings.requiredServices,
-    });
-    if (problem !== null) {
-      this.#fail(problem);
-      return;
-    }
-    this.#state = next;
-    this.#negotiated = negotiatedVersion(PROTOCOL_VERSION, msg.version);
-    if (this.direction === "inbound") this.#sendVersion();
-    if (this.#negotiated >= WTXID_RELAY_VERSION) {
-      this.#enqueue({ command: "wtxidrelay" });
-      this.#enqueue({ command: "sendaddrv2" });
-    }
-    this.#enqueue({ command: "verack" });
-  }
-
   #complete(next: HandshakeState): void {
-    this.#state = next;
-    if (this.#nonce !== null) this.#settings.localNonces.delete(this.#nonce);
-    const r = this.#remote!;
+    this.#handshake.complete(next);
+    const r = this.#handshake.remote!;
     this.#log.info("peer connected", {
       peer: this.#label,
       userAgent: printable(r.userAgent),
@@ -520,7 +476,7 @@ export class Peer {
   }
 
   #feature(msg: FeatureMessage): void {
-    const features = withFeature(this.#features, msg, this.#negotiated);
+    const features = withFeature(this.#features, msg, this.#handshake.negotiated);
     if (typeof features === "string") this.#ignore(msg.command, features);
     else this.#features = features;
   }
@@ -574,11 +530,9 @@ export class Peer {
   #close(reason: string, failure: boolean): Promise<void> {
     if (this.#closing) return this.closed;
     this.#closing = true;
-    const wasReady = this.#state === "ready";
-    this.#state = "closed";
+    const wasReady = this.#handshake.close();
     this.#abort.abort();
     this.#queue.close();
-    if (this.#nonce !== null) this.#settings.localNonces.delete(this.#nonce);
     this.#reader?.cancel().catch(() => {});
     this.#conn.close();
     const fields = { peer: this.#label, reason };

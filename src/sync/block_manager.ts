@@ -1,8 +1,7 @@
 /**
  * The block manager: what the node does with headers and blocks once a
  * peer is connected. It keeps the peers, dispatches their block-related
- * messages, decides which blocks to download from whom, and announces new
- * tip blocks; the rest lives beside it:
+ * messages to the parts beside it, and announces new tip blocks:
  *
  * - Headers in (`header_intake.ts`): the initial sync from one sync peer at
  *   a time (`header_sync.ts`), follow-up and per-peer `getheaders`
@@ -12,14 +11,10 @@
  *   waiting for their parent, the recent-blocks cache, the block store on
  *   disk (`block_store.ts`, opened by `loadBlocks`) and the records of
  *   accepted blocks (`block_records.ts`).
- * - Downloads (here, over `block_download.ts`): once headers are synced,
- *   the blocks of the last `keepBlocks` heights of the best header chain
- *   (288: what a NODE_NETWORK_LIMITED node serves) that we do not hold are
- *   asked (`getdata`, witness), the newest first, of peers that serve
- *   blocks with witness and showed they have them — a limited peer not for
- *   blocks near the edge of what it keeps (Core's FindNextBlocks) — bounded
- *   in flight per peer and in total, each with a timeout; a peer that
- *   failed to deliver one is not asked for it again.
+ * - Downloads (`block_fetch.ts`, over `block_download.ts`): once headers
+ *   are synced, the blocks of the last `keepBlocks` heights of the best
+ *   header chain that we do not hold, the newest first, of peers that
+ *   showed they have them, bounded in flight, each with a timeout.
  * - Relay (here, over `block_announce.ts`): a block accepted at the tip is
  *   first pushed as `cmpctblock` to the high-bandwidth compact peers
  *   (`compact_relay.ts`, BIP152), then announced once to every other peer
@@ -27,17 +22,18 @@
  *   `sendheaders`, `inv` to the others.
  * - Serving: `getdata` and `getblocktxn` from the recent-blocks cache, then
  *   the store, down to `MAX_SERVE_DEPTH` (a deeper request disconnects:
- *   `block_serve.ts`; compact answers by `compact_relay.ts`),
- *   `getheaders`/`getblocks` from the header chain (`header_serve.ts`),
- *   always, also while syncing.
+ *   `block_serving.ts` over `block_serve.ts`; compact answers by
+ *   `compact_relay.ts`), `getheaders`/`getblocks` from the header chain
+ *   (`header_serve.ts`), always, also while syncing.
  * - Blocks-only: transaction inventory and `tx` messages are counted and
  *   ignored, never requested; compact blocks are never asked for (a
  *   `cmpctblock` received is an announcement of its header).
  * - Misbehaviour: each offence costs what `penalties.ts` says.
- * - For the connection manager's eviction rules (read side): each peer's
- *   best known header, last tip-moving announcement and last novel block
- *   (`peer_chain.ts`), when our tip last changed, blocks in flight, and a
- *   "chain" event whenever our tip or a peer's best header moves.
+ * - For the connection manager's eviction rules (`progress`,
+ *   `chain_progress.ts`): each peer's best known header, last tip-moving
+ *   announcement and last novel block, when our tip last changed, blocks in
+ *   flight, and a "chain" event whenever our tip or a peer's best header
+ *   moves.
  *
  * The header chain is the manager's own: `load` fills it from the store
  * (the one path for stored headers), `loadBlocks` opens the block store,
@@ -46,84 +42,50 @@
  * timers go through the Clock port and are cancelled by `stop()`.
  */
 import type { Logger } from "../log/logger.ts";
-import { KnownInventory } from "../peer/known_inventory.ts";
-import { NODE_NETWORK, NODE_NETWORK_LIMITED, NODE_WITNESS } from "../peer/services.ts";
 import type { Clock } from "../platform/clock.ts";
 import type { Sha256 } from "../platform/hash.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";
 import type { KvStore } from "../platform/storage.ts";
 import { Emitter } from "../util/emitter.ts";
-import { BLOCK_HEADER_SIZE, blockHeaderHash, encodeBlockHeader } from "../wire/block_header.ts";
+import { BLOCK_HEADER_SIZE, blockHeaderHash } from "../wire/block_header.ts";
 import { bytesEqual, hashToHex } from "../wire/bytes.ts";
 import type { Message } from "../wire/message.ts";
 import {
   type InvItem,
   MSG_BLOCK,
   MSG_TX,
-  MSG_WITNESS_BLOCK,
   MSG_WITNESS_FLAG,
   MSG_WTX,
 } from "../wire/messages/inv.ts";
 import type { NetworkParams } from "../wire/params.ts";
 import type { BlockAcceptResult } from "./block_accept.ts";
 import { blockAnnouncement } from "./block_announce.ts";
-import { BlockDownload } from "./block_download.ts";
+import type { BlockDownload } from "./block_download.ts";
+import { BlockFetch, type FetchPeer } from "./block_fetch.ts";
 import type { BlockManagerEvents } from "./block_events.ts";
-import {
-  BlockIntake,
-  type BlockIntakeCounters,
-  type IncomingBlock,
-  type TipBlock,
-} from "./block_intake.ts";
+import { BlockIntake, type IncomingBlock, type TipBlock } from "./block_intake.ts";
 import { type BlockManagerLimits, blockManagerLimits } from "./block_manager_limits.ts";
 import type { RecentBlockView } from "./block_records.ts";
+import type { GetDataQueue } from "./block_serve.ts";
+import { BlockServing } from "./block_serving.ts";
+import { BlockStore, blockStoreLimits, type BlockStoreLoadReport } from "./block_store.ts";
 import {
-  answerGetData,
-  type BlockSource,
-  GetDataQueue,
-  type HeldBlock,
-  type ServeRequest,
-} from "./block_serve.ts";
-import {
-  BlockStore,
-  blockStoreLimits,
-  type BlockStoreLoadReport,
-  type BlockStoreStatus,
-  NODE_NETWORK_LIMITED_MIN_BLOCKS,
-} from "./block_store.ts";
-import { type HeaderView, recentHeaders, type SubmitResult, submitResult } from "./block_views.ts";
-import { CompactRelay, type CompactRelayCounters } from "./compact_relay.ts";
+  type BlockManagerStatus,
+  type HeaderView,
+  recentHeaders,
+  type SubmitResult,
+  submitResult,
+} from "./block_views.ts";
+import { CompactRelay } from "./compact_relay.ts";
 import { HeaderChain } from "./header_chain.ts";
-import { HeaderIntake, type HeaderPeer, type PresyncStatus } from "./header_intake.ts";
+import { HeaderIntake, type HeaderPeer } from "./header_intake.ts";
+import { ChainProgress, type ProgressPeer } from "./chain_progress.ts";
 import { chainTips, type ChainTipView } from "./chain_tips.ts";
 import type { HeaderLoadReport } from "./header_persist.ts";
 import { HeaderRequests } from "./header_requests.ts";
 import { answerGetBlocks, answerGetHeaders } from "./header_serve.ts";
-import type { HeaderSyncState } from "./header_sync.ts";
-import { PeerChain, type PeerChainView } from "./peer_chain.ts";
-import type { HeaderSyncStatus } from "./sync_progress.ts";
+import { PeerChain } from "./peer_chain.ts";
 import type { SyncPeer } from "./sync_peer.ts";
-
-/**
- * Per peer, blocks it failed to deliver (notfound, timeout, mutated) not
- * asked of it again: at least this many, and at least the download window
- * (`keepBlocks`). A memory smaller than the window would cycle with a peer
- * lacking the whole window (ask, notfound, forget, ask again) without end.
- */
-export const MAX_LACKING_PER_PEER = 64;
-/**
- * While the initial sync runs, headers that move our tip are followed by
- * their blocks at once only when the tip is at most this many block
- * intervals old: we are close to the present, so this is a new block, not
- * history (Core CanDirectFetch, 20 blocks).
- */
-export const DIRECT_FETCH_MAX_TIP_AGE_BLOCKS = 20;
-/**
- * A limited peer is not asked for blocks this close to the edge of what it
- * keeps, counted from its best block: two short of 288, for races (Core
- * FindNextBlocks).
- */
-export const LIMITED_PEER_FETCH_DEPTH = NODE_NETWORK_LIMITED_MIN_BLOCKS - 2;
 
 /** What a `BlockManager` needs. */
 export interface BlockManagerOptions {
@@ -140,63 +102,11 @@ export interface BlockManagerOptions {
   readonly limits?: Partial<BlockManagerLimits>;
 }
 
-/** Running totals. */
-export interface BlockManagerCounters extends BlockIntakeCounters, CompactRelayCounters {
-  readonly blocksServed: number;
-  /** Of `blocksServed`, those read from the block store. */
-  readonly blocksServedFromDisk: number;
-  /** Peers disconnected for asking for a block deeper than we serve. */
-  readonly deepBlockRequests: number;
-  /** Entries answered with `notfound`. */
-  readonly notFoundSent: number;
-  /** Announcements sent (one per peer per block). */
-  readonly announcements: number;
-  readonly headersAccepted: number;
-  /** Headers received on chains below the anti-DoS work threshold, not stored. */
-  readonly headersBelowThreshold: number;
-  readonly downloadTimeouts: number;
-  /** Transaction entries in `inv` messages (blocks-only: ignored). */
-  readonly txInvIgnored: number;
-  /** `tx` messages (blocks-only: ignored). */
-  readonly txIgnored: number;
-  /** Messages (other than block and getheaders/getblocks) from peers never added. */
-  readonly unknownPeerMessages: number;
-}
-
-/** A snapshot of the manager. */
-export interface BlockManagerStatus {
-  readonly tip: { readonly hash: string; readonly height: number; readonly time: number };
-  /** Headers held, every branch, genesis included. */
-  readonly headersStored: number;
-  readonly headerSync: HeaderSyncStatus & {
-    readonly state: HeaderSyncState;
-    /** The sync peer's string form, or null. */
-    readonly syncPeer: string | null;
-    /** The leading presync, while a peer's chain is below the work threshold. */
-    readonly presync: PresyncStatus | null;
-  };
-  readonly peers: number;
-  readonly blocksInFlight: number;
-  readonly orphans: { readonly count: number; readonly bytes: number };
-  readonly recentBlocks: { readonly count: number; readonly bytes: number };
-  /** The block store on disk (all zero/null before `loadBlocks`). */
-  readonly blockStore: BlockStoreStatus;
-  /** Accepted blocks remembered. */
-  readonly blockRecords: number;
-  /** Peers new blocks are pushed to as `cmpctblock` (string forms). */
-  readonly highBandwidthPeers: readonly string[];
-  readonly counters: BlockManagerCounters;
-}
-
-/** What the manager keeps about one peer. */
-interface PeerState extends HeaderPeer {
+/** What the manager keeps about one peer: what its rooms read, and its own. */
+interface PeerState extends HeaderPeer, FetchPeer, ProgressPeer {
   /** Cancels this peer's timers when it leaves. */
   readonly abort: AbortController;
   readonly getdata: GetDataQueue;
-  /** Blocks it failed to deliver. */
-  readonly lacks: KnownInventory;
-  /** Its best header, announcements and novel blocks. */
-  readonly chain: PeerChain;
 }
 
 /** Syncs headers; downloads, accepts, caches, serves and relays blocks. */
@@ -212,25 +122,23 @@ export class BlockManager {
   readonly #peers = new Map<number, PeerState>();
   readonly #headers: HeaderIntake;
   readonly #blocks: BlockIntake<PeerState>;
+  readonly #fetch: BlockFetch<PeerState>;
+  /** The fetch's requests in flight. */
   readonly #download: BlockDownload;
   readonly #compact: CompactRelay;
+  readonly #serving: BlockServing;
+  /** The chain's progress as the connection manager reads it (its `ChainView`). */
+  readonly progress: ChainProgress;
   /** The peers the newest tip was pushed to as `cmpctblock`, until it is announced. */
   #pushed: { readonly hash: Uint8Array; readonly to: readonly SyncPeer[] } | null = null;
   readonly #counters = {
-    blocksServed: 0,
-    blocksServedFromDisk: 0,
-    deepBlockRequests: 0,
-    notFoundSent: 0,
     announcements: 0,
-    downloadTimeouts: 0,
     txInvIgnored: 0,
     txIgnored: 0,
     unknownPeerMessages: 0,
   };
   #started = false;
   #stopped = false;
-  /** Clock time our best tip last changed (the start until it does). */
-  #tipChangedAt = 0;
 
   constructor(options: BlockManagerOptions) {
     const limits = this.#limits = blockManagerLimits(options.limits);
@@ -259,7 +167,7 @@ export class BlockManager {
       headersPerMessage: limits.headersPerMessage,
       saveDelayMs: limits.headerSaveDelayMs,
       peers: this.#peers,
-      onSynced: () => this.#fetchAll(),
+      onSynced: () => this.#fetch.fetchAll(),
     });
     this.#blocks = new BlockIntake({
       chain,
@@ -273,22 +181,47 @@ export class BlockManager {
       },
       onAccepted: (event) => this.#events.emit("accepted", event),
       onNewHeader: () => this.#headers.headersAdded(1),
-      onOrphan: (st, missing) => this.#askParent(st, missing),
+      onOrphan: (st, missing) => {
+        // Ask its sender for the missing ancestor, and for headers.
+        this.#fetch.fetchMissing(st, missing);
+        if (this.#headers.mayAsk(st)) st.headers.request();
+      },
     });
-    this.#download = new BlockDownload({
+    const fetch = this.#fetch = new BlockFetch({
+      params: options.params,
+      chain,
       clock,
+      logger,
       signal,
-      perPeer: limits.blocksInFlightPerPeer,
-      total: limits.blocksInFlight,
-      timeoutMs: limits.blockTimeoutMs,
-      onTimeout: (hash, peerId) => this.#downloadTimedOut(hash, peerId),
+      limits,
+      peers: this.#peers,
+      has: (hash) => this.#blocks.has(hash),
+      syncing: () => this.#headers.syncing,
+      stopped: () => this.#stopped,
     });
+    this.#download = fetch.download;
     this.#compact = new CompactRelay({
       chain,
       sha256,
       random,
       logger,
       bestHeight: (peer) => this.#peers.get(peer.id)?.bestHeight ?? -1,
+    });
+    this.progress = new ChainProgress({
+      chain,
+      sha256,
+      clock,
+      peers: this.#peers,
+      download: this.#download,
+      mayAsk: (p) => this.#headers.mayAsk(p),
+      onMoved: (event) => this.#events.emit("chain", event),
+    });
+    this.#serving = new BlockServing({
+      chain,
+      blocks: this.#blocks,
+      compact: this.#compact,
+      clock,
+      logger,
     });
   }
 
@@ -347,7 +280,7 @@ export class BlockManager {
   /** Begins taking part: peers, messages and submitted blocks are handled from now on. */
   start(): void {
     this.#started = true;
-    this.#tipChangedAt = this.#clock.now();
+    this.progress.start();
   }
 
   /**
@@ -375,28 +308,7 @@ export class BlockManager {
   addPeer(peer: SyncPeer): void {
     if (!this.#running || this.#peers.has(peer.id)) return;
     const abort = new AbortController();
-    const getdata = new GetDataQueue({
-      peer,
-      source: this.#source,
-      answer: (request, held) => this.#answer(peer, request, held),
-      clock: this.#clock,
-      signal: abort.signal,
-      onServed: (hash, command, fromDisk) => {
-        peer.known.add(hash);
-        if (command !== "block") return;
-        this.#counters.blocksServed++;
-        if (fromDisk) this.#counters.blocksServedFromDisk++;
-      },
-      onNotFound: (n) => (this.#counters.notFoundSent += n),
-      onTooDeep: (reason) => {
-        this.#counters.deepBlockRequests++;
-        this.#log.debug("peer asked for a block deeper than we serve", {
-          peer: peer.toString(),
-          reason,
-        });
-        void peer.disconnect(reason);
-      },
-    });
+    const getdata = this.#serving.queueFor(peer, abort.signal);
     const headers = new HeaderRequests({
       peer,
       chain: this.#chain,
@@ -404,7 +316,7 @@ export class BlockManager {
       signal: abort.signal,
       timeoutMs: this.#limits.headersTimeoutMs,
     });
-    const lacks = new KnownInventory(Math.max(MAX_LACKING_PER_PEER, this.#limits.keepBlocks));
+    const lacks = this.#fetch.lackMemory();
     const st: PeerState = {
       peer,
       abort,
@@ -418,7 +330,7 @@ export class BlockManager {
     this.#peers.set(peer.id, st);
     this.#compact.peerAdded(peer);
     this.#headers.peerAdded(st);
-    this.#fetchFrom(st);
+    this.#fetch.fetchFrom(st);
   }
 
   /** A peer left: its requests go to other peers. */
@@ -430,7 +342,7 @@ export class BlockManager {
     const released = this.#download.releasePeer(id);
     this.#headers.peerRemoved(id);
     this.#compact.peerRemoved(id);
-    if (released.length > 0) this.#fetchAll();
+    if (released.length > 0) this.#fetch.fetchAll();
   }
 
   /**
@@ -442,7 +354,7 @@ export class BlockManager {
     const tipWork = this.#chain.tipWork;
     this.#dispatch(peer, msg);
     const st = this.#peers.get(peer.id);
-    this.#progress(st?.peer === peer ? st : undefined, msg, tipWork);
+    this.progress.note(st?.peer === peer ? st : undefined, msg, tipWork);
   }
 
   #dispatch(peer: SyncPeer, msg: Message): void {
@@ -485,23 +397,25 @@ export class BlockManager {
         return;
       case "headers": {
         const { fetch, tipMoved } = this.#headers.onHeaders(st, msg.headers);
-        if (fetch) this.#fetchAll(st);
+        if (fetch) this.#fetch.fetchAll(st);
         // While syncing, a new tip near the present is fetched from its announcer at once.
-        if (tipMoved && this.#headers.syncing && this.#tipIsRecent()) this.#fetchFrom(st, true);
+        if (tipMoved && this.#headers.syncing && this.#fetch.tipIsRecent()) {
+          this.#fetch.fetchFrom(st, true);
+        }
         return;
       }
       case "getdata":
         st.getdata.add(msg.items);
         return;
       case "notfound":
-        this.#onNotFound(st, msg.items);
+        this.#fetch.onNotFound(st, msg.items);
         return;
       case "sendcmpct":
         this.#compact.onSendCmpct(peer, msg);
         return;
       case "cmpctblock":
         // Never asked for: an announcement of its header, as in a `headers` message.
-        if (this.#headers.onHeaders(st, [msg.header])) this.#fetchAll(st);
+        if (this.#headers.onHeaders(st, [msg.header])) this.#fetch.fetchAll(st);
         return;
       case "getblocktxn":
         st.getdata.addBlockTxn(msg);
@@ -518,8 +432,8 @@ export class BlockManager {
     const registered = from !== undefined && this.#peers.get(from.id)?.peer === from;
     const tipWork = this.#chain.tipWork;
     const result = this.#accept({ bytes, from, registered, origin: "local" });
-    this.#fetchAll();
-    this.#progress(undefined, undefined, tipWork);
+    this.#fetch.fetchAll();
+    this.progress.note(undefined, undefined, tipWork);
     return result;
   }
 
@@ -557,49 +471,6 @@ export class BlockManager {
     return Math.max(0, Math.floor(ageSeconds / this.#params.powTargetSpacing));
   }
 
-  /** What we know of peer `id`'s chain; undefined when it is not one of our peers. */
-  peerChain(id: number): PeerChainView | undefined {
-    return this.#peers.get(id)?.chain;
-  }
-
-  /**
-   * True once header sync has started with peer `id` (Core's fSyncStarted):
-   * while the initial sync runs, only with the sync peer.
-   */
-  syncStarted(id: number): boolean {
-    const st = this.#peers.get(id);
-    return st !== undefined && this.#headers.mayAsk(st);
-  }
-
-  /** Our best chain's total work, tip hash (wire order, a copy) and tip header time (Unix s). */
-  tip(): { work: bigint; hash: Uint8Array; time: number } {
-    const { work, hash, time } = this.#chain.tip();
-    return { work, hash, time };
-  }
-
-  /** Clock time (ms) our best tip last changed; the start time until it does. */
-  lastTipChangeAt(): number {
-    return this.#tipChangedAt;
-  }
-
-  /** Blocks in flight from peer `id`, or from every peer. */
-  blocksInFlight(id?: number): number {
-    return id === undefined ? this.#download.size : this.#download.countFor(id);
-  }
-
-  /**
-   * Asks peer `id` for the headers after the parent of header `hash`, so
-   * that a peer holding `hash` answers with it at least (Core asks from the
-   * work header's parent when it checks an outbound peer's chain). Not sent
-   * while a request to it is outstanding. True when sent.
-   */
-  requestHeadersFrom(id: number, hash: Uint8Array): boolean {
-    const st = this.#peers.get(id);
-    const raw = this.#chain.header(hash);
-    if (st === undefined || raw === undefined) return false;
-    return st.headers.request(raw.subarray(4, 36));
-  }
-
   /** A snapshot: tip, header sync, downloads, caches and counters. */
   status(): BlockManagerStatus {
     const tip = this.#chain.tip();
@@ -619,6 +490,8 @@ export class BlockManager {
       counters: {
         ...this.#blocks.counters,
         ...this.#compact.counters,
+        ...this.#serving.counters,
+        ...this.#fetch.counters,
         ...this.#counters,
         headersAccepted: this.#headers.accepted,
         headersBelowThreshold: this.#headers.belowThreshold,
@@ -633,67 +506,6 @@ export class BlockManager {
       held: (hash) => blocks.records.has(hash),
       invalid: (hash) => blocks.invalid(hash),
     });
-  }
-
-  // ---- serving ----
-
-  /** Where serving finds blocks: the cache, then the store; heights from the chain first. */
-  readonly #source: BlockSource = {
-    height: (hash) =>
-      this.#chain.heightOf(hash) ?? this.#blocks.recent.heightOf(hash) ??
-        this.#blocks.store?.heightOf(hash),
-    tipHeight: () => this.#chain.tipHeight,
-    cached: (hash) => this.#blocks.recent.get(hash),
-    stored: (hash) => this.#blocks.store?.read(hash),
-  };
-
-  /** What `peer` gets for one request of its getdata queue about the block `held`. */
-  #answer(peer: SyncPeer, request: ServeRequest, held: HeldBlock): Message | undefined {
-    const compact = this.#compact;
-    if ("command" in request) return compact.answerGetBlockTxn(peer, request, held);
-    return answerGetData(request, held, (hash, h) => compact.answerCmpctBlock(hash, h));
-  }
-
-  // ---- chain progress (for the connection manager) ----
-
-  /**
-   * After a message from `st` (or a local block): notes which blocks the
-   * peer has shown it has, whether the tip moved (and whether its headers or
-   * block moved it), and emits "chain" when anything did.
-   */
-  #progress(st: PeerState | undefined, msg: Message | undefined, tipWork: bigint): void {
-    let shown = false;
-    if (st !== undefined && msg !== undefined) {
-      switch (msg.command) {
-        case "headers":
-          if (msg.headers.length > 0) {
-            const last = encodeBlockHeader(msg.headers[msg.headers.length - 1]);
-            shown = st.chain.noteHas(this.#chain, blockHeaderHash(this.#sha256, last));
-          }
-          break;
-        case "inv":
-          for (const item of msg.items) {
-            if ((item.type & ~MSG_WITNESS_FLAG) !== MSG_BLOCK) continue;
-            if (st.chain.noteHas(this.#chain, item.hash)) shown = true;
-          }
-          break;
-        case "block":
-          if (msg.raw.length >= BLOCK_HEADER_SIZE) {
-            shown = st.chain.noteHas(this.#chain, blockHeaderHash(this.#sha256, msg.raw));
-          }
-          break;
-      }
-    }
-    const tipChanged = this.#chain.tipWork !== tipWork;
-    if (tipChanged) {
-      this.#tipChangedAt = this.#clock.now();
-      if (st !== undefined && (msg?.command === "headers" || msg?.command === "block")) {
-        st.chain.lastAnnouncementAt = this.#tipChangedAt;
-      }
-    }
-    if (shown || tipChanged) {
-      this.#events.emit("chain", { peerId: st?.peer.id ?? null, tipChanged });
-    }
   }
 
   // ---- announcements from peers ----
@@ -711,107 +523,7 @@ export class BlockManager {
       else unknown = item.hash;
     }
     if (unknown !== null) this.#headers.announcedUnknown(st, unknown);
-    this.#fetchFrom(st);
-  }
-
-  #onNotFound(st: PeerState, items: readonly InvItem[]): void {
-    let released = false;
-    for (const item of items) {
-      if ((item.type & ~MSG_WITNESS_FLAG) !== MSG_BLOCK) continue;
-      if (this.#download.release(item.hash, st.peer.id) !== undefined) {
-        st.lacks.add(item.hash);
-        released = true;
-      }
-    }
-    if (released) this.#fetchAll();
-  }
-
-  // ---- downloads ----
-
-  /** Downloads start once the initial header sync is over (or has no peer to sync from). */
-  #downloadsAllowed(): boolean {
-    return !this.#stopped && !this.#headers.syncing;
-  }
-
-  /** True when the block `hash` is neither held, known invalid, in flight nor an orphan. */
-  #wanted(hash: Uint8Array): boolean {
-    return !this.#blocks.has(hash) && !this.#download.has(hash);
-  }
-
-  /** Asks each peer (`first` first) for the wanted blocks it has. */
-  #fetchAll(first?: PeerState): void {
-    if (!this.#downloadsAllowed()) return;
-    if (first !== undefined && this.#peers.get(first.peer.id) === first) this.#fetchFrom(first);
-    for (const st of this.#peers.values()) if (st !== first) this.#fetchFrom(st);
-  }
-
-  /**
-   * True when our tip is within `DIRECT_FETCH_MAX_TIP_AGE_BLOCKS` block
-   * intervals of now (Core CanDirectFetch).
-   */
-  #tipIsRecent(): boolean {
-    const spacing = this.#params.powTargetSpacing;
-    return this.#chain.tip().time * 1000 >
-      this.#clock.now() - DIRECT_FETCH_MAX_TIP_AGE_BLOCKS * spacing * 1000;
-  }
-
-  /**
-   * Asks `st` for the wanted blocks of the window it showed it has, newest
-   * first, within the bounds: only a peer serving blocks with witness (Core
-   * CanServeBlocks, CanServeWitnesses), and a limited one (Core
-   * IsLimitedPeer) not for blocks `LIMITED_PEER_FETCH_DEPTH` below its best;
-   * `direct` asks even while the initial sync runs.
-   */
-  #fetchFrom(st: PeerState, direct = false): void {
-    const peer = st.peer;
-    if (this.#stopped || !this.#download.canRequest(peer.id)) return;
-    if (!direct && !this.#downloadsAllowed()) return;
-    const services = peer.remoteVersion?.services ?? 0n;
-    if ((services & NODE_WITNESS) === 0n) return;
-    if ((services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) === 0n) return;
-    const tip = this.#chain.tipHeight;
-    const limited = (services & NODE_NETWORK) === 0n;
-    const peerBest = st.bestHeight >= 0 ? st.bestHeight : tip;
-    const items: InvItem[] = [];
-    for (
-      let h = tip;
-      h >= Math.max(1, tip - this.#limits.keepBlocks + 1) && this.#download.canRequest(peer.id);
-      h--
-    ) {
-      if (limited && peerBest - h >= LIMITED_PEER_FETCH_DEPTH) break;
-      const hash = this.#chain.hashAt(h)!;
-      if (!this.#wanted(hash) || st.lacks.has(hash)) continue;
-      if (st.bestHeight < h && !peer.known.has(hash)) continue;
-      this.#download.request(peer.id, hash);
-      items.push({ type: MSG_WITNESS_BLOCK, hash });
-    }
-    this.#sendGetData(st, items);
-  }
-
-  /** An orphan from `st` is held: ask it for the missing ancestor, and for headers. */
-  #askParent(st: PeerState, missing: Uint8Array | undefined): void {
-    if (missing !== undefined && this.#wanted(missing)) {
-      if (this.#download.request(st.peer.id, missing)) {
-        this.#sendGetData(st, [{ type: MSG_WITNESS_BLOCK, hash: missing }]);
-      }
-    }
-    if (this.#headers.mayAsk(st)) st.headers.request();
-  }
-
-  #sendGetData(st: PeerState, items: InvItem[]): void {
-    if (items.length === 0 || st.peer.send({ command: "getdata", items })) return;
-    for (const item of items) this.#download.release(item.hash, st.peer.id);
-  }
-
-  #downloadTimedOut(hash: Uint8Array, peerId: number): void {
-    this.#counters.downloadTimeouts++;
-    const st = this.#peers.get(peerId);
-    st?.lacks.add(hash);
-    this.#log.debug("block download timed out", {
-      peer: st?.peer.toString(),
-      hash: hashToHex(hash),
-    });
-    this.#fetchAll();
+    this.#fetch.fetchFrom(st);
   }
 
   // ---- blocks ----
@@ -832,7 +544,7 @@ export class BlockManager {
       });
       if (result.status === "accepted" && registered) st.chain.lastBlockAt = this.#clock.now();
     }
-    this.#fetchAll(registered ? st : undefined);
+    this.#fetch.fetchAll(registered ? st : undefined);
   }
 
   /** Processes a block (and the orphans it connects); announces the new tip among them. */

@@ -1,14 +1,64 @@
 /**
  * The block manager's answers as the node shows them (hashes in display
- * hex): the last headers of the best chain, and what became of a block
- * submitted locally (Core's `submitblock`).
+ * hex): its status snapshot and running totals, the last headers of the
+ * best chain, and what became of a block submitted locally (Core's
+ * `submitblock`).
  */
 import { hashToHex } from "../wire/bytes.ts";
 import type { BlockAcceptResult } from "./block_accept.ts";
+import type { BlockFetchCounters } from "./block_fetch.ts";
+import type { BlockIntakeCounters } from "./block_intake.ts";
+import type { BlockServingCounters } from "./block_serving.ts";
+import type { BlockStoreStatus } from "./block_store.ts";
+import type { CompactRelayCounters } from "./compact_relay.ts";
 import type { HeaderChain } from "./header_chain.ts";
+import type { PresyncStatus } from "./header_intake.ts";
+import type { HeaderSyncState } from "./header_sync.ts";
+import type { HeaderSyncStatus } from "./sync_progress.ts";
 
 /** Offset of the timestamp in an 80-byte header. */
 const HEADER_TIME_OFFSET = 68;
+
+/** The block manager's running totals. */
+export interface BlockManagerCounters
+  extends BlockIntakeCounters, CompactRelayCounters, BlockServingCounters, BlockFetchCounters {
+  /** Announcements sent (one per peer per block). */
+  readonly announcements: number;
+  readonly headersAccepted: number;
+  /** Headers received on chains below the anti-DoS work threshold, not stored. */
+  readonly headersBelowThreshold: number;
+  /** Transaction entries in `inv` messages (blocks-only: ignored). */
+  readonly txInvIgnored: number;
+  /** `tx` messages (blocks-only: ignored). */
+  readonly txIgnored: number;
+  /** Messages (other than block and getheaders/getblocks) from peers never added. */
+  readonly unknownPeerMessages: number;
+}
+
+/** A snapshot of the block manager. */
+export interface BlockManagerStatus {
+  readonly tip: { readonly hash: string; readonly height: number; readonly time: number };
+  /** Headers held, every branch, genesis included. */
+  readonly headersStored: number;
+  readonly headerSync: HeaderSyncStatus & {
+    readonly state: HeaderSyncState;
+    /** The sync peer's string form, or null. */
+    readonly syncPeer: string | null;
+    /** The leading presync, while a peer's chain is below the work threshold. */
+    readonly presync: PresyncStatus | null;
+  };
+  readonly peers: number;
+  readonly blocksInFlight: number;
+  readonly orphans: { readonly count: number; readonly bytes: number };
+  readonly recentBlocks: { readonly count: number; readonly bytes: number };
+  /** The block store on disk (all zero/null before `loadBlocks`). */
+  readonly blockStore: BlockStoreStatus;
+  /** Accepted blocks remembered. */
+  readonly blockRecords: number;
+  /** Peers new blocks are pushed to as `cmpctblock` (string forms). */
+  readonly highBandwidthPeers: readonly string[];
+  readonly counters: BlockManagerCounters;
+}
 
 /** One header of the best chain. */
 export interface HeaderView {

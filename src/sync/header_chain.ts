@@ -3,16 +3,12 @@
  * side branches) in the compact `HeaderIndex`, follows the branch with the
  * most work, and answers locator and getheaders questions.
  *
- * A header is accepted when it is 80 bytes, new, meets the proof of work of
- * its nBits (within the network's limit), links to a known header, carries
- * the nBits the difficulty rules require, is later than the median time of
- * the previous 11 blocks, passes BIP94's timewarp rule where enforced, and is
- * at most 2 hours ahead of network-adjusted time, and carries at least the
- * version the BIP34/66/65 heights require (Core's ContextualCheckBlockHeader,
- * in its order). Checkpoints and signet's block signature (which needs the
- * block, not the header) are not checked. Whether a header's chain has
- * enough work to be stored at all (`antiDosWorkThreshold`) is the caller's
- * question: the chain stores every valid header it is given.
+ * A header is accepted when it is 80 bytes, new, and passes the consensus
+ * rules of `header_rules.ts` (proof of work, a known parent, difficulty,
+ * median time, timewarp, future limit, version; Core's order), while the
+ * index has room. Whether a header's chain has enough work to be stored at
+ * all (`antiDosWorkThreshold`) is the caller's question: the chain stores
+ * every valid header it is given.
  *
  * Chain work is exact (bigint): each branch tip's total is kept in a map, and
  * the best chain's total at every 2,016th height in a list, so the total of
@@ -28,15 +24,8 @@ import type { NetworkParams } from "../wire/params.ts";
 import { work } from "./compact_target.ts";
 import { HeaderError } from "./header_error.ts";
 import { HeaderIndex, MAX_INDEXED_HEADERS } from "./header_index.ts";
-import { powProblem } from "./pow.ts";
-import { type AncestorReader, getNextWorkRequired } from "./retarget.ts";
+import { checkHeader, headerBits, type HeaderContext, medianTimePastAt } from "./header_rules.ts";
 
-/** How far a header's time may run ahead of network-adjusted time (Core chain.h). */
-export const MAX_FUTURE_BLOCK_TIME = 2 * 60 * 60;
-/** Blocks whose median time a new block must exceed (Core nMedianTimeSpan). */
-export const MEDIAN_TIME_SPAN = 11;
-/** BIP94: how far before its parent a period's first block may be dated. */
-export const MAX_TIMEWARP = 600;
 /** Locator entries after which the steps start doubling (the first 12 are one apart, as Core's). */
 const LOCATOR_DENSE_ENTRIES = 10;
 /** Heights between exact best-chain work checkpoints (one retarget period). */
@@ -49,12 +38,6 @@ const MAX_WORK_CACHE = 4096;
  * GetAntiDoSWorkThreshold's 144-block buffer, one day of blocks).
  */
 export const ANTI_DOS_TIP_BUFFER_BLOCKS = 144n;
-/** The minimum versions and the height parameter from which each applies (BIP34, BIP66, BIP65). */
-const VERSION_RULES = [
-  { minimum: 2, from: "bip34Height" },
-  { minimum: 3, from: "bip66Height" },
-  { minimum: 4, from: "bip65Height" },
-] as const;
 
 /** What a `HeaderChain` needs. */
 export interface HeaderChainOptions {
@@ -128,75 +111,6 @@ export interface ChainTip {
 }
 
 /**
- * Reads a branch's blocks by height, for the difficulty and median-time
- * rules. A cursor walks down from the branch tip; once it reaches the best
- * chain, lower heights are direct lookups. Requests usually go downward, so
- * a side branch is walked once per header, and only as far as needed.
- */
-class BranchReader implements AncestorReader {
-  readonly #index: HeaderIndex;
-  readonly #tip: number;
-  readonly #tipHeight: number;
-  #cursor: number;
-  #cursorHeight: number;
-  /** True once the cursor is on the best chain. */
-  #joined: boolean;
-
-  constructor(index: HeaderIndex, tip: number) {
-    this.#index = index;
-    this.#tip = tip;
-    this.#tipHeight = index.heightOf(tip);
-    this.#cursor = tip;
-    this.#cursorHeight = this.#tipHeight;
-    this.#joined = index.isBest(tip);
-  }
-
-  bitsAt(height: number): number {
-    return this.#index.bitsOf(this.#at(height));
-  }
-
-  timeAt(height: number): number {
-    return this.#index.timeOf(this.#at(height));
-  }
-
-  #at(height: number): number {
-    if (height < 0 || height > this.#tipHeight) {
-      throw new RangeError(`no block at height ${height} on a branch of ${this.#tipHeight}`);
-    }
-    const index = this.#index;
-    if (height > this.#cursorHeight) {
-      this.#cursor = this.#tip;
-      this.#cursorHeight = this.#tipHeight;
-      this.#joined = index.isBest(this.#tip);
-    }
-    while (!this.#joined && this.#cursorHeight > height) {
-      this.#cursor = index.parentOf(this.#cursor);
-      this.#cursorHeight--;
-      this.#joined = index.isBest(this.#cursor);
-    }
-    return this.#joined ? index.bestAt(height) : this.#cursor;
-  }
-}
-
-/** Median of the timestamps of the block at `height` and up to 10 before it. */
-function medianTimePast(reader: AncestorReader, height: number): number {
-  const times: number[] = [];
-  for (let h = height; h >= 0 && times.length < MEDIAN_TIME_SPAN; h--) times.push(reader.timeAt(h));
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1];
-}
-
-/** Little-endian i32 at `at` (a header's version is signed, as Core's nVersion). */
-function i32At(bytes: Uint8Array, at: number): number {
-  return bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24);
-}
-
-/** Little-endian u32 at `at`. */
-function u32At(bytes: Uint8Array, at: number): number {
-  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
-}
-
-/**
  * Every valid header we know, and the best chain among them. Starts with the
  * network's genesis header. Raw headers it returns are views into its
  * storage that never change; hashes it returns are copies.
@@ -205,8 +119,9 @@ export class HeaderChain {
   /** The network this chain follows. */
   readonly params: NetworkParams;
   readonly #sha256: Sha256;
-  readonly #now: () => number;
   readonly #index: HeaderIndex;
+  /** What the header rules read. */
+  readonly #context: HeaderContext;
   /** Exact total work of every header that has no child yet. */
   readonly #leafWork = new Map<number, bigint>();
   /** Exact best-chain total work at heights 0, 2016, 4032… */
@@ -219,8 +134,8 @@ export class HeaderChain {
   constructor(options: HeaderChainOptions) {
     this.params = options.params;
     this.#sha256 = options.sha256;
-    this.#now = options.now;
     this.#index = new HeaderIndex(options.sha256);
+    this.#context = { params: options.params, index: this.#index, now: options.now };
     const genesis = fromHex(options.params.genesisBlockHex).subarray(0, BLOCK_HEADER_SIZE);
     const hash = sha256d(options.sha256, genesis);
     if (hashToHex(hash) !== options.params.genesisHash) {
@@ -231,7 +146,7 @@ export class HeaderChain {
     }
     const index = this.#index.add(genesis, hash, -1);
     this.#index.setBest(index);
-    this.#tipWork = this.#work(u32At(genesis, 72));
+    this.#tipWork = this.#work(headerBits(genesis));
     this.#leafWork.set(index, this.#tipWork);
     this.#checkpoints.push(this.#tipWork);
   }
@@ -271,79 +186,12 @@ export class HeaderChain {
       throw new HeaderError("malformed", `a header is 80 bytes, got ${raw.length}`);
     }
     const index = this.#index;
-    const params = this.params;
     hash = hash === undefined ? sha256d(this.#sha256, raw) : hash.slice(0, 32);
     if (index.find(hash) >= 0) {
       throw new HeaderError("duplicate", "already known", hashToHex(hash));
     }
-    const bits = u32At(raw, 72);
-    const problem = powProblem(hash, bits, params.powLimit);
-    if (problem !== null) {
-      throw new HeaderError(
-        "bad-pow",
-        `proof of work fails (${problem}) for nBits 0x${bits.toString(16).padStart(8, "0")}`,
-        hashToHex(hash),
-      );
-    }
-    const parent = index.find(raw.subarray(4, 36));
-    if (parent < 0) {
-      throw new HeaderError(
-        "unknown-parent",
-        `its parent ${hashToHex(raw.subarray(4, 36))} is not a known header`,
-        hashToHex(hash),
-      );
-    }
-    const parentHeight = index.heightOf(parent);
-    const height = parentHeight + 1;
-    const time = u32At(raw, 68);
-    const reader = new BranchReader(index, parent);
-    const required = getNextWorkRequired(params, parentHeight, reader, time);
-    if (bits !== required) {
-      throw new HeaderError(
-        "bad-diffbits",
-        `nBits 0x${bits.toString(16)} at height ${height}; the difficulty rules require 0x${
-          required.toString(16)
-        }`,
-        hashToHex(hash),
-      );
-    }
-    const median = medianTimePast(reader, parentHeight);
-    if (time <= median) {
-      throw new HeaderError(
-        "time-too-old",
-        `time ${time} is not after the median time ${median} of the previous blocks`,
-        hashToHex(hash),
-      );
-    }
-    if (
-      params.enforceBip94 && height % params.difficultyAdjustmentInterval === 0 &&
-      time < reader.timeAt(parentHeight) - MAX_TIMEWARP
-    ) {
-      throw new HeaderError(
-        "time-timewarp",
-        `time ${time} is more than ${MAX_TIMEWARP} s before its parent's at a retarget`,
-        hashToHex(hash),
-      );
-    }
-    const limit = Math.floor(this.#now() / 1000) + MAX_FUTURE_BLOCK_TIME;
-    if (time > limit) {
-      throw new HeaderError(
-        "time-too-new",
-        `time ${time} is more than ${MAX_FUTURE_BLOCK_TIME} s ahead of adjusted time`,
-        hashToHex(hash),
-      );
-    }
-    const version = i32At(raw, 0);
-    for (const rule of VERSION_RULES) {
-      if (version < rule.minimum && height >= params[rule.from]) {
-        throw new HeaderError(
-          "bad-version",
-          `version 0x${(version >>> 0).toString(16).padStart(8, "0")} at height ${height}; ` +
-            `at least ${rule.minimum} from height ${params[rule.from]}`,
-          hashToHex(hash),
-        );
-      }
-    }
+    const { parent, height, bits } = checkHeader(this.#context, raw, hash);
+    const parentHeight = height - 1;
     if (index.count >= MAX_INDEXED_HEADERS) {
       throw new HeaderError("capacity", `the index holds ${index.count} headers, its maximum`);
     }
@@ -446,7 +294,7 @@ export class HeaderChain {
   medianTimePast(hash: Uint8Array): number | undefined {
     const at = hash.length === 32 ? this.#index.find(hash) : -1;
     if (at < 0) return undefined;
-    return medianTimePast(new BranchReader(this.#index, at), this.#index.heightOf(at));
+    return medianTimePastAt(this.#index, at);
   }
 
   /** Height of `hash` when it is on the best chain. */

@@ -35,7 +35,7 @@ import { bytesEqual } from "../wire/bytes.ts";
 import { sha256dInto } from "../wire/hash.ts";
 import { MAX_HEADERS } from "../wire/messages/headers.ts";
 import type { NetworkParams } from "../wire/params.ts";
-import { MAX_FUTURE_BLOCK_TIME } from "./header_chain.ts";
+import { MAX_FUTURE_BLOCK_TIME } from "./header_rules.ts";
 import { permittedDifficultyTransition } from "./retarget.ts";
 
 /**

@@ -1,12 +1,9 @@
 /** The header chain: real headers, every refusal kind, reorgs, locators and getheaders. */
 import { describe, expect, test } from "bun:test";
 import { work } from "../../src/sync/compact_target.ts";
-import {
-  type HeaderChain,
-  MAX_FUTURE_BLOCK_TIME,
-  MAX_TIMEWARP,
-} from "../../src/sync/header_chain.ts";
+import type { HeaderChain } from "../../src/sync/header_chain.ts";
 import { HeaderError, type HeaderErrorKind } from "../../src/sync/header_error.ts";
+import { MAX_FUTURE_BLOCK_TIME, MAX_TIMEWARP } from "../../src/sync/header_rules.ts";
 import { calculateNextWorkRequired } from "../../src/sync/retarget.ts";
 import { fromHex, hashToHex, hexToHash } from "../../src/wire/bytes.ts";
 import { NETWORKS } from "../../src/wire/params.ts";

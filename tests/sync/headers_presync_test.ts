@@ -10,7 +10,7 @@ import { describe, expect, test } from "bun:test";
 import { platform } from "#platform";
 import { seededRandom } from "../../src/platform/random.ts";
 import { work } from "../../src/sync/compact_target.ts";
-import { MAX_FUTURE_BLOCK_TIME } from "../../src/sync/header_chain.ts";
+import { MAX_FUTURE_BLOCK_TIME } from "../../src/sync/header_rules.ts";
 import {
   COMPRESSED_HEADER_SIZE,
   HeadersPresync,
