@@ -47,7 +47,7 @@ import type { Sha256 } from "../platform/hash.ts";
 import { cryptoRandom, type Random } from "../platform/random.ts";
 import type { KvStore } from "../platform/storage.ts";
 import { Emitter } from "../util/emitter.ts";
-import { BLOCK_HEADER_SIZE, blockHeaderHash } from "../wire/block_header.ts";
+import { BLOCK_HEADER_SIZE, type BlockHeader, blockHeaderHash } from "../wire/block_header.ts";
 import { bytesEqual, hashToHex } from "../wire/bytes.ts";
 import type { Message } from "../wire/message.ts";
 import {
@@ -395,15 +395,9 @@ export class BlockManager {
       case "inv":
         this.#onInv(st, msg.items);
         return;
-      case "headers": {
-        const { fetch, tipMoved } = this.#headers.onHeaders(st, msg.headers);
-        if (fetch) this.#fetch.fetchAll(st);
-        // While syncing, a new tip near the present is fetched from its announcer at once.
-        if (tipMoved && this.#headers.syncing && this.#fetch.tipIsRecent()) {
-          this.#fetch.fetchFrom(st, true);
-        }
+      case "headers":
+        this.#onHeaders(st, msg.headers);
         return;
-      }
       case "getdata":
         st.getdata.add(msg.items);
         return;
@@ -415,7 +409,7 @@ export class BlockManager {
         return;
       case "cmpctblock":
         // Never asked for: an announcement of its header, as in a `headers` message.
-        if (this.#headers.onHeaders(st, [msg.header])) this.#fetch.fetchAll(st);
+        this.#onHeaders(st, [msg.header]);
         return;
       case "getblocktxn":
         st.getdata.addBlockTxn(msg);
@@ -509,6 +503,16 @@ export class BlockManager {
   }
 
   // ---- announcements from peers ----
+
+  /** Headers a peer sent (in `headers`, or a `cmpctblock`'s): downloads they made possible. */
+  #onHeaders(st: PeerState, headers: readonly BlockHeader[]): void {
+    const { fetch, tipMoved } = this.#headers.onHeaders(st, headers);
+    if (fetch) this.#fetch.fetchAll(st);
+    // While syncing, a new tip near the present is fetched from its announcer at once.
+    if (tipMoved && this.#headers.syncing && this.#fetch.tipIsRecent()) {
+      this.#fetch.fetchFrom(st, true);
+    }
+  }
 
   #onInv(st: PeerState, items: readonly InvItem[]): void {
     let unknown: Uint8Array | null = null;

@@ -13,9 +13,10 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { platform } from "#platform";
 import { work } from "../../src/sync/compact_target.ts";
 import { HEADERS_RESPONSE_TIMEOUT_MS } from "../../src/sync/header_sync.ts";
-import { encodeBlock } from "../../src/wire/block.ts";
+import { decodeBlock, encodeBlock } from "../../src/wire/block.ts";
 import { blockHeaderHash, decodeBlockHeader } from "../../src/wire/block_header.ts";
 import { bytesEqual, hashToHex, hexToHash } from "../../src/wire/bytes.ts";
+import { buildCmpctBlock } from "../../src/wire/compact_block.ts";
 import type { Message } from "../../src/wire/message.ts";
 import { MSG_WITNESS_BLOCK } from "../../src/wire/messages/inv.ts";
 import { NETWORKS, withMinimumChainWork } from "../../src/wire/params.ts";
@@ -181,6 +182,22 @@ describe("attack 2: a sync peer that cannot be dislodged", () => {
       expect(b.manager.status().headerSync.syncPeer).toBe(honest.peer.toString());
       expect(b.log.some((r) => r.message === "header sync peer stalled; switching")).toBe(true);
       expect(attacker.peer.stats().banScore).toBe(0);
+    },
+    30_000,
+  );
+
+  test(
+    "a non-sync peer's new block announced as cmpctblock is fetched at once while syncing, as one announced in headers",
+    async () => {
+      const clock = new ManualClock(Date.now());
+      const { b, next } = stalledSetup(clock);
+      const attacker = await scriptedLink(b, { direction: "outbound", startHeight: 100_000 });
+      await nextOf(attacker.remote, ["getheaders"]);
+      const honest = await scriptedLink(b, { direction: "outbound", startHeight: 2_101 });
+      expect(b.manager.status().headerSync.syncPeer).toBe(attacker.peer.toString());
+      await honest.remote.send(buildCmpctBlock(sha256, decodeBlock(next), 5n));
+      expect(asked([await nextOf(honest.remote, ["getdata"])])).toContain(hashToHex(hashOf(next)));
+      expect(b.manager.status().headerSync.state).toBe("syncing");
     },
     30_000,
   );
