@@ -51,5 +51,5 @@ describe("eclipse attempt on a simulated network", () => {
     expect(f.probe.blockRelay.honest).toBeGreaterThan(0);
     expect(f.probe.blockRelay.revealed).toBe(0);
     expect(f.probe.blockRelayAddrSent + f.probe.blockRelayAddrReceived).toBe(0);
-  }, 240_000);
+  }, 180_000);
 });
