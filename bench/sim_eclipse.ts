@@ -92,7 +92,8 @@ honest tip after the restart (attacker serving a stale chain at height ${f.stale
 address-relay probe (${p.probesSent} unique addresses): honest full-relay peers revealed \
 ${p.fullRelay.revealed}/${p.fullRelay.honest}, block-relay-only ${p.blockRelay.revealed}/${p.blockRelay.honest}; \
 address messages on block-relay-only connections: ${p.blockRelayAddrSent} sent, ${p.blockRelayAddrReceived} received
-outbound evictions before the restart (rule kind: honest/all): ${evictions(f.evicted) || "none"}
+outbound evictions before the restart (rule kind: honest/all): ${evictions(f.evicted) || "none"}; \
+in the ${AFTER_RESTART_MS / 60_000} min after it: ${evictions(f.evictedAfterRestart) || "none"}
 blocks the victim accepted before the restart, first delivered by: honest peers ${f.blocksFrom.honest}, \
 the attacker's ${f.blocksFrom.attacker}
 attacker: ${f.attackerAddresses} addresses in ${f.attackerGroups} /16 groups, \

@@ -135,9 +135,9 @@ export interface AnchorView {
   readonly honest: boolean;
 }
 
-/** One outbound peer the victim evicted before the restart. */
+/** One outbound peer the victim evicted. */
 export interface EvictionView {
-  /** Virtual ms since the victim started. */
+  /** Virtual ms since the victim (re)started. */
   readonly atMs: number;
   readonly rule: string;
   readonly kind: string;
@@ -169,10 +169,12 @@ export interface EclipseFigures {
   readonly afterCrash: VictimView | null;
   /** The probe's findings at the end of the attack. */
   readonly probe: ProbeView;
-  /** The connections made to saved anchors at the restart. */
+  /** The connections made to saved anchors at the restart (as they came up, gone since or not). */
   readonly anchors: readonly AnchorView[];
   /** The victim's evictions of outbound peers before the restart (inbound ones left out). */
   readonly evicted: readonly EvictionView[];
+  /** Its evictions of outbound peers between the (clean) restart and the figures after it. */
+  readonly evictedAfterRestart: readonly EvictionView[];
   /** Blocks the victim accepted before the restart, by sender (the first to deliver each). */
   readonly blocksFrom: { readonly honest: number; readonly attacker: number };
   /** Height the attacker's stale chain stopped at (the honest tip when the victim went down). */
@@ -330,11 +332,6 @@ export async function runEclipseScenario(options: EclipseScenarioOptions): Promi
   attacker.freeze();
   const staleHeight = attacker.height;
   const first = await restart(world, victim, chain, options, false);
-  const anchors = (first.node.connmgr?.connections() ?? []).filter((c) => c.anchor).map((c) => ({
-    peer: c.peer.toString(),
-    kind: String(c.kind),
-    honest: !isAttackerAddress(c.peer.address.address),
-  }));
   const crash = options.afterCrashMs
     ? await restart(
       world,
@@ -353,8 +350,9 @@ export async function runEclipseScenario(options: EclipseScenarioOptions): Promi
     after: first.view,
     afterCrash: crash?.view ?? null,
     probe,
-    anchors,
+    anchors: first.anchors,
     evicted: log.evicted,
+    evictedAfterRestart: first.evicted,
     blocksFrom: log.blocksFrom,
     staleHeight,
     honestTipMs: first.honestTipMs,
@@ -375,6 +373,10 @@ interface Restarted {
   readonly node: EdgeNode;
   readonly view: VictimView;
   readonly honestTipMs: number | null;
+  /** The connections to saved anchors, as each completed its handshake. */
+  readonly anchors: AnchorView[];
+  /** Its evictions of outbound peers since the restart. */
+  readonly evicted: readonly EvictionView[];
 }
 
 /**
@@ -403,11 +405,22 @@ async function restart(
   });
   const restartAt = world.clock.now();
   let reachedAt: number | null = null;
+  const anchors: AnchorView[] = [];
+  const log = watchVictim(world, node);
   const listening = new AbortController();
   void (async () => {
     for await (const e of node.events(listening.signal)) {
       if (e.type === "block.accepted" && e.data.hash === chain.hashHex()) {
         reachedAt ??= world.clock.now();
+      }
+      if (e.type !== "peer.connected") continue;
+      const c = node.connmgr?.connections().find((c) => c.peer.id === e.data.id);
+      if (c?.anchor) {
+        anchors.push({
+          peer: c.peer.toString(),
+          kind: String(c.kind),
+          honest: !isAttackerAddress(c.peer.address.address),
+        });
       }
     }
   })();
@@ -418,6 +431,8 @@ async function restart(
     node,
     view: victimView(node, chain),
     honestTipMs: reachedAt === null ? null : reachedAt - restartAt,
+    anchors,
+    evicted: log.evicted,
   };
 }
 
