@@ -9,7 +9,8 @@
  * virtual minutes while the attacker's chain goes stale, and restarts on
  * the same store; an hour later it restarts again as after a crash (no
  * anchors). Printed: the victim's outbound peers outside the attacker's
- * groups by kind, the attacker's share of its tables, its anchors, the
+ * groups by kind, the attacker's share of its tables, its evictions of
+ * outbound peers and who delivered its blocks first, its anchors, the
  * virtual time to the honest tip after each restart, what the probe
  * revealed, wall time and peak memory.
  *
@@ -60,6 +61,19 @@ const f = await runEclipseScenario({
     ),
 });
 const wallMs = performance.now() - t0;
+
+/** Evictions counted by rule and kind, honest of all. */
+function evictions(list: typeof f.evicted): string {
+  const counts = new Map<string, { honest: number; all: number }>();
+  for (const e of list) {
+    const key = `${e.rule} ${e.kind}`;
+    const c = counts.get(key) ?? { honest: 0, all: 0 };
+    c.all++;
+    if (e.honest) c.honest++;
+    counts.set(key, c);
+  }
+  return [...counts].map(([k, c]) => `${k}: ${c.honest}/${c.all}`).join(", ");
+}
 const p = f.probe;
 console.log(`
 | moment | honest outbound (outside the attacker's groups) / ready, attacker entries in new / tried, tip |
@@ -78,6 +92,10 @@ honest tip after the restart (attacker serving a stale chain at height ${f.stale
 address-relay probe (${p.probesSent} unique addresses): honest full-relay peers revealed \
 ${p.fullRelay.revealed}/${p.fullRelay.honest}, block-relay-only ${p.blockRelay.revealed}/${p.blockRelay.honest}; \
 address messages on block-relay-only connections: ${p.blockRelayAddrSent} sent, ${p.blockRelayAddrReceived} received
+outbound evictions before the restart (rule kind: honest/all): ${evictions(f.evicted) || "none"}; \
+in the ${AFTER_RESTART_MS / 60_000} min after it: ${evictions(f.evictedAfterRestart) || "none"}
+blocks the victim accepted before the restart, first delivered by: honest peers ${f.blocksFrom.honest}, \
+the attacker's ${f.blocksFrom.attacker}
 attacker: ${f.attackerAddresses} addresses in ${f.attackerGroups} /16 groups, \
 ${f.attackerAccepted} connections accepted, ${f.attackerAddrMessages} addr messages sent
 wall time ${(wallMs / 1000).toFixed(1)} s for ${

@@ -6,7 +6,9 @@
  * and a victim among them. The attacker (`eclipse_attacker.ts`) owns 5,000
  * addresses in 10 /16 groups, floods the victim's address book, probes its
  * address relay with unique addresses, and serves the honest chain until
- * the victim goes down, a stale chain after.
+ * the victim goes down, a stale chain after. The victim starts once the
+ * honest nodes are up and hold their first block (not at genesis: see
+ * `HONEST_START_MS`).
  *
  * After `attackMs` the victim stops cleanly, stays down for `offlineMs`
  * (the honest chain moves on meanwhile) and starts again on the same host
@@ -17,9 +19,10 @@
  * groups, the attacker's share of its address tables, before and after each
  * restart; its anchors after the first; the virtual time from each restart
  * until it holds the honest tip block (while the attacker's peers serve a
- * stale one); and which of its honest outbound peers the address-relay
- * probe revealed, by kind, with the address messages its block-relay-only
- * connections carried.
+ * stale one); the outbound peers it evicted before the restart, by rule,
+ * and who delivered its blocks first; and which of its honest outbound
+ * peers the address-relay probe revealed, by kind, with the address
+ * messages its block-relay-only connections carried.
  */
 import { entryAddress } from "../src/addrmgr/entry.ts";
 import { ANCHORS_KEY } from "../src/connmgr/anchors.ts";
@@ -48,8 +51,29 @@ export const ATTACKER_INBOUND = 20;
 export const BLOCK_INTERVAL_MS = 10 * 60_000;
 /** Default time the victim stays down at its restart. */
 export const OFFLINE_MS = 30 * 60_000;
-/** The attack begins this long after the start (once the victim is up). */
-const ATTACK_START_MS = 120_000;
+/**
+ * The honest nodes start within this time; then the first honest block is
+ * mined, and the victim starts once every honest node holds it. A world
+ * whose nodes all sit at genesis is not one a real node joins, and it
+ * defeats chain-sync eviction (Core ConsiderEviction, `chain_sync.ts`): a
+ * peer connected while both tips are genesis shows no header (its answer to
+ * our getheaders is empty), so a deadline is set at once on genesis, and the
+ * one getheaders at the deadline, from genesis' parent, which does not
+ * exist, cannot be answered with a header. Unless the peer announced a block
+ * to us meanwhile — it does not when we announced the block to it first,
+ * being nearer the miner — it is disconnected 22 minutes after connecting,
+ * honest and synced as it is (Core would too; its getheaders from a missing
+ * parent is an empty locator, which Core does not answer). In the small
+ * scenario that took both of the victim's block-relay-only peers and half
+ * its full-relay ones, whose slots its attacker-filled book then refilled.
+ */
+const HONEST_START_MS = 60_000;
+/** The first honest block is mined this long after the honest nodes started (their API is up). */
+const FIRST_BLOCK_DELAY_MS = 1_000;
+/** The first honest block reaches every honest node within this (or the run fails). */
+const FIRST_BLOCK_SPREAD_MS = 5 * 60_000;
+/** The attack begins this long after the victim starts. */
+const ATTACK_START_MS = 60_000;
 /** The control token of every node's (in-memory) API: blocks are submitted through it. */
 const API_TOKEN = "simulated-eclipse-token";
 /** Address messages (either way): none may cross a block-relay-only connection. */
@@ -111,6 +135,15 @@ export interface AnchorView {
   readonly honest: boolean;
 }
 
+/** One outbound peer the victim evicted. */
+export interface EvictionView {
+  /** Virtual ms since the victim (re)started. */
+  readonly atMs: number;
+  readonly rule: string;
+  readonly kind: string;
+  readonly honest: boolean;
+}
+
 /** What the address-relay probe saw of the victim's honest outbound peers, by kind. */
 export interface ProbeView {
   /** Probe addresses the attacker sent. */
@@ -136,8 +169,14 @@ export interface EclipseFigures {
   readonly afterCrash: VictimView | null;
   /** The probe's findings at the end of the attack. */
   readonly probe: ProbeView;
-  /** The connections made to saved anchors at the restart. */
+  /** The connections made to saved anchors at the restart (as they came up, gone since or not). */
   readonly anchors: readonly AnchorView[];
+  /** The victim's evictions of outbound peers before the restart (inbound ones left out). */
+  readonly evicted: readonly EvictionView[];
+  /** Its evictions of outbound peers between the (clean) restart and the figures after it. */
+  readonly evictedAfterRestart: readonly EvictionView[];
+  /** Blocks the victim accepted before the restart, by sender (the first to deliver each). */
+  readonly blocksFrom: { readonly honest: number; readonly attacker: number };
   /** Height the attacker's stale chain stopped at (the honest tip when the victim went down). */
   readonly staleHeight: number;
   /** Virtual ms from the restart until the victim held the honest tip block; null: never. */
@@ -255,7 +294,6 @@ export async function runEclipseScenario(options: EclipseScenarioOptions): Promi
     world.net.setDns(seeds[s], () => sampleOf(world.random, known, SEED_ANSWER_SIZE));
   }
   const chain = new SimChain(world.params, world.sha256, options.mine);
-  mineForever(world, chain, world.nodes[0].node);
   const attacker = new EclipseAttacker({
     world,
     random: world.random,
@@ -263,7 +301,20 @@ export async function runEclipseScenario(options: EclipseScenarioOptions): Promi
     chain,
   });
   await attacker.listen();
-  world.startAll(world.nodes, 60_000);
+  // The victim joins a network that already has a chain (see HONEST_START_MS).
+  const honestNodes = world.nodes.slice(0, options.honest);
+  world.startAll(honestNodes, HONEST_START_MS);
+  await world.run(HONEST_START_MS);
+  mineForever(world, chain, world.nodes[0].node, FIRST_BLOCK_DELAY_MS);
+  const holdFirstBlock = () => honestNodes.every((w) => w.node.status().chain.height >= 1);
+  await world.run(FIRST_BLOCK_SPREAD_MS, holdFirstBlock);
+  if (!holdFirstBlock()) {
+    throw new Error(
+      `eclipse: the honest nodes did not all hold the first block within ${FIRST_BLOCK_SPREAD_MS} ms`,
+    );
+  }
+  const log = watchVictim(world, victim.node);
+  victim.node.start().catch(() => {});
   world.clock.setTimer(ATTACK_START_MS, () => {
     attacker.attack(victimHost, options.attackerInbound ?? ATTACKER_INBOUND);
     attacker.probe(victimHost);
@@ -281,11 +332,6 @@ export async function runEclipseScenario(options: EclipseScenarioOptions): Promi
   attacker.freeze();
   const staleHeight = attacker.height;
   const first = await restart(world, victim, chain, options, false);
-  const anchors = (first.node.connmgr?.connections() ?? []).filter((c) => c.anchor).map((c) => ({
-    peer: c.peer.toString(),
-    kind: String(c.kind),
-    honest: !isAttackerAddress(c.peer.address.address),
-  }));
   const crash = options.afterCrashMs
     ? await restart(
       world,
@@ -304,7 +350,10 @@ export async function runEclipseScenario(options: EclipseScenarioOptions): Promi
     after: first.view,
     afterCrash: crash?.view ?? null,
     probe,
-    anchors,
+    anchors: first.anchors,
+    evicted: log.evicted,
+    evictedAfterRestart: first.evicted,
+    blocksFrom: log.blocksFrom,
     staleHeight,
     honestTipMs: first.honestTipMs,
     crashHonestTipMs: crash?.honestTipMs ?? null,
@@ -324,6 +373,10 @@ interface Restarted {
   readonly node: EdgeNode;
   readonly view: VictimView;
   readonly honestTipMs: number | null;
+  /** The connections to saved anchors, as each completed its handshake. */
+  readonly anchors: AnchorView[];
+  /** Its evictions of outbound peers since the restart. */
+  readonly evicted: readonly EvictionView[];
 }
 
 /**
@@ -352,11 +405,22 @@ async function restart(
   });
   const restartAt = world.clock.now();
   let reachedAt: number | null = null;
+  const anchors: AnchorView[] = [];
+  const log = watchVictim(world, node);
   const listening = new AbortController();
   void (async () => {
     for await (const e of node.events(listening.signal)) {
       if (e.type === "block.accepted" && e.data.hash === chain.hashHex()) {
         reachedAt ??= world.clock.now();
+      }
+      if (e.type !== "peer.connected") continue;
+      const c = node.connmgr?.connections().find((c) => c.peer.id === e.data.id);
+      if (c?.anchor) {
+        anchors.push({
+          peer: c.peer.toString(),
+          kind: String(c.kind),
+          honest: !isAttackerAddress(c.peer.address.address),
+        });
       }
     }
   })();
@@ -367,11 +431,50 @@ async function restart(
     node,
     view: victimView(node, chain),
     honestTipMs: reachedAt === null ? null : reachedAt - restartAt,
+    anchors,
+    evicted: log.evicted,
   };
 }
 
-/** Mines the next honest block every `BLOCK_INTERVAL_MS` and submits it to `miner`'s API. */
-function mineForever(world: SimWorld, chain: SimChain, miner: EdgeNode): void {
+/** What the victim did before the restart, as its events told it. */
+interface VictimLog {
+  readonly evicted: EvictionView[];
+  /** Blocks it accepted, by who sent them (outside the attacker's groups or in them). */
+  readonly blocksFrom: { honest: number; attacker: number };
+}
+
+/** True when `peer` ("host:port (direction)", IPv4 as every simulated host) is outside the attacker's groups. */
+function honestPeer(peer: string): boolean {
+  return !isAttackerAddress(parseAddress(peer.slice(0, peer.indexOf(":"))));
+}
+
+/** Collects `node`'s evictions of outbound peers and the senders of its blocks, until it stops. */
+function watchVictim(world: SimWorld, node: EdgeNode): VictimLog {
+  const log: VictimLog = { evicted: [], blocksFrom: { honest: 0, attacker: 0 } };
+  const startedAt = world.clock.now();
+  void (async () => {
+    for await (const e of node.events(new AbortController().signal)) {
+      if (e.type === "block.accepted" && e.data.from !== undefined) {
+        if (honestPeer(e.data.from)) log.blocksFrom.honest++;
+        else log.blocksFrom.attacker++;
+      }
+      if (e.type !== "peer.evicted" || e.data.rule === "inbound") continue;
+      log.evicted.push({
+        atMs: e.time - startedAt,
+        rule: e.data.rule,
+        kind: e.data.connectionType,
+        honest: honestPeer(e.data.peer),
+      });
+    }
+  })();
+  return log;
+}
+
+/**
+ * Mines the next honest block `firstMs` from now, then every
+ * `BLOCK_INTERVAL_MS`, and submits each to `miner`'s API.
+ */
+function mineForever(world: SimWorld, chain: SimChain, miner: EdgeNode, firstMs: number): void {
   const tick = () => {
     const block = chain.mineNext(Math.floor(world.clock.now() / 1000));
     void miner.app.fetch(
@@ -383,5 +486,5 @@ function mineForever(world: SimWorld, chain: SimChain, miner: EdgeNode): void {
     );
     world.clock.setTimer(BLOCK_INTERVAL_MS, tick);
   };
-  world.clock.setTimer(BLOCK_INTERVAL_MS, tick);
+  world.clock.setTimer(firstMs, tick);
 }
