@@ -202,15 +202,30 @@ export class HeaderIntake {
     }
   }
 
-  /** A peer completed its handshake: asked at once when synced and it claims more. */
+  /** A peer completed its handshake: asked at once when synced (`#askNearTip`). */
   peerAdded(p: HeaderPeer): void {
     const claimed = p.peer.remoteVersion?.startHeight ?? 0;
     this.#progress.setPeerHeight(p.peer.id, claimed);
     if (this.#sync.state === "synced") {
       p.headers.sendSendHeaders();
-      if (claimed > this.#chain.tipHeight) p.headers.request();
+      this.#askNearTip(p);
     }
     this.#sync.peerAdded(p.peer);
+  }
+
+  /**
+   * Near the present every peer is asked for headers once, from our tip's
+   * parent, as Core does once its best header is recent (SendMessages,
+   * fSyncStarted): a peer on our chain answers with our tip at least, so its
+   * best block is known at once — which chain-sync eviction and its
+   * protection of the first 4 outbound peers read — and a peer ahead sends
+   * what we lack. A peer asked before (the sync peer) is not asked again.
+   */
+  #askNearTip(p: HeaderPeer): void {
+    if (p.headers.everAsked) return;
+    const tip = this.#chain.tip();
+    const parent = this.#chain.header(tip.hash)?.subarray(4, 36);
+    p.headers.request(tip.height > 0 ? parent : undefined);
   }
 
   /** A peer left (a sync peer is replaced; its presync goes with it). */
@@ -539,8 +554,7 @@ export class HeaderIntake {
     this.#o.logger.info("headers synced", { height: this.#chain.tipHeight });
     for (const p of this.#o.peers.values()) {
       p.headers.sendSendHeaders();
-      const claimed = p.peer.remoteVersion?.startHeight ?? 0;
-      if (claimed > this.#chain.tipHeight) p.headers.request();
+      this.#askNearTip(p);
     }
     this.#o.onSynced();
   }

@@ -44,6 +44,7 @@ export class HeaderRequests {
   /** The last block it announced whose header we lacked. */
   #lastUnknown: Uint8Array | null = null;
   #sentSendHeaders = false;
+  #everAsked = false;
 
   constructor(options: HeaderRequestsOptions) {
     this.#o = options;
@@ -71,8 +72,16 @@ export class HeaderRequests {
       locator,
       hashStop: ZERO_HASH,
     });
-    if (sent) this.#askedAt = this.#o.clock.now();
+    if (sent) {
+      this.#askedAt = this.#o.clock.now();
+      this.#everAsked = true;
+    }
     return sent;
+  }
+
+  /** True once any `getheaders` went to this peer (header sync with it has started). */
+  get everAsked(): boolean {
+    return this.#everAsked;
   }
 
   /**

@@ -140,6 +140,31 @@ describe("header sync and block download between managers", () => {
     expect(hashToHex(request.locator[0])).toBe(hashToHex(hashOf(mainnetHeaders()[255])));
   });
 
+  test("once synced, each peer is asked for headers once, from our tip's parent, and so shows our tip at once (Core's fSyncStarted near the tip)", async () => {
+    const b = node("B", regtest);
+    const miner = new RegtestMiner(sha256);
+    const blocks = [miner.next(), miner.next(), miner.next()];
+    for (const block of blocks) expect(b.manager.injectBlock(block).status).toBe("accepted");
+    const first = await scriptedLink(b, { direction: "outbound", startHeight: 3 });
+    await nextOf(first.remote, ["getheaders"]);
+    await first.remote.send({ command: "headers", headers: [] });
+    await waitFor(() => b.manager.status().headerSync.state === "synced", "synced");
+    // A peer at our height, claiming nothing more: asked all the same, from block 2.
+    const second = await scriptedLink(b, { direction: "outbound", startHeight: 3 });
+    const request = await nextOf(second.remote, ["getheaders"]);
+    if (request.command !== "getheaders") throw new Error("not a getheaders");
+    expect(hashToHex(request.locator[0])).toBe(hashToHex(hashOf(blocks[1])));
+    await second.remote.send({
+      command: "headers",
+      headers: [decodeBlockHeader(blocks[2].subarray(0, 80))],
+    });
+    await roundTrip(second.remote);
+    const shown = b.manager.progress.peerChain(second.peer.id)?.bestWork;
+    expect(shown).toBe(b.chain.tipWork);
+    // The sync peer, asked before, is not asked again.
+    expect(first.peer.stats().sent.perCommand.getheaders.messages).toBe(1);
+  });
+
   test("a stalled sync peer is replaced by another after the timeout", async () => {
     const clock = new ManualClock(Date.now());
     const a = node("A", regtest);
