@@ -20,7 +20,7 @@ import { type Bip324SessionKeys, deriveBip324Keys } from "../../src/transport/bi
 import { Bip324PacketError } from "../../src/transport/bip324_packet_error.ts";
 import { FSChaCha20, REKEY_INTERVAL } from "../../src/transport/fschacha20.ts";
 import { fromHex, toHex } from "../../src/wire/bytes.ts";
-import { ALL_AEADS, ALL_CURVES } from "./bip324_ports.ts";
+import { ALL_AEADS, CURVE_SLOTS } from "./bip324_ports.ts";
 import { BIP324_CONSTANTS, bip324Csv, MAINNET_MAGIC } from "./bip324_vectors.ts";
 
 const PACKETS = bip324Csv("packet_encoding_test_vectors.csv");
@@ -62,29 +62,33 @@ describe("packet_encoding_test_vectors.csv", () => {
     expect(Math.max(...longest)).toBe(MAX_ENCODABLE);
   });
 
-  for (const curve of ALL_CURVES) {
-    test(`key exchange and key derivation of every row (curve: ${curve.name})`, () => {
-      for (const row of PACKETS) {
-        const initiating = row.in_initiating === "1";
-        const pair = curve.keyPair(fromHex(row.in_priv_ours));
-        expect(toHex(pair.publicX)).toBe(row.mid_x_ours);
-        const theirs = fromHex(row.in_ellswift_theirs);
-        expect(toHex(ellswiftDecode(theirs))).toBe(row.mid_x_theirs);
-        expect(toHex(pair.sharedX(fromHex(row.mid_x_theirs)))).toBe(row.mid_x_shared);
-        const key = bip324KeyOf(pair, fromHex(row.in_ellswift_ours));
-        const secret = key.sharedSecret(theirs, initiating);
-        expect(toHex(secret)).toBe(row.mid_shared_secret);
-        const keys = deriveBip324Keys(secret, MAINNET_MAGIC, initiating);
-        const [initiator, responder] = initiating
-          ? [[keys.sendL, keys.sendP], [keys.recvL, keys.recvP]]
-          : [[keys.recvL, keys.recvP], [keys.sendL, keys.sendP]];
-        expect(initiator.map(toHex)).toEqual([row.mid_initiator_l, row.mid_initiator_p]);
-        expect(responder.map(toHex)).toEqual([row.mid_responder_l, row.mid_responder_p]);
-        expect(toHex(keys.sendGarbageTerminator)).toBe(row.mid_send_garbage_terminator);
-        expect(toHex(keys.recvGarbageTerminator)).toBe(row.mid_recv_garbage_terminator);
-        expect(toHex(keys.sessionId)).toBe(row.out_session_id);
-      }
-    });
+  for (const slot of CURVE_SLOTS) {
+    test.skipIf(slot.curve === undefined)(
+      `key exchange and key derivation of every row (curve: ${slot.name})`,
+      () => {
+        const curve = slot.curve!;
+        for (const row of PACKETS) {
+          const initiating = row.in_initiating === "1";
+          const pair = curve.keyPair(fromHex(row.in_priv_ours));
+          expect(toHex(pair.publicX)).toBe(row.mid_x_ours);
+          const theirs = fromHex(row.in_ellswift_theirs);
+          expect(toHex(ellswiftDecode(theirs))).toBe(row.mid_x_theirs);
+          expect(toHex(pair.sharedX(fromHex(row.mid_x_theirs)))).toBe(row.mid_x_shared);
+          const key = bip324KeyOf(pair, fromHex(row.in_ellswift_ours));
+          const secret = key.sharedSecret(theirs, initiating);
+          expect(toHex(secret)).toBe(row.mid_shared_secret);
+          const keys = deriveBip324Keys(secret, MAINNET_MAGIC, initiating);
+          const [initiator, responder] = initiating
+            ? [[keys.sendL, keys.sendP], [keys.recvL, keys.recvP]]
+            : [[keys.recvL, keys.recvP], [keys.sendL, keys.sendP]];
+          expect(initiator.map(toHex)).toEqual([row.mid_initiator_l, row.mid_initiator_p]);
+          expect(responder.map(toHex)).toEqual([row.mid_responder_l, row.mid_responder_p]);
+          expect(toHex(keys.sendGarbageTerminator)).toBe(row.mid_send_garbage_terminator);
+          expect(toHex(keys.recvGarbageTerminator)).toBe(row.mid_recv_garbage_terminator);
+          expect(toHex(keys.sessionId)).toBe(row.out_session_id);
+        }
+      },
+    );
   }
 
   for (const aead of ALL_AEADS) {
@@ -153,37 +157,45 @@ describe("key derivation", () => {
 });
 
 describe("initiator and responder", () => {
-  for (const curve of ALL_CURVES) {
-    test(`fresh keys agree on the session; packets go both ways across rekeys (curve: ${curve.name})`, () => {
-      const random = seededRandom(17);
-      const a = newBip324Key(random, curve);
-      const b = newBip324Key(random, curve);
-      expect(toHex(a.ellswift)).not.toBe(toHex(b.ellswift));
-      const initiator = new Bip324Cipher(
-        deriveBip324Keys(a.sharedSecret(b.ellswift, true), MAINNET_MAGIC, true),
-      );
-      const responder = new Bip324Cipher(
-        deriveBip324Keys(b.sharedSecret(a.ellswift, false), MAINNET_MAGIC, false),
-      );
-      expect(toHex(initiator.sessionId)).toBe(toHex(responder.sessionId));
-      expect(toHex(initiator.sendGarbageTerminator)).toBe(toHex(responder.recvGarbageTerminator));
-      expect(toHex(initiator.recvGarbageTerminator)).toBe(toHex(responder.sendGarbageTerminator));
-      expect(toHex(initiator.sendGarbageTerminator)).not.toBe(
-        toHex(initiator.recvGarbageTerminator),
-      );
+  for (const slot of CURVE_SLOTS) {
+    test.skipIf(slot.curve === undefined)(
+      `fresh keys agree on the session; packets go both ways across rekeys (curve: ${slot.name})`,
+      () => {
+        const curve = slot.curve!;
+        const random = seededRandom(17);
+        const a = newBip324Key(random, curve);
+        const b = newBip324Key(random, curve);
+        expect(toHex(a.ellswift)).not.toBe(toHex(b.ellswift));
+        const initiator = new Bip324Cipher(
+          deriveBip324Keys(a.sharedSecret(b.ellswift, true), MAINNET_MAGIC, true),
+        );
+        const responder = new Bip324Cipher(
+          deriveBip324Keys(b.sharedSecret(a.ellswift, false), MAINNET_MAGIC, false),
+        );
+        expect(toHex(initiator.sessionId)).toBe(toHex(responder.sessionId));
+        expect(toHex(initiator.sendGarbageTerminator)).toBe(toHex(responder.recvGarbageTerminator));
+        expect(toHex(initiator.recvGarbageTerminator)).toBe(toHex(responder.sendGarbageTerminator));
+        expect(toHex(initiator.sendGarbageTerminator)).not.toBe(
+          toHex(initiator.recvGarbageTerminator),
+        );
 
-      // The first packet each way carries the sender's garbage as aad.
-      const garbage = random.bytes(100);
-      for (let i = 0; i < REKEY_INTERVAL + 5; i++) {
-        const aad = i === 0 ? garbage : EMPTY;
-        const type = Uint8Array.of(18);
-        const payload = random.bytes(i % 50);
-        const there = receive(responder, initiator.encrypt([type, payload], aad, i % 7 === 3), aad);
-        expect(there).toEqual({ ignore: i % 7 === 3, contents: Uint8Array.of(18, ...payload) });
-        const back = receive(initiator, responder.encrypt(payload, aad, false), aad);
-        expect(back).toEqual({ ignore: false, contents: payload });
-      }
-    });
+        // The first packet each way carries the sender's garbage as aad.
+        const garbage = random.bytes(100);
+        for (let i = 0; i < REKEY_INTERVAL + 5; i++) {
+          const aad = i === 0 ? garbage : EMPTY;
+          const type = Uint8Array.of(18);
+          const payload = random.bytes(i % 50);
+          const there = receive(
+            responder,
+            initiator.encrypt([type, payload], aad, i % 7 === 3),
+            aad,
+          );
+          expect(there).toEqual({ ignore: i % 7 === 3, contents: Uint8Array.of(18, ...payload) });
+          const back = receive(initiator, responder.encrypt(payload, aad, false), aad);
+          expect(back).toEqual({ ignore: false, contents: payload });
+        }
+      },
+    );
   }
 
   test("a different network's magic gives a different session", () => {

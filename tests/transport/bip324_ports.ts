@@ -33,12 +33,29 @@ export const ALL_AEADS: readonly ChaCha20Poly1305[] = [
   ...(libcryptoAead ? [libcryptoAead] : []),
 ];
 
-/** The secp256k1 implementations this runtime runs. */
-export const ALL_CURVES: readonly Secp256k1[] = [
-  nobleSecp256k1,
-  wasmSecp256k1,
-  ...(nodeCurveWorks() ? [nodeSecp256k1] : []),
+/** One secp256k1 implementation the tests know, and whether this runtime runs it. */
+export interface CurveSlot {
+  readonly name: string;
+  /** Undefined where this runtime lacks it (node:crypto's curve under Bun). */
+  readonly curve: Secp256k1 | undefined;
+}
+
+/**
+ * Every secp256k1 implementation the tests know, run here or not. A file
+ * registers its per-curve tests over these, skipped where a curve is absent,
+ * so every runtime declares the same tests (npm test holds bun to node's
+ * count of them).
+ */
+export const CURVE_SLOTS: readonly CurveSlot[] = [
+  { name: nobleSecp256k1.name, curve: nobleSecp256k1 },
+  { name: wasmSecp256k1.name, curve: wasmSecp256k1 },
+  { name: nodeSecp256k1.name, curve: nodeCurveWorks() ? nodeSecp256k1 : undefined },
 ];
+
+/** The secp256k1 implementations this runtime runs. */
+export const ALL_CURVES: readonly Secp256k1[] = CURVE_SLOTS.flatMap(({ curve }) =>
+  curve === undefined ? [] : [curve]
+);
 
 /** What the core uses on this runtime: the adapter's, else the fallback. */
 export const CHOSEN_AEAD: ChaCha20Poly1305 = platform.aead ?? nobleChaCha20Poly1305;
