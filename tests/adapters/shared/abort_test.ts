@@ -1,14 +1,11 @@
 /** withDeadline: the signal and timeout bound an operation that can't cancel itself. */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
-import process from "node:process";
 import { describe, expect, test } from "bun:test";
 import { withDeadline } from "../../../adapters/shared/abort.ts";
 import { ROOT, runtimeCommand, runtimeName } from "../../runtime_command.ts";
+import { CHILD_WAIT_MS, runToExit } from "../../support/run_to_exit.ts";
 
 const LATE_FAILURE = join(ROOT, "tests/adapters/shared/fixtures/late_failure.ts");
-/** Longest the child may take (a cold runtime start on a busy machine). */
-const CHILD_WAIT_MS = 20_000;
 
 /** A promise settled from outside. */
 function deferred<T>() {
@@ -89,17 +86,7 @@ describe("withDeadline", () => {
       // In a child process: test runners catch unhandled rejections in their
       // own ways (deno's passes them), the runtimes alone all exit non-zero.
       const [command, ...args] = runtimeCommand(runtimeName, LATE_FAILURE);
-      const child = spawn(command, args, {
-        cwd: ROOT,
-        env: { ...process.env, NO_COLOR: "1" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      child.stdout.on("data", (d) => (out += d));
-      child.stderr.on("data", (d) => (out += d));
-      const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_WAIT_MS);
-      const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
-      clearTimeout(timer);
+      const { code, out } = await runToExit(command, args);
       expect({ code, out: out.trim() }).toEqual({
         code: 0,
         out: JSON.stringify({ outcome: "abort", disposed: [] }),

@@ -7,13 +7,12 @@
  * the next open (taking over the dead child's lock) removes the partial temp
  * file.
  */
-import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import process from "node:process";
 import { describe, expect, test } from "bun:test";
 import { openFileStore } from "../../../adapters/storage/file.ts";
 import { ROOT, runtimeCommand, runtimeName } from "../../runtime_command.ts";
+import { runToExit } from "../../support/run_to_exit.ts";
 import { tempDirs } from "../../support/temp_dir.ts";
 
 /** The child's file-size limit in shell blocks (512 or 1024 bytes: 4 or 8 MiB). */
@@ -21,7 +20,6 @@ const LIMIT_BLOCKS = 8192;
 /** The value the child writes: over the limit either way. */
 const VALUE_BYTES = 16_000_000;
 const FIXTURE = join(ROOT, "tests/adapters/storage/fixtures/limited_write.ts");
-const CHILD_WAIT_MS = 20_000;
 
 const tempDir = tempDirs();
 
@@ -32,20 +30,7 @@ const tempDir = tempDirs();
 function limitedWrite(dir: string, bytes = VALUE_BYTES, limit = true) {
   const command = runtimeCommand(runtimeName, FIXTURE).map((a) => `'${a}'`).join(" ");
   const ulimit = limit ? `ulimit -f ${LIMIT_BLOCKS} && ` : "";
-  const child = spawn("/bin/sh", [
-    "-c",
-    `${ulimit}exec ${command} '${dir}' ${bytes}`,
-  ], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_WAIT_MS);
-  return new Promise<{ out: string; code: number | null; signal: string | null }>((resolve) =>
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ out, code, signal });
-    })
-  );
+  return runToExit("/bin/sh", ["-c", `${ulimit}exec ${command} '${dir}' ${bytes}`]);
 }
 
 describe("file store: a write that fails midway", () => {
