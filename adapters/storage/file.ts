@@ -70,8 +70,10 @@ export async function openFileStore(dir: string): Promise<KvStore> {
 
     async set(key, value) {
       const target = path(key);
-      // Copy first: the caller may reuse its array while the write is in flight.
-      const bytes = value.slice();
+      // Written as given, not copied: the port's contract keeps the caller's
+      // array unchanged until the set settles (a block is up to 4 MB, and a
+      // copy of it would run on the event loop while peers wait).
+      const bytes = value;
       const temp = join(dir, `.${key}.${token}.${serial++}${TEMP_SUFFIX}`);
       try {
         const file = await open(temp, "w", FILE_MODE);

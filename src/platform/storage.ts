@@ -7,13 +7,15 @@
 /**
  * A small key-value store. Keys are plain file names: non-empty, at most 200
  * UTF-8 bytes, no `/`, `\\` or NUL, not starting with "."; any other key is
- * rejected with a `TypeError`. Values are copied: mutating an array passed to
- * `set` or returned by `get` never changes what is stored.
+ * rejected with a `TypeError`. An array passed to `set` must stay unchanged
+ * until the set settles (it may be written as it is: blocks of up to 4 MB are
+ * not copied); changing it afterwards, or changing an array `get` returned,
+ * never changes what is stored.
  */
 export interface KvStore {
   /** The value stored under `key`, or `undefined`. */
   get(key: string): Promise<Uint8Array | undefined>;
-  /** Replaces the value of `key` atomically. */
+  /** Replaces the value of `key` atomically; `value` must not change until this settles. */
   set(key: string, value: Uint8Array): Promise<void>;
   /** Removes `key`; removing a missing key is not an error. */
   delete(key: string): Promise<void>;

@@ -141,12 +141,10 @@ export function kvStoreContract(name: string, makeStore: () => Promise<KvStore>)
       expect(await store.list()).toEqual(["race.bin"]);
     });
 
-    test("values are copied in and out", async () => {
+    test("changing a value after its set settles, or one get returned, changes nothing stored", async () => {
       const store = await makeStore();
       const value = text("original");
-      const pending = store.set("copy", value);
-      value[0] = 0; // mutated while the set is in flight
-      await pending;
+      await store.set("copy", value);
       value.fill(1);
       const first = await store.get("copy");
       expect(first).toEqual(text("original"));

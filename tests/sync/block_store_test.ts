@@ -11,6 +11,7 @@ import { memoryStore } from "../../adapters/storage/memory.ts";
 import { createLogger, type LogRecord } from "../../src/log/logger.ts";
 import type { KvStore } from "../../src/platform/storage.ts";
 import {
+  BLOCK_WRITE_DELAY_MS,
   blockKey,
   BlockStore,
   type BlockStoreLimits,
@@ -22,6 +23,7 @@ import { HeaderChain } from "../../src/sync/header_chain.ts";
 import { BLOCK_HEADER_SIZE, blockHeaderHash } from "../../src/wire/block_header.ts";
 import { MAX_BLOCK_SERIALIZED_SIZE } from "../../src/wire/block.ts";
 import { NETWORKS } from "../../src/wire/params.ts";
+import { ManualClock } from "../support/manual_clock.ts";
 import { fillerTxs, RegtestMiner } from "../support/regtest_blocks.ts";
 
 const sha256 = platform.sha256;
@@ -185,5 +187,36 @@ describe("block store", () => {
     expect(shorter.tipHeight).toBe(5);
     expect(again.heightOf(hashOf(blocks[5]))).toBe(5);
     expect((await kv.list()).length).toBe(5);
+  });
+
+  test("with a clock, writes start BLOCK_WRITE_DELAY_MS after the put; served from memory meanwhile; close writes at once", async () => {
+    const { chain, blocks } = chainOf(3);
+    const clock = new ManualClock();
+    const settle = () => new Promise((r) => setTimeout(r, 0));
+
+    const kv = memoryStore();
+    const { store: s } = await BlockStore.open({
+      store: kv,
+      chain,
+      sha256,
+      logger: createLogger({ sink: () => {}, level: "debug" }),
+      limits: blockStoreLimits(NODE_NETWORK_LIMITED_MIN_BLOCKS),
+      clock,
+    });
+    s.put(hashOf(blocks[1]), 1, blocks[1]);
+    clock.advance(BLOCK_WRITE_DELAY_MS - 1);
+    s.put(hashOf(blocks[2]), 2, blocks[2]);
+    await settle();
+    expect(await kv.list()).toEqual([]); // nothing written yet
+    expect(s.has(hashOf(blocks[2]))).toBe(true);
+    expect(await s.read(hashOf(blocks[2]))).toEqual(blocks[2]);
+    clock.advance(1); // the first put's delay is over: both blocks go
+    await settle();
+    expect((await kv.list()).length).toBe(2);
+
+    s.put(hashOf(blocks[3]), 3, blocks[3]);
+    await s.close(); // no need to wait for the delay
+    expect((await kv.list()).length).toBe(3);
+    expect(s.status().count).toBe(3);
   });
 });
