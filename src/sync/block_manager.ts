@@ -195,7 +195,7 @@ export class BlockManager {
       signal,
       limits,
       peers: this.#peers,
-      has: (hash) => this.#blocks.has(hash),
+      has: (hash, hex) => this.#blocks.has(hash, hex),
       syncing: () => this.#headers.syncing,
       stopped: () => this.#stopped,
     });
@@ -271,6 +271,7 @@ export class BlockManager {
       sha256: this.#sha256,
       logger: this.#log,
       limits: blockStoreLimits(this.#limits.keepBlocks),
+      clock: this.#clock,
     });
     this.#blocks.store = opened.store;
     this.#headers.headersAdded(opened.report.adoptedHeaders);
