@@ -67,9 +67,9 @@ export class BlockDownload {
       this.countFor(peerId) < this.#options.perPeer;
   }
 
-  /** True when `hash` is in flight (to any peer). */
-  has(hash: Uint8Array): boolean {
-    return this.#byHash.has(hashToHex(hash));
+  /** True when `hash` is in flight (to any peer); `hex`: it in display hex, when known. */
+  has(hash: Uint8Array, hex = hashToHex(hash)): boolean {
+    return this.#byHash.has(hex);
   }
 
   /**

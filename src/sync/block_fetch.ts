@@ -68,8 +68,8 @@ export interface BlockFetchOptions<P extends FetchPeer> {
   >;
   /** The connected peers by id (the manager's own map, read only). */
   readonly peers: ReadonlyMap<number, P>;
-  /** True when the block `hash` is held, known invalid or an orphan. */
-  readonly has: (hash: Uint8Array) => boolean;
+  /** True when the block `hash` (`hex` in display hex) is held, known invalid or an orphan. */
+  readonly has: (hash: Uint8Array, hex: string) => boolean;
   /** True while the initial header sync runs. */
   readonly syncing: () => boolean;
   /** True once the manager stopped. */
@@ -192,7 +192,8 @@ export class BlockFetch<P extends FetchPeer> {
 
   /** True when the block `hash` is neither held, known invalid, in flight nor an orphan. */
   #wanted(hash: Uint8Array): boolean {
-    return !this.#o.has(hash) && !this.download.has(hash);
+    const hex = hashToHex(hash);
+    return !this.#o.has(hash, hex) && !this.download.has(hash, hex);
   }
 
   #sendGetData(st: P, items: InvItem[]): void {

@@ -148,10 +148,14 @@ export class BlockIntake<P extends IntakePeer> {
     return { ...this.#counters };
   }
 
-  /** True when block `hash` is accepted, stored, known invalid or an orphan: never to be downloaded. */
-  has(hash: Uint8Array): boolean {
-    return this.records.has(hash) || this.#invalid.has(hash) || this.orphans.has(hash) ||
-      this.store?.has(hash) === true;
+  /**
+   * True when block `hash` is accepted, stored, known invalid or an orphan:
+   * never to be downloaded. `hex`: the hash in display hex, when the caller
+   * has it (one conversion serves every lookup).
+   */
+  has(hash: Uint8Array, hex = hashToHex(hash)): boolean {
+    return this.records.has(hash, hex) || this.#invalid.has(hash) || this.orphans.has(hash, hex) ||
+      this.store?.has(hash, hex) === true;
   }
 
   /** True when block `hash` was found invalid (not merely a mutated copy). */

@@ -55,9 +55,12 @@ export class BlockRecords {
     return this.#records.size;
   }
 
-  /** True when block `hash` (wire order) was accepted and is still remembered. */
-  has(hash: Uint8Array): boolean {
-    return this.#records.has(hashToHex(hash));
+  /**
+   * True when block `hash` (wire order) was accepted and is still remembered.
+   * `hex`: the same hash in display hex, when the caller has it already.
+   */
+  has(hash: Uint8Array, hex = hashToHex(hash)): boolean {
+    return this.#records.has(hex);
   }
 
   /** The height of block `hex` (display order), when remembered. */

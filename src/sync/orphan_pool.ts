@@ -93,8 +93,8 @@ export class OrphanPool {
   }
 
   /** True when the orphan `hash` is held. */
-  has(hash: Uint8Array): boolean {
-    return this.#byHash.has(hashToHex(hash));
+  has(hash: Uint8Array, hex = hashToHex(hash)): boolean {
+    return this.#byHash.has(hex);
   }
 
   /** The orphan `hash`, if held. */
