@@ -59,8 +59,13 @@ import { printResult, RUNTIME } from "./_result.ts";
 import { RUNTIME_LABEL } from "./_runtime_label.ts";
 import { ascending, median, quantile } from "./_stats.ts";
 
-/** Blocks relayed before measuring, per scenario (JIT warm-up). */
-const WARMUP = 5;
+/**
+ * Blocks relayed before measuring, per scenario (JIT warm-up). The nodes are
+ * fresh processes, and code that runs ten times a block is still cold after
+ * a few blocks: with 5, node's 10-transaction hop measured 15–19 ms against
+ * 6–7 ms after 40 (quiet machine, same code). A relay runs for weeks.
+ */
+const WARMUP = 30;
 const ARGS = process.argv.slice(2);
 const MEASURED = Number(ARGS.find((a) => /^\d+$/.test(a)) ?? "") || 25;
 const BLOCKS = WARMUP + MEASURED;

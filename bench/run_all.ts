@@ -48,7 +48,7 @@ const DRIVEN_FROM_NODE = new Set(["floods.ts"]);
 const QUICK: Record<string, string[]> = {
   "fuzz.ts": ["--decoder", "200000", "--peer", "10000", "--time", "40"],
   "headers.ts": ["200000"],
-  "relay.ts": ["10"],
+  "relay.ts": ["20"],
   "crash.ts": ["20"],
   "block_store.ts": ["24"],
   "sim_network.ts": ["200", "20"],
