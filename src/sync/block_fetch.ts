@@ -134,9 +134,29 @@ export class BlockFetch<P extends FetchPeer> {
    * first, within the bounds: only a peer serving blocks with witness (Core
    * CanServeBlocks, CanServeWitnesses), and a limited one (Core
    * IsLimitedPeer) not for blocks `LIMITED_PEER_FETCH_DEPTH` below its best;
-   * `direct` asks even while the initial sync runs.
+   * nothing while the initial sync runs.
    */
-  fetchFrom(st: P, direct = false): void {
+  fetchFrom(st: P): void {
+    this.#fetchFrom(st, false, false);
+  }
+
+  /**
+   * The blocks a new tip announced by `st` brought, asked of `st` at once:
+   * from the tip down to the first block we hold, even while the initial
+   * sync runs (Core HeadersDirectFetchBlocks, under CanDirectFetch: the
+   * caller checks `tipIsRecent`). The walk stops where our blocks begin, so
+   * the request goes out before the window's full scan (`fetchAll`), which
+   * costs a lookup per height of the 288 for every peer.
+   */
+  fetchNew(st: P): void {
+    this.#fetchFrom(st, true, true);
+  }
+
+  /**
+   * `fetchFrom`; `direct` asks even while the initial sync runs, and with
+   * `stopAtHeld` the walk down from the tip ends at the first block held.
+   */
+  #fetchFrom(st: P, direct: boolean, stopAtHeld: boolean): void {
     const peer = st.peer;
     const { chain, limits } = this.#o;
     const download = this.download;
@@ -156,7 +176,9 @@ export class BlockFetch<P extends FetchPeer> {
     ) {
       if (limited && peerBest - h >= LIMITED_PEER_FETCH_DEPTH) break;
       const hash = chain.hashAt(h)!;
-      if (!this.#wanted(hash) || st.lacks.has(hash)) continue;
+      const hex = hashToHex(hash);
+      if (stopAtHeld && this.#o.has(hash, hex)) break;
+      if (!this.#wanted(hash, hex) || st.lacks.has(hash)) continue;
       if (st.bestHeight < h && !peer.known.has(hash)) continue;
       download.request(peer.id, hash);
       items.push({ type: MSG_WITNESS_BLOCK, hash });
@@ -191,8 +213,7 @@ export class BlockFetch<P extends FetchPeer> {
   }
 
   /** True when the block `hash` is neither held, known invalid, in flight nor an orphan. */
-  #wanted(hash: Uint8Array): boolean {
-    const hex = hashToHex(hash);
+  #wanted(hash: Uint8Array, hex = hashToHex(hash)): boolean {
     return !this.#o.has(hash, hex) && !this.download.has(hash, hex);
   }
 

@@ -508,11 +508,9 @@ export class BlockManager {
   /** Headers a peer sent (in `headers`, or a `cmpctblock`'s): downloads they made possible. */
   #onHeaders(st: PeerState, headers: readonly BlockHeader[]): void {
     const { fetch, tipMoved } = this.#headers.onHeaders(st, headers);
+    // A new tip near the present is fetched from its announcer at once, syncing or not.
+    if (tipMoved && this.#fetch.tipIsRecent()) this.#fetch.fetchNew(st);
     if (fetch) this.#fetch.fetchAll(st);
-    // While syncing, a new tip near the present is fetched from its announcer at once.
-    if (tipMoved && this.#headers.syncing && this.#fetch.tipIsRecent()) {
-      this.#fetch.fetchFrom(st, true);
-    }
   }
 
   #onInv(st: PeerState, items: readonly InvItem[]): void {

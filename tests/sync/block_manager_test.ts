@@ -165,6 +165,39 @@ describe("header sync and block download between managers", () => {
     expect(first.peer.stats().sent.perCommand.getheaders.messages).toBe(1);
   });
 
+  test("a new tip announced in headers is asked of its announcer alone, down to our first held block, before the window's scan (Core HeadersDirectFetchBlocks)", async () => {
+    const b = node("B", regtest);
+    const miner = new RegtestMiner(sha256);
+    const now = Math.floor(Date.now() / 1000);
+    const blocks: Uint8Array[] = [];
+    let prev = b.chain.hashAt(0)!;
+    for (let h = 1; h <= 5; h++) {
+      blocks.push(miner.build(prev, h, [], now - 600 * (6 - h)));
+      prev = hashOf(blocks[h - 1]);
+    }
+    // Blocks 1, 2 and 4 held; block 3 known by its header only: a hole in the window.
+    for (const i of [0, 1]) expect(b.manager.injectBlock(blocks[i]).status).toBe("accepted");
+    b.chain.acceptHeader(blocks[2].subarray(0, 80));
+    expect(b.manager.injectBlock(blocks[3]).status).toBe("accepted");
+    // A peer at our height: asked for headers, and for no block until it shows more.
+    const { remote } = await scriptedLink(b, { direction: "outbound", startHeight: 4 });
+    await nextOf(remote, ["getheaders"]);
+    await remote.send({ command: "headers", headers: [] });
+    await waitFor(() => b.manager.status().headerSync.state === "synced", "synced");
+    // Synced: block 5 is announced.
+    await remote.send({
+      command: "headers",
+      headers: [decodeBlockHeader(blocks[4].subarray(0, 80))],
+    });
+    const first = await nextOf(remote, ["getdata"]);
+    const second = await nextOf(remote, ["getdata"]);
+    const hexes = (m: Message) =>
+      m.command === "getdata" ? m.items.map((i) => hashToHex(i.hash)) : [];
+    // The new block alone first (the walk stops at block 4, held), then the hole.
+    expect(hexes(first)).toEqual([hashToHex(hashOf(blocks[4]))]);
+    expect(hexes(second)).toEqual([hashToHex(hashOf(blocks[2]))]);
+  });
+
   test("a stalled sync peer is replaced by another after the timeout", async () => {
     const clock = new ManualClock(Date.now());
     const a = node("A", regtest);
