@@ -468,13 +468,20 @@ function laneHelpers(): string[] {
     "    (i32.or (i32.and (i32.shr_u (local.get $x) (i32.const 8)) (i32.const 0xff00))",
     "            (i32.shr_u (local.get $x) (i32.const 24)))))",
     "",
-    ";; Writes lane $lane's state words big-endian to $to (32 bytes).",
+    ";; Writes lane $lane's state words big-endian to $to (32 bytes): four words",
+    ";; gathered into a vector, byte-swapped by one shuffle, stored, twice.",
     "(func $lane_digest (param $lane i32) (param $to i32)",
-    ...Array.from(
-      { length: 8 },
-      (_, j) =>
-        `  (i32.store offset=${4 * j} (local.get $to) (call $bswap (i32.load ${stateWord(j)})))`,
-    ),
+    "  (local $at i32)",
+    "  (local.set $at (i32.shl (local.get $lane) (i32.const 2)))",
+    ...[0, 1].map((half) => {
+      const word = (j: number) =>
+        `(i32.load offset=${STATE + 16 * (4 * half + j)} (local.get $at))`;
+      const words = [1, 2, 3].reduce(
+        (v, j) => `(i32x4.replace_lane ${j} ${v} ${word(j)})`,
+        `(i32x4.splat ${word(0)})`,
+      );
+      return `  (v128.store offset=${16 * half} (local.get $to) ${bswap(words)})`;
+    }),
     ")",
     "",
     ";; Sets lane $lane's state words to H(0).",

@@ -522,16 +522,13 @@
       (i32.or (i32.and (i32.shr_u (local.get $x) (i32.const 8)) (i32.const 0xff00))
               (i32.shr_u (local.get $x) (i32.const 24)))))
   
-  ;; Writes lane $lane's state words big-endian to $to (32 bytes).
+  ;; Writes lane $lane's state words big-endian to $to (32 bytes): four words
+  ;; gathered into a vector, byte-swapped by one shuffle, stored, twice.
   (func $lane_digest (param $lane i32) (param $to i32)
-    (i32.store offset=0 (local.get $to) (call $bswap (i32.load (i32.add (i32.const 0) (i32.shl (local.get $lane) (i32.const 2))))))
-    (i32.store offset=4 (local.get $to) (call $bswap (i32.load (i32.add (i32.const 16) (i32.shl (local.get $lane) (i32.const 2))))))
-    (i32.store offset=8 (local.get $to) (call $bswap (i32.load (i32.add (i32.const 32) (i32.shl (local.get $lane) (i32.const 2))))))
-    (i32.store offset=12 (local.get $to) (call $bswap (i32.load (i32.add (i32.const 48) (i32.shl (local.get $lane) (i32.const 2))))))
-    (i32.store offset=16 (local.get $to) (call $bswap (i32.load (i32.add (i32.const 64) (i32.shl (local.get $lane) (i32.const 2))))))
-    (i32.store offset=20 (local.get $to) (call $bswap (i32.load (i32.add (i32.const 80) (i32.shl (local.get $lane) (i32.const 2))))))
-    (i32.store offset=24 (local.get $to) (call $bswap (i32.load (i32.add (i32.const 96) (i32.shl (local.get $lane) (i32.const 2))))))
-    (i32.store offset=28 (local.get $to) (call $bswap (i32.load (i32.add (i32.const 112) (i32.shl (local.get $lane) (i32.const 2))))))
+    (local $at i32)
+    (local.set $at (i32.shl (local.get $lane) (i32.const 2)))
+    (v128.store offset=0 (local.get $to) (i8x16.shuffle 3 2 1 0 7 6 5 4 11 10 9 8 15 14 13 12 (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat (i32.load offset=0 (local.get $at))) (i32.load offset=16 (local.get $at))) (i32.load offset=32 (local.get $at))) (i32.load offset=48 (local.get $at))) (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat (i32.load offset=0 (local.get $at))) (i32.load offset=16 (local.get $at))) (i32.load offset=32 (local.get $at))) (i32.load offset=48 (local.get $at)))))
+    (v128.store offset=16 (local.get $to) (i8x16.shuffle 3 2 1 0 7 6 5 4 11 10 9 8 15 14 13 12 (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat (i32.load offset=64 (local.get $at))) (i32.load offset=80 (local.get $at))) (i32.load offset=96 (local.get $at))) (i32.load offset=112 (local.get $at))) (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat (i32.load offset=64 (local.get $at))) (i32.load offset=80 (local.get $at))) (i32.load offset=96 (local.get $at))) (i32.load offset=112 (local.get $at)))))
   )
   
   ;; Sets lane $lane's state words to H(0).
