@@ -51,9 +51,11 @@ export const DENO_SMALL_SHA256_MAX = 183;
 export const DENO_SMALL_SHA256D_MAX = 311;
 /**
  * Shortest message Node's batch double-hashes natively rather than in
- * WebAssembly lanes (wasm_sha256.ts): a lane costs ~0.09 µs per 64-byte
+ * WebAssembly lanes (wasm_sha256.ts): a lane costs ~0.08 µs per 64-byte
  * block, the native path ~0.03 µs per block after its ~0.5 µs per call
- * (both rounds); they tie at ~640 bytes (bench/sha256.ts, "Batch").
+ * (both rounds). They tied at ~640 bytes when a lane cost ~0.09 µs; now at
+ * ~850 (bench/sha256.ts, "Batch"), up to ~5% apart between: not re-measured
+ * on the relay, so unchanged.
  */
 export const NODE_BATCH_NATIVE_MIN = 640;
 /** The same for Deno, whose native call costs ~0.85 µs: they tie at ~1 KB. */

@@ -4,8 +4,8 @@
  * hashed at once in the four 32-bit lanes of 128-bit SIMD, like Core's
  * SSE4.1 `SHA256D64`, with no per-message call into the runtime.
  *
- * Under V8 (Node 24, Deno 2.9) a lane costs ~0.09 µs per 64-byte block, a
- * 64-byte double hash (a merkle node) ~0.25 µs against ~0.5 µs for the
+ * Under V8 (Node 24, Deno 2.9) a lane costs ~0.08 µs per 64-byte block, a
+ * 64-byte double hash (a merkle node) ~0.21 µs against ~0.5 µs for the
  * TypeScript hasher; but node:crypto hashes a block in ~0.03 µs after a
  * fixed ~0.26 µs (Node) or ~0.6 µs (Deno) per call, so a message from
  * `minLength` bytes up still goes to the adapter's own double hash (see
