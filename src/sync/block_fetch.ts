@@ -177,8 +177,9 @@ export class BlockFetch<P extends FetchPeer> {
       if (limited && peerBest - h >= LIMITED_PEER_FETCH_DEPTH) break;
       const hash = chain.hashAt(h)!;
       const hex = hashToHex(hash);
-      if (stopAtHeld && this.#o.has(hash, hex)) break;
-      if (!this.#wanted(hash, hex) || st.lacks.has(hash)) continue;
+      const held = this.#o.has(hash, hex);
+      if (held && stopAtHeld) break;
+      if (held || download.has(hash, hex) || st.lacks.has(hash)) continue;
       if (st.bestHeight < h && !peer.known.has(hash)) continue;
       download.request(peer.id, hash);
       items.push({ type: MSG_WITNESS_BLOCK, hash });
@@ -213,7 +214,8 @@ export class BlockFetch<P extends FetchPeer> {
   }
 
   /** True when the block `hash` is neither held, known invalid, in flight nor an orphan. */
-  #wanted(hash: Uint8Array, hex = hashToHex(hash)): boolean {
+  #wanted(hash: Uint8Array): boolean {
+    const hex = hashToHex(hash);
     return !this.#o.has(hash, hex) && !this.download.has(hash, hex);
   }
 

@@ -151,7 +151,7 @@ export class BlockStore {
   readonly #log: Logger;
   readonly #limits: BlockStoreLimits;
   readonly #clock: Clock | undefined;
-  /** Blocks put but not yet queued for writing (display hex), in put order. */
+  /** Blocks put but not yet queued for writing (display hex), in put order: keys of `#pending`. */
   #delayed: string[] = [];
   /** Cancels the timer that queues `#delayed`; null when none is set. */
   #cancelDelay: (() => void) | null = null;
@@ -231,8 +231,8 @@ export class BlockStore {
    * The write is queued; a failing one is logged and the block is not held.
    */
   put(hash: Uint8Array, height: number, bytes: Uint8Array): void {
-    if (this.#closed || height < this.#floor() || this.has(hash)) return;
     const hex = hashToHex(hash);
+    if (this.#closed || height < this.#floor() || this.has(hash, hex)) return;
     this.#pending.set(hex, { hash: hash.slice(), height, bytes });
     if (this.#clock === undefined) {
       this.#enqueue(() => this.#write(hex));
